@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The targets follow the data flow: ingest → locate → bin → measure → detect → publish.
+let package = Package(
+    name: "SeriousViolenceDuty",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "svd", targets: ["svd"]),
+        .library(name: "SVDEngine", targets: ["SVDEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .target(name: "GEOS", dependencies: ["CGEOS"]),
+        .target(name: "SVDCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "SVDIngest", dependencies: ["SVDCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "SVDLocate", dependencies: ["SVDCore", "GEOS"]),
+        .target(name: "SVDBin", dependencies: ["SVDCore"]),
+        .target(name: "SVDMeasure", dependencies: ["SVDCore", "SVDBin"]),
+        .target(name: "SVDDetect", dependencies: ["SVDCore", "SVDLocate", "GEOS"]),
+        .target(name: "SVDPublish", dependencies: ["SVDCore", "SVDBin", "SVDMeasure", "SVDLocate"]),
+        .target(name: "SVDDemo", dependencies: ["SVDCore", "SVDLocate"]),
+        .target(name: "SVDEngine", dependencies: ["SVDCore", "SVDIngest", "SVDLocate", "SVDBin", "SVDMeasure", "SVDDetect", "SVDPublish", "SVDDemo"]),
+        .executableTarget(name: "svd", dependencies: ["SVDEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "GEOSTests", dependencies: ["GEOS"]),
+        .testTarget(name: "SVDCoreTests", dependencies: ["SVDCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SVDIngestTests", dependencies: ["SVDIngest"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SVDLocateTests", dependencies: ["SVDLocate", "GEOS"]),
+        .testTarget(name: "SVDBinTests", dependencies: ["SVDBin"]),
+        .testTarget(name: "SVDEngineTests", dependencies: ["SVDEngine"]),
+    ]
+)
