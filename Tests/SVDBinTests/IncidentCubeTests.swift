@@ -1,0 +1,92 @@
+import XCTest
+import SVDCore
+@testable import SVDBin
+
+final class IncidentCubeTests: XCTestCase {
+    let definitions = try! Definitions(name: "test", ageBands: .standard, seriousViolence: ["violence with injury"],
+                                       outOfScope: ["burglary"], strands: [
+                                           .init(id: "dom", label: "Domestic", all: [.domestic(.yes)], any: []),
+                                           .init(id: "knife", label: "Knife", all: [.weapon([.knife])], any: []),
+                                       ], cohorts: [])
+
+    func testHandCountedCells() {
+        let cube = IncidentCube(shape: .init(districts: 3, definitions: definitions))
+        // 2024-03-15 is a Friday (weekday 4), 23:00; victim 17 → band 10–17 (index 1).
+        let day = CivilDate.daysSinceEpoch(year: 2024, month: 3, day: 15)
+        let friday = Incident(location: .init(easting: 0, northing: 0), month: MonthKey(year: 2024, month: 3).index,
+                              day: Int32(day), hour: 23, offence: 0, victimAge: 17, victimSex: .male, suspectAge: 30,
+                              locationType: .street, domestic: .no, weapon: .knife)
+        cube.add(friday, district: 2, inScope: true, strandMask: 0b10)
+        cube.add(friday, district: 2, inScope: true, strandMask: 0b10)
+        var police = friday
+        police.day = Incident.unknownDay
+        police.hour = Incident.unknownHour
+        police.victimAge = Incident.unknownAge
+        cube.add(police, district: 3, inScope: true, strandMask: 0)      // outside the area
+        cube.add(police, district: 0, inScope: false, strandMask: 0)     // out of scope: offence table only
+
+        var cells: [String: Int] = [:]
+        cube.forEachCell { c in cells["\(c.month) d\(c.district) a\(c.ageBand) h\(c.hour) w\(c.weekday) s\(c.strand)"] = c.count }
+        XCTAssertEqual(cells, [
+            "2024-03 d2 a1 h23 w4 s0": 2,
+            "2024-03 d2 a1 h23 w4 s2": 2,
+            "2024-03 d3 a7 h24 w7 s0": 1,
+        ])
+        var suspects: [String: Int] = [:]
+        cube.forEachPersonCell { c in if c.role == .suspect { suspects["d\(c.district) a\(c.ageBand) \(c.sex.label) s\(c.strand)"] = c.count } }
+        XCTAssertEqual(suspects, ["d2 a3 unknown s0": 2, "d2 a3 unknown s2": 2, "d3 a3 unknown s0": 1])
+        var offences = 0
+        cube.forEachOffenceCell { offences += $0.count }
+        XCTAssertEqual(offences, 4, "the offence table holds every accepted incident, in scope or not")
+        XCTAssertEqual(cube.months, [MonthKey(year: 2024, month: 3)])
+    }
+
+    /// The cube of two disjoint inputs, merged, equals the cube of their union built in one pass.
+    func testMergeEqualsSinglePass() {
+        var rng = SplitMix(seed: 42)
+        let shape = IncidentCube.Shape(districts: 13, definitions: definitions)
+        let whole = IncidentCube(shape: shape), left = IncidentCube(shape: shape), right = IncidentCube(shape: shape)
+        for n in 0..<20_000 {
+            let day = 19_000 + Int(rng.next() % 1100)
+            let (y, m, _) = CivilDate.civil(daysSinceEpoch: day)
+            let unknownDay = rng.next() % 10 == 0
+            let i = Incident(location: .init(easting: 0, northing: 0), month: MonthKey(year: y, month: m).index,
+                             day: unknownDay ? Incident.unknownDay : Int32(day),
+                             hour: unknownDay ? -1 : Int8(rng.next() % 24), offence: UInt16(rng.next() % 5),
+                             victimAge: Int8(Int(rng.next() % 100) - 5 < 0 ? -1 : Int(rng.next() % 95)),
+                             victimSex: Sex(rawValue: UInt8(rng.next() % 3))!, suspectAge: Int8(rng.next() % 90),
+                             suspectSex: Sex(rawValue: UInt8(rng.next() % 3))!,
+                             locationType: LocationType(rawValue: UInt8(rng.next() % 9))!)
+            let district = Int(rng.next() % 14)
+            let inScope = rng.next() % 4 != 0
+            let mask = UInt8(rng.next() % 4)
+            whole.add(i, district: district, inScope: inScope, strandMask: mask)
+            (n % 3 == 0 ? left : right).add(i, district: district, inScope: inScope, strandMask: mask)
+        }
+        left.merge(right)
+        XCTAssertEqual(dump(left), dump(whole))
+        XCTAssertGreaterThan(dump(whole).count, 1000)
+    }
+
+    private func dump(_ c: IncidentCube) -> [String] {
+        var out: [String] = []
+        c.forEachCell { out.append("M \($0.month) \($0.district) \($0.ageBand) \($0.hour) \($0.weekday) \($0.strand) \($0.count)") }
+        c.forEachPersonCell { out.append("P \($0.month) \($0.role) \($0.district) \($0.ageBand) \($0.sex) \($0.strand) \($0.count)") }
+        c.forEachPlaceCell { out.append("L \($0.month) \($0.locationType) \($0.district) \($0.strand) \($0.count)") }
+        c.forEachOffenceCell { out.append("O \($0.month) \($0.offence) \($0.district) \($0.count)") }
+        return out
+    }
+}
+
+/// Test-local PRNG so the inputs are fixed without depending on the product's generator.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
