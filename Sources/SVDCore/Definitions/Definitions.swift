@@ -12,6 +12,13 @@ public struct Definitions: Sendable {
         public let all: [Condition]
         /// At least one of these must hold (ignored when empty).
         public let any: [Condition]
+
+        public init(id: String, label: String, all: [Condition], any: [Condition]) {
+            self.id = id
+            self.label = label
+            self.all = all
+            self.any = any
+        }
     }
 
     public struct Cohort: Sendable {
@@ -20,6 +27,13 @@ public struct Definitions: Sendable {
         /// Ages strictly below this; must be an age-band boundary.
         public let under: Int
         public let role: Role
+
+        public init(id: String, label: String, under: Int, role: Role) {
+            self.id = id
+            self.label = label
+            self.under = under
+            self.role = role
+        }
     }
 
     public enum Role: String, Sendable { case victim, suspect, either }
