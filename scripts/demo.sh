@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One command for a new user: install GEOS, build svd, generate the demo incidents for the embedded
+# Kent & Medway area, and run the needs assessment and hotspot analysis on them.
+#   bash scripts/demo.sh [ROWS]      (default 1,000,000 rows; outputs in out/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows="${1:-1000000}"
+if ! dpkg -s libgeos-dev >/dev/null 2>&1; then
+  echo "Installing libgeos-dev (GEOS geometry engine)…" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq libgeos-dev
+  else sudo apt-get update -qq && sudo apt-get install -y -qq libgeos-dev; fi
+fi
+swift build -c release --product svd >&2
+svd=.build/release/svd
+mkdir -p out
+"$svd" demo --rows "$rows" --seed 2024 --out out/demo-incidents.csv
+"$svd" assess out/demo-incidents.csv --out out/assess --format csv,md,json
+echo
+cat out/assess/district_summary.md
+echo
+[ -f out/assess/cohort_headline.md ] && cat out/assess/cohort_headline.md
+echo
+echo "All tables: out/assess/   Rejected rows: out/assess/rejects.csv" >&2
