@@ -1,1 +1,1 @@
-// Stage placeholder; replaced as the stage is built.
+// The pipeline lands once ingest and locate exist.

@@ -39,23 +39,64 @@ public final class OffenceCatalog: Sendable {
     public var entries: [Entry] { state.withLock { $0.entries } }
 }
 
-/// Strand membership for incidents, compiled against a snapshot of the catalog for speed.
+/// Strand membership for incidents, compiled against a snapshot of the catalog for speed:
+/// offence-list conditions become bit tests on a per-code mask, so no string is touched per row.
 public struct StrandClassifier: Sendable {
+    enum Test: Sendable {
+        case offence(bit: Int)
+        case other(Definitions.Condition)
+    }
+
+    struct CompiledStrand: Sendable {
+        let all: [Test]
+        let any: [Test]
+    }
+
     public let definitions: Definitions
-    private let entries: [OffenceCatalog.Entry]
+    private let scopes: [Definitions.Scope]
+    /// Per offence code: bit j set when the category is in offence condition j.
+    private let offenceBits: [UInt64]
+    private let strands: [CompiledStrand]
 
     public init(catalog: OffenceCatalog) {
         definitions = catalog.definitions
-        entries = catalog.entries
+        let entries = catalog.entries
+        scopes = entries.map(\.scope)
+        var sets: [Set<String>] = []
+        func compile(_ c: Definitions.Condition) -> Test {
+            if case .offence(let set) = c {
+                sets.append(set)
+                return .offence(bit: sets.count - 1)
+            }
+            return .other(c)
+        }
+        strands = definitions.strands.map { CompiledStrand(all: $0.all.map(compile), any: $0.any.map(compile)) }
+        precondition(sets.count <= 64, "at most 64 offence conditions across all strands")
+        offenceBits = entries.map { e in
+            sets.enumerated().reduce(UInt64(0)) { bits, s in s.element.contains(e.name) ? bits | (1 << UInt64(s.offset)) : bits }
+        }
+    }
+
+    /// Codes this snapshot knows; a larger code needs a fresh classifier.
+    public var knownCodes: Int { scopes.count }
+
+    @inline(__always) private func holds(_ t: Test, _ i: Incident, _ bits: UInt64) -> Bool {
+        switch t {
+        case .offence(let bit): bits >> UInt64(bit) & 1 == 1
+        case .other(let c): c.holds(i, category: "")
+        }
     }
 
     /// Bit k set when the incident belongs to strand k. Only meaningful for in-scope incidents.
     public func strandMask(_ i: Incident) -> UInt8 {
-        let name = entries[Int(i.offence)].name
+        let bits = offenceBits[Int(i.offence)]
         var mask: UInt8 = 0
-        for (k, s) in definitions.strands.enumerated() where s.contains(i, category: name) { mask |= 1 << UInt8(k) }
+        for (k, s) in strands.enumerated()
+        where s.all.allSatisfy({ holds($0, i, bits) }) && (s.any.isEmpty || s.any.contains { holds($0, i, bits) }) {
+            mask |= 1 << UInt8(k)
+        }
         return mask
     }
 
-    public func scope(_ i: Incident) -> Definitions.Scope { entries[Int(i.offence)].scope }
+    @inline(__always) public func scope(_ i: Incident) -> Definitions.Scope { scopes[Int(i.offence)] }
 }

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Progress for long work, on stderr, at most a few times a second so it never slows the pipeline.
+public final class ProgressReporter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var label = ""
+    private var lastPrint = 0.0
+    private let enabled: Bool
+
+    /// Progress is shown only when stderr is a terminal or when forced.
+    public init(force: Bool = false) {
+        enabled = force || isatty(STDERR_FILENO) == 1
+    }
+
+    public func begin(_ label: String) {
+        lock.withLock { self.label = label; lastPrint = 0 }
+    }
+
+    public func update(done: Int, total: Int) {
+        guard enabled else { return }
+        lock.withLock {
+            let now = Date().timeIntervalSinceReferenceDate
+            guard now - lastPrint > 0.25 else { return }
+            lastPrint = now
+            let pct = total > 0 ? Double(done) / Double(total) * 100 : 0
+            FileHandle.standardError.write(Data(String(format: "\r%@: %5.1f%% of %.1f MB", label, pct, Double(total) / 1e6).utf8))
+        }
+    }
+
+    public func end() {
+        guard enabled else { return }
+        lock.withLock { FileHandle.standardError.write(Data("\r\(label): done\u{1B}[K\n".utf8)) }
+    }
+
+    /// A one-off status line.
+    public func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

@@ -1,0 +1,99 @@
+import SVDCore
+import SVDBin
+
+/// A district as the tables need it: names and population denominators.
+public struct DistrictProfile: Sendable {
+    public let code: String
+    public let name: String
+    /// All ages, for the crude rate.
+    public let population: Int
+    /// Population per age band of the run's definitions (unknown band excluded), for age-specific rates.
+    public let populationByAgeBand: [Int]
+
+    public init(code: String, name: String, population: Int, populationByAgeBand: [Int]) {
+        self.code = code
+        self.name = name
+        self.population = population
+        self.populationByAgeBand = populationByAgeBand
+    }
+}
+
+/// What ingest tells the data-quality table.
+public struct DataQualityInput: Sendable {
+    public struct File: Sendable {
+        public let name: String
+        public let format: String
+        public let rowsRead: Int
+        public let accepted: Int
+        public let rejected: Int
+        public init(name: String, format: String, rowsRead: Int, accepted: Int, rejected: Int) {
+            self.name = name
+            self.format = format
+            self.rowsRead = rowsRead
+            self.accepted = accepted
+            self.rejected = rejected
+        }
+    }
+
+    public let files: [File]
+    /// Reject reason label → rows.
+    public let rejectedByReason: [(reason: String, rows: Int)]
+    /// Accepted rows that fall outside the analysis period.
+    public let outsidePeriod: Int
+    public let rejectsFile: String?
+
+    public init(files: [File], rejectedByReason: [(reason: String, rows: Int)], outsidePeriod: Int, rejectsFile: String?) {
+        self.files = files
+        self.rejectedByReason = rejectedByReason
+        self.outsidePeriod = outsidePeriod
+        self.rejectsFile = rejectsFile
+    }
+}
+
+/// Disclosure control settings for everything published.
+public struct DisclosurePolicy: Sendable {
+    /// Counts from 1 to threshold-1 are hidden.
+    public var threshold: Int
+    /// False only for internal use; every output then says so in its header.
+    public var enabled: Bool
+
+    public init(threshold: Int = 5, enabled: Bool = true) {
+        self.threshold = threshold
+        self.enabled = enabled
+    }
+
+    public var headerLines: [String] {
+        enabled ? [] : ["NOT SUPPRESSED — contains counts below \(threshold). For internal use only; do not publish or share."]
+    }
+}
+
+public struct AssessmentInput: Sendable {
+    public let areaName: String
+    public let districts: [DistrictProfile]
+    public let populationNote: String
+    public let definitions: Definitions
+    public let offenceNames: [String]
+    public let offenceScopes: [Definitions.Scope]
+    public let cube: IncidentCube
+    public let period: ClosedRange<MonthKey>
+    public let dataQuality: DataQualityInput
+    public let disclosure: DisclosurePolicy
+
+    public init(areaName: String, districts: [DistrictProfile], populationNote: String, definitions: Definitions,
+                offenceNames: [String], offenceScopes: [Definitions.Scope], cube: IncidentCube,
+                period: ClosedRange<MonthKey>, dataQuality: DataQualityInput, disclosure: DisclosurePolicy) {
+        self.areaName = areaName
+        self.districts = districts
+        self.populationNote = populationNote
+        self.definitions = definitions
+        self.offenceNames = offenceNames
+        self.offenceScopes = offenceScopes
+        self.cube = cube
+        self.period = period
+        self.dataQuality = dataQuality
+        self.disclosure = disclosure
+    }
+
+    /// Length of the period in years, for annual rates.
+    public var years: Double { Double(period.upperBound.index - period.lowerBound.index + 1) / 12 }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// A table as published: every count cell already passed through disclosure control,
+/// so renderers cannot leak a small number by accident.
+public struct PublishedTable: Sendable {
+    public enum Value: Sendable, Equatable {
+        case text(String)
+        case count(Int)
+        /// Hidden because the count is small (primary suppression): reads "<threshold".
+        case suppressed(threshold: Int)
+        /// Hidden so that a small count cannot be worked out from totals (secondary suppression).
+        case secondarySuppressed
+        case number(Double, decimals: Int)
+        /// A percentage such as a change or share; nil when undefined (e.g. no previous count).
+        case percent(Double?, decimals: Int)
+        case empty
+    }
+
+    /// File stem, e.g. "district_summary".
+    public var id: String
+    public var title: String
+    public var columns: [String]
+    public var rows: [[Value]]
+    /// Method and caveat lines printed under the table.
+    public var notes: [String]
+
+    public init(id: String, title: String, columns: [String], rows: [[Value]] = [], notes: [String] = []) {
+        self.id = id
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+        self.notes = notes
+    }
+}
+
+/// How secondary-suppressed cells read in every output format.
+public let secondarySuppressionMark = "*"
+
+extension PublishedTable.Value {
+    public var plain: String {
+        switch self {
+        case .text(let s): s
+        case .count(let n): String(n)
+        case .suppressed(let t): "<\(t)"
+        case .secondarySuppressed: secondarySuppressionMark
+        case .number(let x, let d): x.isFinite ? String(format: "%.\(d)f", x) : ""
+        case .percent(let p, let d): p.map { $0.isFinite ? String(format: "%.\(d)f", $0) : "" } ?? ""
+        case .empty: ""
+        }
+    }
+
+    /// Display form for Markdown/HTML: thousands separators and a proper minus sign on changes.
+    public var display: String {
+        switch self {
+        case .count(let n): groupedThousands(n)
+        case .percent(let p?, let d) where p.isFinite:
+            (p > 0 ? "+" : p < 0 ? "\u{2212}" : "") + String(format: "%.\(d)f", abs(p)) + "%"
+        case .percent: "n/a"
+        default: plain
+        }
+    }
+}
+
+public func groupedThousands(_ n: Int) -> String {
+    let digits = String(abs(n))
+    var out = ""
+    for (i, ch) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return (n < 0 ? "\u{2212}" : "") + out
+}
+
+// MARK: - Renderers
+
+public enum TableFormat: String, Sendable, CaseIterable {
+    case csv, md, json
+}
+
+extension PublishedTable {
+    public func render(_ format: TableFormat, header: [String] = []) -> String {
+        switch format {
+        case .csv: csv(header: header)
+        case .md: markdown(header: header)
+        case .json: json(header: header)
+        }
+    }
+
+    /// RFC 4180 CSV. Header lines (e.g. a no-suppression warning) go first as `#` comments.
+    public func csv(header: [String] = []) -> String {
+        var out = header.map { "# \($0)\n" }.joined()
+        out += columns.map(csvField).joined(separator: ",") + "\n"
+        for row in rows { out += row.map { csvField($0.plain) }.joined(separator: ",") + "\n" }
+        return out
+    }
+
+    public func markdown(header: [String] = []) -> String {
+        var out = "## \(title)\n\n"
+        for h in header { out += "> **\(h)**\n\n" }
+        out += "| " + columns.map(mdEscape).joined(separator: " | ") + " |\n"
+        out += "|" + columns.indices.map { _ in "---" }.joined(separator: "|") + "|\n"
+        for row in rows { out += "| " + row.map { mdEscape($0.display) }.joined(separator: " | ") + " |\n" }
+        if !notes.isEmpty { out += "\n" + notes.map { "- \($0)" }.joined(separator: "\n") + "\n" }
+        return out
+    }
+
+    public func json(header: [String] = []) -> String {
+        func value(_ v: Value) -> Any {
+            switch v {
+            case .text(let s): s
+            case .count(let n): n
+            case .suppressed, .secondarySuppressed: v.plain
+            case .number(let x, let d): x.isFinite ? (x * pow(10, Double(d))).rounded() / pow(10, Double(d)) : NSNull()
+            case .percent(let p, let d): p.flatMap { $0.isFinite ? ($0 * pow(10, Double(d))).rounded() / pow(10, Double(d)) : nil } ?? NSNull()
+            case .empty: NSNull()
+            }
+        }
+        let object: [String: Any] = [
+            "id": id, "title": title, "header": header, "notes": notes, "columns": columns,
+            "rows": rows.map { row in Dictionary(uniqueKeysWithValues: zip(columns, row.map(value))) },
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+private func csvField(_ s: String) -> String {
+    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    return s
+}
+
+private func mdEscape(_ s: String) -> String {
+    s.replacingOccurrences(of: "|", with: "\\|")
+}
