@@ -32,6 +32,7 @@ let package = Package(
         .testTarget(name: "SVDIngestTests", dependencies: ["SVDIngest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SVDLocateTests", dependencies: ["SVDLocate", "GEOS"]),
         .testTarget(name: "SVDBinTests", dependencies: ["SVDBin"]),
+        .testTarget(name: "SVDMeasureTests", dependencies: ["SVDMeasure"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SVDEngineTests", dependencies: ["SVDEngine"]),
     ]
 )
