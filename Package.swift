@@ -17,13 +17,14 @@ let package = Package(
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .target(name: "GEOS", dependencies: ["CGEOS"]),
         .target(name: "SVDCore", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "SVDIngest", dependencies: ["SVDCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "SVDIngest", dependencies: ["SVDCore", .product(name: "Yams", package: "Yams")],
+                exclude: ["README-schema.md", "Mappings"]),
         .target(name: "SVDLocate", dependencies: ["SVDCore", "GEOS"]),
         .target(name: "SVDBin", dependencies: ["SVDCore"]),
         .target(name: "SVDMeasure", dependencies: ["SVDCore", "SVDBin"]),
         .target(name: "SVDDetect", dependencies: ["SVDCore", "SVDLocate", "GEOS"]),
         .target(name: "SVDPublish", dependencies: ["SVDCore", "SVDBin", "SVDMeasure", "SVDLocate"]),
-        .target(name: "SVDDemo", dependencies: ["SVDCore", "SVDLocate"]),
+        .target(name: "SVDDemo", dependencies: ["SVDCore"]),
         .target(name: "SVDEngine", dependencies: ["SVDCore", "SVDIngest", "SVDLocate", "SVDBin", "SVDMeasure", "SVDDetect", "SVDPublish", "SVDDemo"]),
         .executableTarget(name: "svd", dependencies: ["SVDEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
@@ -33,6 +34,8 @@ let package = Package(
         .testTarget(name: "SVDLocateTests", dependencies: ["SVDLocate", "GEOS"]),
         .testTarget(name: "SVDBinTests", dependencies: ["SVDBin"]),
         .testTarget(name: "SVDMeasureTests", dependencies: ["SVDMeasure"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SVDDetectTests", dependencies: ["SVDDetect"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SVDEngineTests", dependencies: ["SVDEngine"]),
+        .testTarget(name: "SVDDemoTests", dependencies: ["SVDDemo"], exclude: ["make_land_mask.py"]),
     ]
 )

@@ -1,0 +1,207 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// CSV grammar (RFC 4180, lenient). A record ends at LF outside quotes; CR before LF is dropped.
+// A quote opens a quoted field only at the start of a field; inside, "" is a quote and a lone quote closes it.
+// Text after a closing quote (`"ab"c`) continues the field, without the quotes. A quote inside an unquoted field
+// is an ordinary byte. The boundary scanner and the tokenizer implement exactly this automaton, so where a
+// file is cut into chunks cannot change how it is read.
+
+let quoteByte = UInt8(ascii: "\"")
+let commaByte = UInt8(ascii: ",")
+let lfByte: UInt8 = 0x0A
+let crByte: UInt8 = 0x0D
+
+/// Finds record ends in a byte stream, carrying quote state across calls.
+struct BoundaryScanner {
+    enum State: UInt8 { case fieldStart, unquoted, quoted, quoteInQuoted }
+    var state: State = .fieldStart
+
+    /// Scans b[s..<e]; returns the index just past the last record-ending LF in it, or nil.
+    mutating func lastRecordEnd(_ b: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int? {
+        guard e > s else { return nil }
+        if state == .fieldStart || state == .unquoted, memchr(b + s, Int32(quoteByte), e - s) == nil {
+            // No quotes: every LF ends a record.
+            let last = b[e - 1]
+            state = last == commaByte || last == lfByte ? .fieldStart : .unquoted
+            var i = e - 1
+            while i >= s { if b[i] == lfByte { return i + 1 }; i -= 1 }
+            return nil
+        }
+        var found: Int?
+        var st = state
+        for i in s..<e {
+            let c = b[i]
+            switch st {
+            case .fieldStart, .unquoted:
+                if c == commaByte { st = .fieldStart } else if c == lfByte { st = .fieldStart; found = i + 1 }
+                else if c == quoteByte && st == .fieldStart { st = .quoted } else { st = .unquoted }
+            case .quoted:
+                if c == quoteByte { st = .quoteInQuoted }
+            case .quoteInQuoted:
+                if c == quoteByte { st = .quoted } else if c == commaByte { st = .fieldStart }
+                else if c == lfByte { st = .fieldStart; found = i + 1 } else { st = .unquoted }
+            }
+        }
+        state = st
+        return found
+    }
+
+    /// Scans b[s..<e] for the first record end; returns its index (past the LF) or nil, and the LFs passed.
+    mutating func firstRecordEnd(_ b: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> (end: Int?, lineFeeds: Int) {
+        var st = state
+        var lfs = 0
+        for i in s..<e {
+            let c = b[i]
+            if c == lfByte { lfs += 1 }
+            switch st {
+            case .fieldStart, .unquoted:
+                if c == commaByte { st = .fieldStart } else if c == lfByte { state = .fieldStart; return (i + 1, lfs) }
+                else if c == quoteByte && st == .fieldStart { st = .quoted } else { st = .unquoted }
+            case .quoted:
+                if c == quoteByte { st = .quoteInQuoted }
+            case .quoteInQuoted:
+                if c == quoteByte { st = .quoted } else if c == commaByte { st = .fieldStart }
+                else if c == lfByte { state = .fieldStart; return (i + 1, lfs) } else { st = .unquoted }
+            }
+        }
+        state = st
+        return (nil, lfs)
+    }
+
+    var insideQuotes: Bool { state == .quoted }
+}
+
+/// One field of the current record: b[start..<end], with quotes already stripped when `plain`.
+struct FieldRef {
+    var start: Int
+    var end: Int
+    /// False when the content holds "" escapes or text after a closing quote, so it must be unescaped to be read.
+    var plain: Bool
+}
+
+/// What `RecordTokenizer.next` found.
+struct RecordScan {
+    /// Index where the record starts and where its content ends (before LF/CR LF, or at the chunk end).
+    var start: Int
+    var contentEnd: Int
+    /// Where the next record starts.
+    var next: Int
+    /// Fields seen (only the first `capacity` are stored).
+    var fieldCount: Int
+    /// LFs inside the record plus its terminating LF.
+    var lineFeeds: Int
+    var unterminatedQuote: Bool
+}
+
+/// Splits a chunk of whole records into fields, storing at most `capacity` field positions (ragged rows just count).
+struct RecordTokenizer {
+    private(set) var fields: UnsafeMutablePointer<FieldRef>
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 1)
+        fields = .allocate(capacity: self.capacity)
+    }
+
+    func deallocate() { fields.deallocate() }
+
+    @inline(__always) private func store(_ n: Int, _ f: FieldRef) {
+        if n < capacity { fields[n] = f }
+    }
+
+    /// Tokenizes the record starting at `s` in b[..<e].
+    @inline(__always) func next(_ b: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> RecordScan {
+        var p = s
+        var n = 0
+        var lfs = 0
+        while true {
+            if p < e && b[p] == quoteByte {
+                p += 1
+                let fs = p
+                var plain = true
+                var closed = false
+                while p < e {
+                    let c = b[p]
+                    if c == quoteByte {
+                        if p + 1 < e && b[p + 1] == quoteByte { plain = false; p += 2; continue }
+                        closed = true
+                        break
+                    }
+                    if c == lfByte { lfs += 1 }
+                    p += 1
+                }
+                guard closed else {
+                    store(n, FieldRef(start: fs, end: e, plain: false))
+                    return RecordScan(start: s, contentEnd: e, next: e, fieldCount: n + 1, lineFeeds: lfs, unterminatedQuote: true)
+                }
+                var fe = p
+                p += 1
+                if p < e && b[p] != commaByte && b[p] != lfByte {
+                    let tail = p
+                    while p < e && b[p] != commaByte && b[p] != lfByte { p += 1 }
+                    if !(p - tail == 1 && b[tail] == crByte && (p == e || b[p] == lfByte)) {
+                        // Irregular: keep the raw bytes from the opening quote's successor; unescaping drops lone quotes.
+                        plain = false
+                        fe = p
+                    }
+                }
+                store(n, FieldRef(start: fs, end: fe, plain: plain))
+            } else {
+                let fs = p
+                while p < e {
+                    let c = b[p]
+                    if c == commaByte || c == lfByte { break }
+                    p += 1
+                }
+                var fe = p
+                if (p == e || b[p] == lfByte) && fe > fs && b[fe - 1] == crByte { fe -= 1 }
+                store(n, FieldRef(start: fs, end: fe, plain: true))
+            }
+            n += 1
+            if p >= e {
+                var ce = e
+                if ce > s && b[ce - 1] == crByte { ce -= 1 }
+                return RecordScan(start: s, contentEnd: ce, next: e, fieldCount: n, lineFeeds: lfs, unterminatedQuote: false)
+            }
+            if b[p] == lfByte {
+                var ce = p
+                if ce > s && b[ce - 1] == crByte { ce -= 1 }
+                return RecordScan(start: s, contentEnd: ce, next: p + 1, fieldCount: n, lineFeeds: lfs + 1, unterminatedQuote: false)
+            }
+            p += 1
+        }
+    }
+}
+
+/// Unescapes a non-plain field into `out` (capacity ≥ e - s): `""` → `"`, lone quotes dropped.
+@inline(never) func unescapeField(_ b: UnsafePointer<UInt8>, _ s: Int, _ e: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    var n = 0
+    var i = s
+    while i < e {
+        let c = b[i]
+        if c == quoteByte {
+            if i + 1 < e && b[i + 1] == quoteByte { out[n] = quoteByte; n += 1; i += 2; continue }
+            i += 1
+            continue
+        }
+        out[n] = c
+        n += 1
+        i += 1
+    }
+    return n
+}
+
+/// True for a record of nothing but spaces, tabs and CRs.
+@inline(__always) func isBlankRecord(_ b: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+    var i = s
+    while i < e {
+        let c = b[i]
+        if c != 0x20 && c != 0x09 && c != crByte { return false }
+        i += 1
+    }
+    return true
+}

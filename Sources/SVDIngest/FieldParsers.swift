@@ -1,0 +1,422 @@
+import SVDCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Byte-level field parsing for the hot path: no String, no Foundation, no allocation.
+// Every function takes a field as `b[s..<e]` and never reads outside it.
+
+typealias Bytes = UnsafePointer<UInt8>
+
+@inline(__always) func isBlankByte(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+
+/// The field without leading and trailing spaces and tabs.
+@inline(__always) func trim(_ b: Bytes, _ s: Int, _ e: Int) -> (Int, Int) {
+    var s = s, e = e
+    while s < e && isBlankByte(b[s]) { s += 1 }
+    while e > s && isBlankByte(b[e - 1]) { e -= 1 }
+    return (s, e)
+}
+
+/// A whole number of at most 9 digits, or nil.
+@inline(__always) func parseUnsigned(_ b: Bytes, _ s: Int, _ e: Int) -> Int? {
+    guard e > s, e - s <= 9 else { return nil }
+    var v = 0
+    for i in s..<e {
+        let d = Int(b[i]) &- 48
+        guard d >= 0 && d <= 9 else { return nil }
+        v = v * 10 + d
+    }
+    return v
+}
+
+let exactPowersOfTen: [Double] = (0...22).map { i in (0..<i).reduce(1.0) { r, _ in r * 10 } }
+
+/// A decimal such as `-0.12345`, `530123`, `+51.5`. Up to 15 significant digits is computed exactly
+/// (integer mantissa over an exact power of ten, one correctly rounded division); anything longer or with an
+/// exponent goes to `strtod`. Never produces NaN or infinity.
+func parseDecimal(_ b: Bytes, _ s: Int, _ e: Int) -> Double? {
+    guard e > s else { return nil }
+    var i = s
+    var negative = false
+    if b[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if b[i] == UInt8(ascii: "+") { i += 1 }
+    var mantissa: UInt64 = 0
+    var digits = 0
+    var fraction = 0
+    var sawPoint = false
+    var any = false
+    while i < e {
+        let c = b[i]
+        if c >= 48 && c <= 57 {
+            any = true
+            if digits > 0 || c != 48 { digits += 1 }
+            if digits > 15 { return parseDecimalSlow(b, s, e) }
+            mantissa = mantissa * 10 + UInt64(c - 48)
+            if sawPoint { fraction += 1 }
+        } else if c == UInt8(ascii: ".") && !sawPoint {
+            sawPoint = true
+        } else if (c == UInt8(ascii: "e") || c == UInt8(ascii: "E")) && any {
+            return parseDecimalSlow(b, s, e)
+        } else {
+            return nil
+        }
+        i += 1
+    }
+    guard any, fraction <= 22 else { return any ? parseDecimalSlow(b, s, e) : nil }
+    let v = Double(mantissa) / exactPowersOfTen[fraction]
+    return negative ? -v : v
+}
+
+/// Long or exponent decimals: rare, so a copy and libc is fine. Only digits, sign, point and exponent pass.
+func parseDecimalSlow(_ b: Bytes, _ s: Int, _ e: Int) -> Double? {
+    guard e - s < 64 else { return nil }
+    for i in s..<e {
+        let c = b[i]
+        guard (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
+            || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") else { return nil }
+    }
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 65) { tmp -> Double? in
+        for i in s..<e { tmp[i - s] = CChar(bitPattern: b[i]) }
+        tmp[e - s] = 0
+        var endp: UnsafeMutablePointer<CChar>? = nil
+        let v = strtod(tmp.baseAddress!, &endp)
+        guard let endp, endp - tmp.baseAddress! == e - s, v.isFinite else { return nil }
+        return v
+    }
+}
+
+/// A parsed timestamp: days since epoch (or `Incident.unknownDay`), month key and hour (or -1).
+struct When {
+    var day: Int32
+    var month: Int32
+    var hour: Int8
+}
+
+@inline(__always) func digit(_ b: Bytes, _ i: Int) -> Int? {
+    let d = Int(b[i]) &- 48
+    return d >= 0 && d <= 9 ? d : nil
+}
+
+@inline(__always) func twoDigits(_ b: Bytes, _ i: Int) -> Int? {
+    guard let a = digit(b, i), let c = digit(b, i + 1) else { return nil }
+    return a * 10 + c
+}
+
+let validYears = 1900...2200
+
+@inline(__always) func makeWhen(year: Int, month: Int, day: Int?, hour: Int?) -> When? {
+    guard validYears.contains(year), month >= 1, month <= 12 else { return nil }
+    let monthKey = Int32(year * 12 + month - 1)
+    guard let day else { return When(day: Incident.unknownDay, month: monthKey, hour: Incident.unknownHour) }
+    guard day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else { return nil }
+    return When(day: Int32(CivilDate.daysSinceEpoch(year: year, month: month, day: day)), month: monthKey,
+                hour: hour.map { Int8($0) } ?? Incident.unknownHour)
+}
+
+/// `HH:MM[:SS[.fff]]` starting at i and running to e; returns the hour.
+@inline(__always) func parseClock(_ b: Bytes, _ i: Int, _ e: Int) -> Int? {
+    guard e - i >= 5, b[i + 2] == UInt8(ascii: ":"), let h = twoDigits(b, i), let m = twoDigits(b, i + 3), h <= 23, m <= 59
+    else { return nil }
+    var j = i + 5
+    if j < e {
+        guard e - j >= 3, b[j] == UInt8(ascii: ":"), let sec = twoDigits(b, j + 1), sec <= 60 else { return nil }
+        j += 3
+        if j < e && b[j] == UInt8(ascii: ".") {
+            j += 1
+            guard j < e else { return nil }
+            while j < e, digit(b, j) != nil { j += 1 }
+        }
+        if j < e && b[j] == UInt8(ascii: "Z") { j += 1 }
+        guard j == e else { return nil }
+    }
+    return h
+}
+
+/// The native schema's datetime forms: `2024-03-15T23:40[:SS]`, `2024-03-15 23:40`, `2024-03-15`,
+/// `15/03/2024 23:40`, `15/03/2024` (day and month may be one digit in the UK form).
+func parseNativeDateTime(_ b: Bytes, _ s: Int, _ e: Int) -> When? {
+    let n = e - s
+    guard n >= 8 else { return nil }
+    if n >= 10 && b[s + 4] == UInt8(ascii: "-") {
+        guard b[s + 7] == UInt8(ascii: "-"), let y1 = twoDigits(b, s), let y2 = twoDigits(b, s + 2),
+              let mo = twoDigits(b, s + 5), let d = twoDigits(b, s + 8) else { return nil }
+        if n == 10 { return makeWhen(year: y1 * 100 + y2, month: mo, day: d, hour: nil) }
+        guard b[s + 10] == UInt8(ascii: "T") || b[s + 10] == UInt8(ascii: " "), let h = parseClock(b, s + 11, e) else { return nil }
+        return makeWhen(year: y1 * 100 + y2, month: mo, day: d, hour: h)
+    }
+    // UK: d/m/yyyy
+    var i = s
+    func smallNumber(_ i: inout Int) -> Int? {
+        guard i < e, let a = digit(b, i) else { return nil }
+        i += 1
+        if i < e, let c = digit(b, i) { i += 1; return a * 10 + c }
+        return a
+    }
+    guard let d = smallNumber(&i), i < e, b[i] == UInt8(ascii: "/") else { return nil }
+    i += 1
+    guard let mo = smallNumber(&i), i < e, b[i] == UInt8(ascii: "/"), e - i >= 5,
+          let y1 = twoDigits(b, i + 1), let y2 = twoDigits(b, i + 3) else { return nil }
+    i += 5
+    if i == e { return makeWhen(year: y1 * 100 + y2, month: mo, day: d, hour: nil) }
+    guard b[i] == UInt8(ascii: " "), let h = parseClock(b, i + 1, e) else { return nil }
+    return makeWhen(year: y1 * 100 + y2, month: mo, day: d, hour: h)
+}
+
+/// data.police.uk `YYYY-MM`.
+func parseYearMonth(_ b: Bytes, _ s: Int, _ e: Int) -> When? {
+    guard e - s == 7, b[s + 4] == UInt8(ascii: "-"), let y1 = twoDigits(b, s), let y2 = twoDigits(b, s + 2),
+          let mo = twoDigits(b, s + 5) else { return nil }
+    return makeWhen(year: y1 * 100 + y2, month: mo, day: nil, hour: nil)
+}
+
+/// True when the bytes are well-formed UTF-8.
+func isValidUTF8(_ b: Bytes, _ s: Int, _ e: Int) -> Bool {
+    var i = s
+    while i < e && b[i] < 0x80 { i += 1 }
+    if i == e { return true }
+    return String(validating: UnsafeBufferPointer(start: b + s, count: e - s), as: UTF8.self) != nil
+}
+
+/// True when a byte below 0x20 other than tab, CR or LF occurs.
+func hasControlByte(_ b: Bytes, _ s: Int, _ e: Int) -> Bool {
+    for i in s..<e where b[i] < 0x20 && b[i] != 0x09 && b[i] != 0x0A && b[i] != 0x0D { return true }
+    return false
+}
+
+// MARK: - Date patterns for mapped extracts
+
+/// A compiled date/time pattern such as `dd/MM/yyyy HH:mm`, `d-MMM-yyyy`, `yyyyMMdd`, `HHmm`.
+///
+/// Tokens: `yyyy`, `MM` (2 digits), `M` (1–2), `MMM` (Jan…Dec), `dd`, `d`, `HH`, `H`, `mm`, `ss`;
+/// any other character must match literally. The whole (trimmed) field must match.
+struct DatePattern: Sendable {
+    enum Token: Sendable, Equatable {
+        case year4, month2, month1or2, monthName, day2, day1or2, hour2, hour1or2, minute2, second2
+        case literal(UInt8)
+    }
+
+    let source: String
+    let tokens: [Token]
+    var hasDate: Bool { tokens.contains(.year4) }
+    var hasDay: Bool { tokens.contains(.day2) || tokens.contains(.day1or2) }
+    var hasHour: Bool { tokens.contains(.hour2) || tokens.contains(.hour1or2) }
+
+    struct Invalid: Error { let reason: String }
+
+    init(_ pattern: String) throws {
+        source = pattern
+        var out: [Token] = []
+        let chars = Array(pattern.utf8)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            var run = 1
+            while i + run < chars.count && chars[i + run] == c { run += 1 }
+            switch (c, run) {
+            case (UInt8(ascii: "y"), 4): out.append(.year4)
+            case (UInt8(ascii: "M"), 1): out.append(.month1or2)
+            case (UInt8(ascii: "M"), 2): out.append(.month2)
+            case (UInt8(ascii: "M"), 3): out.append(.monthName)
+            case (UInt8(ascii: "d"), 1): out.append(.day1or2)
+            case (UInt8(ascii: "d"), 2): out.append(.day2)
+            case (UInt8(ascii: "H"), 1): out.append(.hour1or2)
+            case (UInt8(ascii: "H"), 2): out.append(.hour2)
+            case (UInt8(ascii: "m"), 2): out.append(.minute2)
+            case (UInt8(ascii: "s"), 2): out.append(.second2)
+            case (UInt8(ascii: "y"), _), (UInt8(ascii: "M"), _), (UInt8(ascii: "d"), _), (UInt8(ascii: "H"), _),
+                 (UInt8(ascii: "m"), _), (UInt8(ascii: "s"), _), (UInt8(ascii: "h"), _), (UInt8(ascii: "a"), _):
+                throw Invalid(reason: "date format '\(pattern)': unsupported token '\(String(repeating: Character(Unicode.Scalar(c)), count: run))' "
+                    + "(use yyyy, MM, M, MMM, dd, d, HH, H, mm, ss)")
+            default:
+                for _ in 0..<run { out.append(.literal(c)) }
+            }
+            i += run
+        }
+        tokens = out
+    }
+
+    static let monthNames: [[UInt8]] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        .map { Array($0.utf8) }
+
+    /// Matched fields; nil on mismatch. Values not in the pattern stay nil.
+    func match(_ b: Bytes, _ s: Int, _ e: Int) -> (year: Int?, month: Int?, day: Int?, hour: Int?)? {
+        var i = s
+        var year: Int?, month: Int?, day: Int?, hour: Int?
+        func fixed(_ n: Int) -> Int? {
+            guard e - i >= n else { return nil }
+            var v = 0
+            for k in 0..<n { guard let d = digit(b, i + k) else { return nil }; v = v * 10 + d }
+            i += n
+            return v
+        }
+        func oneOrTwo() -> Int? {
+            guard i < e, let a = digit(b, i) else { return nil }
+            i += 1
+            if i < e, let c = digit(b, i) { i += 1; return a * 10 + c }
+            return a
+        }
+        for t in tokens {
+            switch t {
+            case .year4: guard let v = fixed(4) else { return nil }; year = v
+            case .month2: guard let v = fixed(2) else { return nil }; month = v
+            case .month1or2: guard let v = oneOrTwo() else { return nil }; month = v
+            case .monthName:
+                guard e - i >= 3 else { return nil }
+                let lower = (b[i] | 0x20, b[i + 1] | 0x20, b[i + 2] | 0x20)
+                guard let m = Self.monthNames.firstIndex(where: { $0[0] == lower.0 && $0[1] == lower.1 && $0[2] == lower.2 })
+                else { return nil }
+                month = m + 1
+                i += 3
+            case .day2: guard let v = fixed(2) else { return nil }; day = v
+            case .day1or2: guard let v = oneOrTwo() else { return nil }; day = v
+            case .hour2: guard let v = fixed(2), v <= 23 else { return nil }; hour = v
+            case .hour1or2: guard let v = oneOrTwo(), v <= 23 else { return nil }; hour = v
+            case .minute2: guard let v = fixed(2), v <= 59 else { return nil }
+            case .second2: guard let v = fixed(2), v <= 60 else { return nil }
+            case .literal(let c): guard i < e, b[i] == c else { return nil }; i += 1
+            }
+        }
+        guard i == e else { return nil }
+        return (year, month, day, hour)
+    }
+}
+
+// MARK: - Categorical vocabularies
+
+/// Maps normalised text (ASCII lower case, trimmed, runs of space/_/-// folded to one space) to a small code.
+/// Open addressing over a power-of-two table; immutable once built, so shared by all workers.
+struct ValueTable: Sendable {
+    private var keys: [UInt8] = []
+    private var slots: [(offset: Int32, length: Int32, value: UInt8, used: Bool)]
+    private let mask: Int
+    /// Longest normalised key; longer input cannot match.
+    static let maxKey = 64
+
+    /// Later pairs override earlier ones with the same normalised key.
+    init(_ pairs: [(String, UInt8)]) {
+        var size = 16
+        while size < pairs.count * 4 { size *= 2 }
+        mask = size - 1
+        slots = Array(repeating: (0, 0, 0, false), count: size)
+        for (k, v) in pairs { insert(Array(k.utf8), v) }
+    }
+
+    private mutating func insert(_ raw: [UInt8], _ value: UInt8) {
+        let capacity = raw.count + 1
+        let norm: [UInt8] = raw.withUnsafeBufferPointer { p in
+            [UInt8](unsafeUninitializedCapacity: capacity) { out, n in
+                n = Self.normalise(p.baseAddress ?? UnsafePointer(out.baseAddress!), 0, raw.count, into: out.baseAddress!, capacity: capacity)
+            }
+        }
+        guard !norm.isEmpty, norm.count <= Self.maxKey else { return }
+        var i = norm.withUnsafeBufferPointer { Self.hash($0.baseAddress!, norm.count) } & mask
+        while slots[i].used {
+            if Int(slots[i].length) == norm.count && Array(keys[Int(slots[i].offset)..<Int(slots[i].offset + slots[i].length)]) == norm {
+                slots[i].value = value
+                return
+            }
+            i = (i + 1) & mask
+        }
+        slots[i] = (Int32(keys.count), Int32(norm.count), value, true)
+        keys.append(contentsOf: norm)
+    }
+
+    /// Writes the normalised form of b[s..<e] into `out`; returns its length or -1 when longer than `capacity`.
+    @inline(__always) static func normalise(_ b: Bytes, _ s: Int, _ e: Int, into out: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int {
+        var n = 0
+        var pendingSpace = false
+        for i in s..<e {
+            var c = b[i]
+            if c == 0x20 || c == 0x09 || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: "/") {
+                pendingSpace = n > 0
+                continue
+            }
+            if c >= 65 && c <= 90 { c |= 0x20 }
+            if pendingSpace {
+                guard n < capacity else { return -1 }
+                out[n] = 0x20; n += 1; pendingSpace = false
+            }
+            guard n < capacity else { return -1 }
+            out[n] = c; n += 1
+        }
+        return n
+    }
+
+    @inline(__always) static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var h: UInt64 = 0xcbf29ce484222325
+        for i in 0..<n { h = (h ^ UInt64(p[i])) &* 0x100000001b3 }
+        return Int(truncatingIfNeeded: h ^ (h >> 29))
+    }
+
+    /// The code for b[s..<e], or nil. Blank input is the caller's business.
+    func lookup(_ b: Bytes, _ s: Int, _ e: Int) -> UInt8? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxKey) { tmp -> UInt8? in
+            let n = Self.normalise(b, s, e, into: tmp.baseAddress!, capacity: Self.maxKey)
+            guard n > 0 else { return nil }
+            let h = Self.hash(tmp.baseAddress!, n)
+            return keys.withUnsafeBufferPointer { k -> UInt8? in
+                var i = h & mask
+                while true {
+                    let slot = slots[i]
+                    guard slot.used else { return nil }
+                    if Int(slot.length) == n && memcmp(k.baseAddress! + Int(slot.offset), tmp.baseAddress!, n) == 0 { return slot.value }
+                    i = (i + 1) & mask
+                }
+            }
+        }
+    }
+}
+
+/// The categorical columns of the native schema, in the order rows are checked.
+enum CategoricalField: Int, CaseIterable, Sendable {
+    case victimSex, suspectSex, locationType, publicPlace, domestic, alcohol, drugs, weapon
+
+    /// Native column name and mapping key.
+    var key: String {
+        switch self {
+        case .victimSex: "victim_sex"
+        case .suspectSex: "suspect_sex"
+        case .locationType: "location_type"
+        case .publicPlace: "public_place"
+        case .domestic: "domestic"
+        case .alcohol: "alcohol"
+        case .drugs: "drugs"
+        case .weapon: "weapon"
+        }
+    }
+
+    /// The accepted words for each field. Blank is always "unknown" and is handled before lookup.
+    var vocabulary: [(String, UInt8)] {
+        switch self {
+        case .victimSex, .suspectSex:
+            [("f", Sex.female.rawValue), ("female", Sex.female.rawValue), ("m", Sex.male.rawValue), ("male", Sex.male.rawValue),
+             ("u", Sex.unknown.rawValue), ("unknown", Sex.unknown.rawValue), ("not known", Sex.unknown.rawValue)]
+        case .publicPlace, .domestic, .alcohol, .drugs:
+            [("yes", Flag.yes.rawValue), ("y", Flag.yes.rawValue), ("true", Flag.yes.rawValue), ("1", Flag.yes.rawValue),
+             ("no", Flag.no.rawValue), ("n", Flag.no.rawValue), ("false", Flag.no.rawValue), ("0", Flag.no.rawValue),
+             ("unknown", Flag.unknown.rawValue), ("u", Flag.unknown.rawValue), ("not known", Flag.unknown.rawValue)]
+        case .weapon:
+            [("knife", Weapon.knife.rawValue), ("bladed", Weapon.knife.rawValue), ("bladed article", Weapon.knife.rawValue),
+             ("sharp instrument", Weapon.knife.rawValue), ("knife or sharp instrument", Weapon.knife.rawValue),
+             ("knife sharp instrument", Weapon.knife.rawValue), ("firearm", Weapon.firearm.rawValue), ("gun", Weapon.firearm.rawValue),
+             ("other", Weapon.other.rawValue), ("other weapon", Weapon.other.rawValue), ("none", Weapon.none.rawValue),
+             ("no weapon", Weapon.none.rawValue), ("unknown", Weapon.unknown.rawValue)]
+        case .locationType:
+            [("street", LocationType.street.rawValue), ("high street", LocationType.street.rawValue), ("road", LocationType.street.rawValue),
+             ("transport hub", LocationType.transportHub.rawValue), ("bus station", LocationType.transportHub.rawValue),
+             ("railway station", LocationType.transportHub.rawValue), ("train", LocationType.transportHub.rawValue),
+             ("train station", LocationType.transportHub.rawValue),
+             ("park", LocationType.park.rawValue), ("open space", LocationType.park.rawValue),
+             ("licensed premises", LocationType.licensedPremises.rawValue), ("pub", LocationType.licensedPremises.rawValue),
+             ("bar", LocationType.licensedPremises.rawValue), ("nightclub", LocationType.licensedPremises.rawValue),
+             ("dwelling", LocationType.dwelling.rawValue), ("home", LocationType.dwelling.rawValue),
+             ("residential", LocationType.dwelling.rawValue), ("school", LocationType.school.rawValue),
+             ("college", LocationType.school.rawValue), ("shop", LocationType.retail.rawValue), ("retail", LocationType.retail.rawValue),
+             ("other", LocationType.other.rawValue), ("unknown", LocationType.unknown.rawValue)]
+        }
+    }
+
+    static let vocabularyTables: [ValueTable] = allCases.map { ValueTable($0.vocabulary) }
+}

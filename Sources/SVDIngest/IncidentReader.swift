@@ -1,0 +1,376 @@
+import Foundation
+import SVDCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Streams one incident CSV into `Incident` batches, in parallel, with bounded memory.
+///
+/// The calling thread reads the file in blocks and cuts each block after its last record end (found by a
+/// quote-aware scan, so quoted line breaks are safe); worker threads parse whole chunks. Memory is a few
+/// blocks per worker whatever the file size. Results do not depend on the number of workers or on where the
+/// cuts fall; the reject file is written in file order.
+public struct IncidentReader: Sendable {
+    public let url: URL
+    public let format: IncidentFormat
+    /// Header names as they appear in the file.
+    public let columns: [String]
+    let plan: RowPlan
+    let catalog: OffenceCatalog
+    let sources: SourceCatalog
+    let header: HeaderInfo
+    /// Display name in summaries and the reject file.
+    public var fileLabel: String { url.path }
+
+    /// Block size for reads; tests shrink it to force many cuts.
+    var blockSize = 4 << 20
+    /// Longest record accepted; longer ones are rejected without being buffered whole.
+    public var maxRecordBytes = 16 << 20
+
+    struct HeaderInfo: Sendable {
+        var names: [String]
+        /// Bytes up to and including the header's line end.
+        var dataOffset: Int
+        /// Physical line number of the first byte after the header.
+        var firstDataLine: Int
+        var blankLinesBefore: Int
+        var fileSize: Int
+    }
+
+    /// Reads the header and settles the format (detected when `format` is nil).
+    /// - Parameter sourceLabel: the source for rows without a `source` column (defaults: native "police",
+    ///   data.police.uk "police.uk", mapped: the mapping's name).
+    public init(url: URL, format: IncidentFormat? = nil, catalog: OffenceCatalog, sources: SourceCatalog,
+                sourceLabel: String? = nil) throws {
+        self.url = url
+        self.catalog = catalog
+        self.sources = sources
+        header = try Self.readHeader(url: url, limit: maxRecordBytes)
+        columns = header.names
+        let index = HeaderIndex(file: url.path, names: header.names)
+        let chosen = try format ?? RowPlan.detect(index)
+        self.format = chosen
+        plan = try RowPlan.make(chosen, header: index, sourceLabel: sourceLabel)
+    }
+
+    /// Calls `body` concurrently from up to `workers` threads with batches of accepted incidents; `worker` is in
+    /// 0..<workers so callers can keep per-thread state without locks. The batch is valid only during the call.
+    /// `progress` is called on the calling thread with (bytes read, file size).
+    public func read(workers: Int, rejects: RejectWriter, progress: ((Int, Int) -> Void)? = nil,
+                     _ body: @escaping @Sendable (_ worker: Int, _ batch: UnsafeBufferPointer<Incident>) -> Void) throws -> IngestSummary {
+        let workerCount = max(1, min(workers, 64))
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { throw IngestError.cannotOpen(file: url.path, reason: String(cString: strerror(errno))) }
+        defer { _ = posixClose(fd) }
+        guard lseek(fd, off_t(header.dataOffset), SEEK_SET) == off_t(header.dataOffset) else {
+            throw IngestError.cannotRead(file: url.path, reason: String(cString: strerror(errno)))
+        }
+
+        let pool = BlockingQueue<ChunkBuffer>()
+        for _ in 0..<(workerCount + 2) { pool.push(ChunkBuffer(capacity: blockSize)) }
+        let jobs = BlockingQueue<Job?>()
+        let sink = OrderedRejects(file: fileLabel, firstLine: header.firstDataLine, writer: rejects)
+        let tallies = TallyBox()
+        let group = DispatchGroup()
+        let (plan, catalog, sources, maxRecord) = (self.plan, self.catalog, self.sources, maxRecordBytes)
+        for w in 0..<workerCount {
+            group.enter()
+            let thread = Thread {
+                let worker = RowWorker(plan: plan, catalog: catalog, sources: sources, maxRecordBytes: maxRecord)
+                while let job = jobs.pop() {
+                    switch job {
+                    case .records(let seq, let buffer, let count):
+                        let lines = worker.process(UnsafePointer(buffer.bytes), count: count, worker: w, body: body)
+                        pool.push(buffer)
+                        sink.submit(seq: seq, lineFeeds: lines, rejects: worker.rejects)
+                    case .oversized(let seq, let preview, let lineFeeds, let length, let unterminated):
+                        worker.rejectOversized(preview: preview, length: length, unterminated: unterminated)
+                        sink.submit(seq: seq, lineFeeds: lineFeeds, rejects: worker.rejects)
+                    }
+                }
+                let t = worker.tally
+                tallies.add(t)
+                group.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+
+        var failure: Error?
+        do {
+            try cutIntoChunks(fd: fd, pool: pool, jobs: jobs, progress: progress)
+        } catch {
+            failure = error
+        }
+        for _ in 0..<workerCount { jobs.push(nil) }
+        group.wait()
+        if let failure { throw failure }
+        rejects.flush()
+        var total = tallies.total
+        total.blankLines += header.blankLinesBefore
+        return total.summary(file: fileLabel, bytes: header.fileSize)
+    }
+
+    enum Job: @unchecked Sendable {
+        case records(seq: Int, buffer: ChunkBuffer, count: Int)
+        case oversized(seq: Int, preview: [UInt8], lineFeeds: Int, length: Int, unterminated: Bool)
+    }
+
+    /// The reading side: fills buffers, cuts them after their last whole record and queues the chunks.
+    private func cutIntoChunks(fd: Int32, pool: BlockingQueue<ChunkBuffer>, jobs: BlockingQueue<Job?>,
+                               progress: ((Int, Int) -> Void)?) throws {
+        var seq = 0
+        var buffer = pool.pop()
+        var length = 0
+        var scanned = 0
+        var lastEnd = 0
+        var scanner = BoundaryScanner()
+        var done = header.dataOffset
+        let total = header.fileSize
+        progress?(done, total)
+        while true {
+            if buffer.capacity - length < max(blockSize / 2, 1) { buffer.grow(to: length + blockSize) }
+            let n = try readFully(fd, buffer.bytes + length, min(buffer.capacity - length, blockSize))
+            done += n
+            if n > 0 { progress?(done, total) }
+            if n == 0 {
+                if length > 0 { jobs.push(.records(seq: seq, buffer: buffer, count: length)) } else { pool.push(buffer) }
+                return
+            }
+            if let end = scanner.lastRecordEnd(buffer.bytes, scanned, length + n) { lastEnd = end }
+            length += n
+            scanned = length
+            if lastEnd > 0 {
+                let next = pool.pop()
+                let carry = length - lastEnd
+                if next.capacity < carry + blockSize { next.grow(to: carry + blockSize) }
+                if carry > 0 { memcpy(next.bytes, buffer.bytes + lastEnd, carry) }
+                jobs.push(.records(seq: seq, buffer: buffer, count: lastEnd))
+                seq += 1
+                buffer = next
+                length = carry
+                scanned = carry
+                lastEnd = 0
+            } else if length > maxRecordBytes + 1 {
+                // One record bigger than the limit: note its start, then skip to its end without keeping it.
+                let preview = Array(UnsafeBufferPointer(start: buffer.bytes, count: min(length, RejectWriter.recordPreviewBytes + 1)))
+                var lineFeeds = 0
+                var p = UnsafeRawPointer(buffer.bytes)
+                let stop = UnsafeRawPointer(buffer.bytes + length)
+                while let hit = memchr(p, Int32(lfByte), stop - p) { lineFeeds += 1; p = UnsafeRawPointer(hit) + 1 }
+                var recordLength = length
+                while true {
+                    let m = try readFully(fd, buffer.bytes, min(buffer.capacity, blockSize))
+                    done += m
+                    if m > 0 { progress?(done, total) }
+                    if m == 0 {
+                        jobs.push(.oversized(seq: seq, preview: preview, lineFeeds: lineFeeds, length: recordLength,
+                                             unterminated: scanner.insideQuotes))
+                        pool.push(buffer)
+                        return
+                    }
+                    let (end, lfs) = scanner.firstRecordEnd(buffer.bytes, 0, m)
+                    lineFeeds += lfs
+                    if let end {
+                        recordLength += end - 1
+                        jobs.push(.oversized(seq: seq, preview: preview, lineFeeds: lineFeeds, length: recordLength, unterminated: false))
+                        seq += 1
+                        length = m - end
+                        if length > 0 { memmove(buffer.bytes, buffer.bytes + end, length) }
+                        // The remainder has not been scanned for record ends yet.
+                        if let e = scanner.lastRecordEnd(buffer.bytes, 0, length) { lastEnd = e }
+                        scanned = length
+                        break
+                    }
+                    recordLength += m
+                }
+                if lastEnd > 0 {
+                    let next = pool.pop()
+                    let carry = length - lastEnd
+                    if next.capacity < carry + blockSize { next.grow(to: carry + blockSize) }
+                    if carry > 0 { memcpy(next.bytes, buffer.bytes + lastEnd, carry) }
+                    jobs.push(.records(seq: seq, buffer: buffer, count: lastEnd))
+                    seq += 1
+                    buffer = next
+                    length = carry
+                    scanned = carry
+                    lastEnd = 0
+                }
+            }
+        }
+    }
+
+    private func readFully(_ fd: Int32, _ p: UnsafeMutablePointer<UInt8>, _ count: Int) throws -> Int {
+        var got = 0
+        while got < count {
+            let n = Foundation.read(fd, p + got, count - got)
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IngestError.cannotRead(file: url.path, reason: String(cString: strerror(errno)))
+            }
+            got += n
+        }
+        return got
+    }
+
+    // MARK: Header
+
+    static func readHeader(url: URL, limit: Int) throws -> HeaderInfo {
+        let path = url.path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw IngestError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
+        defer { _ = posixClose(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw IngestError.cannotRead(file: path, reason: String(cString: strerror(errno))) }
+        let fileSize = Int(st.st_size)
+        guard fileSize > 0 else { throw IngestError.emptyFile(file: path) }
+
+        var data = [UInt8]()
+        var eof = false
+        func more() throws {
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { throw IngestError.cannotRead(file: path, reason: String(cString: strerror(errno))) }
+            if n == 0 { eof = true } else { data.append(contentsOf: chunk[0..<n]) }
+        }
+        try more()
+        var start = data.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var line = 1
+        var blanks = 0
+        var scanner = BoundaryScanner()
+        var scanned = start
+        while true {
+            let (end, lfs) = data.withUnsafeBufferPointer { scanner.firstRecordEnd($0.baseAddress!, scanned, data.count) }
+            if end == nil && !eof {
+                scanned = data.count
+                if data.count - start > limit { throw IngestError.headerTooLong(file: path, limit: limit) }
+                try more()
+                continue
+            }
+            _ = lfs
+            let recordEnd = end ?? data.count
+            let names: [String]? = data.withUnsafeBufferPointer { p -> [String]? in
+                let b = p.baseAddress!
+                var contentEnd = end.map { $0 - 1 } ?? data.count
+                if contentEnd > start && b[contentEnd - 1] == crByte { contentEnd -= 1 }
+                if isBlankRecord(b, start, contentEnd) { return nil }
+                let width = 1 + (start..<contentEnd).reduce(0) { $1 < data.count && b[$1] == commaByte ? $0 + 1 : $0 }
+                let tokenizer = RecordTokenizer(capacity: width + 1)
+                defer { tokenizer.deallocate() }
+                let r = tokenizer.next(b, start, recordEnd)
+                return (0..<min(r.fieldCount, width + 1)).map { i in
+                    let f = tokenizer.fields[i]
+                    if f.plain { return String(decoding: UnsafeBufferPointer(start: b + f.start, count: f.end - f.start), as: UTF8.self).trimmedBlanks }
+                    var tmp = [UInt8](repeating: 0, count: f.end - f.start)
+                    let n = tmp.withUnsafeMutableBufferPointer { unescapeField(b, f.start, f.end, into: $0.baseAddress!) }
+                    return String(decoding: tmp[0..<n], as: UTF8.self).trimmedBlanks
+                }
+            }
+            let lineFeedsInRecord = data[start..<recordEnd].reduce(0) { $1 == lfByte ? $0 + 1 : $0 }
+            if let names {
+                return HeaderInfo(names: names, dataOffset: recordEnd, firstDataLine: line + lineFeedsInRecord,
+                                  blankLinesBefore: blanks, fileSize: fileSize)
+            }
+            blanks += 1
+            line += lineFeedsInRecord
+            if end == nil { throw IngestError.emptyFile(file: path) }
+            start = recordEnd
+            scanned = start
+            scanner = BoundaryScanner()
+        }
+    }
+}
+
+/// A reusable read buffer; ownership passes between the reader and one worker at a time.
+final class ChunkBuffer: @unchecked Sendable {
+    private(set) var bytes: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        bytes = .allocate(capacity: self.capacity)
+    }
+
+    /// Grows, keeping the first `capacity` bytes.
+    func grow(to newCapacity: Int) {
+        guard newCapacity > capacity else { return }
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        fresh.update(from: bytes, count: capacity)
+        bytes.deallocate()
+        bytes = fresh
+        capacity = newCapacity
+    }
+
+    deinit { bytes.deallocate() }
+}
+
+/// Unbounded FIFO with blocking pop; bounded in practice by the buffer pool.
+final class BlockingQueue<T>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [T] = []
+    private var head = 0
+
+    func push(_ item: T) {
+        condition.lock()
+        items.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func pop() -> T {
+        condition.lock()
+        while head == items.count { condition.wait() }
+        let item = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.unlock()
+        return item
+    }
+}
+
+/// Puts chunk results back in file order so reject lines get absolute numbers and the reject file is ordered.
+final class OrderedRejects: @unchecked Sendable {
+    private struct State {
+        var next = 0
+        var line: Int
+        var pending: [Int: (Int, [PendingReject])] = [:]
+    }
+
+    private let state: Mutex<State>
+    private let file: String
+    private let writer: RejectWriter
+
+    init(file: String, firstLine: Int, writer: RejectWriter) {
+        self.file = file
+        self.writer = writer
+        state = Mutex(State(line: firstLine))
+    }
+
+    func submit(seq: Int, lineFeeds: Int, rejects: [PendingReject]) {
+        state.withLock { s in
+            s.pending[seq] = (lineFeeds, rejects)
+            while let (lfs, list) = s.pending.removeValue(forKey: s.next) {
+                for r in list {
+                    r.record.withUnsafeBufferPointer {
+                        writer.write(file: file, line: s.line + r.relativeLine, reason: r.reason, detail: r.detail, record: $0)
+                    }
+                }
+                s.line += lfs
+                s.next += 1
+            }
+        }
+    }
+}
+
+final class TallyBox: Sendable {
+    private let state = Mutex(Tally())
+    func add(_ t: Tally) { state.withLock { $0.add(t) } }
+    var total: Tally { state.withLock { $0 } }
+}

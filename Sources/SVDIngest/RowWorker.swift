@@ -1,0 +1,427 @@
+import SVDCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A rejected row waiting for its chunk's first line number to be known.
+struct PendingReject {
+    /// LFs between the chunk start and the record start.
+    var relativeLine: Int
+    var reason: RejectReason
+    var detail: String
+    /// The first `RejectWriter.recordPreviewBytes + 1` bytes of the record (one extra marks truncation).
+    var record: [UInt8]
+}
+
+/// Per-worker map from raw field bytes to a code, so interning a category costs a hash and a memcmp.
+struct ByteCodeCache {
+    private var keys: [UInt8] = []
+    private var slots = [(offset: Int32, length: Int32, code: UInt16, used: Bool)](repeating: (0, 0, 0, false), count: 512)
+    private var used = 0
+
+    func find(_ b: Bytes, _ s: Int, _ e: Int) -> (code: UInt16?, hash: Int) {
+        let n = e - s
+        let h = ValueTable.hash(b + s, n)
+        var i = h & 511
+        while slots[i].used {
+            let slot = slots[i]
+            if Int(slot.length) == n, keys.withUnsafeBufferPointer({ memcmp($0.baseAddress! + Int(slot.offset), b + s, n) == 0 }) {
+                return (slot.code, h)
+            }
+            i = (i + 1) & 511
+        }
+        return (nil, h)
+    }
+
+    mutating func insert(_ b: Bytes, _ s: Int, _ e: Int, hash: Int, code: UInt16) {
+        // Only distinct spellings land here; a corrupt file with thousands starts the cache afresh.
+        if used >= 256 || e - s > 256 {
+            if e - s > 256 { return }
+            keys.removeAll(keepingCapacity: true)
+            for i in slots.indices { slots[i].used = false }
+            used = 0
+        }
+        var i = hash & 511
+        while slots[i].used { i = (i + 1) & 511 }
+        slots[i] = (Int32(keys.count), Int32(e - s), code, true)
+        keys.append(contentsOf: UnsafeBufferPointer(start: b + s, count: e - s))
+        used += 1
+    }
+}
+
+/// Small direct-mapped cache for WGS84 → BNG: data.police.uk snaps crimes to a limited set of map points.
+struct ProjectionCache {
+    private var lon = [UInt64](repeating: 0, count: 4096)
+    private var lat = [UInt64](repeating: 0, count: 4096)
+    private var point = [BNGPoint](repeating: BNGPoint(easting: .nan, northing: .nan), count: 4096)
+
+    mutating func project(longitude: Double, latitude: Double) -> BNGPoint {
+        let a = longitude.bitPattern, b = latitude.bitPattern
+        let slot = Int(truncatingIfNeeded: ((a &* 0x9E3779B97F4A7C15) ^ (b &* 0xC2B2AE3D27D4EB4F)) >> 52) & 4095
+        if lon[slot] == a && lat[slot] == b && !point[slot].easting.isNaN { return point[slot] }
+        let p = BritishNationalGrid.fromWGS84(longitude: longitude, latitude: latitude)
+        lon[slot] = a
+        lat[slot] = b
+        point[slot] = p
+        return p
+    }
+}
+
+/// Turns records into incidents on one thread. Holds only per-worker state, so no locks in the row path.
+final class RowWorker {
+    let plan: RowPlan
+    let catalog: OffenceCatalog
+    let sources: SourceCatalog
+    let maxRecordBytes: Int
+    private let tokenizer: RecordTokenizer
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity = 4096
+    private var offenceCache = ByteCodeCache()
+    private var sourceCache = ByteCodeCache()
+    private var projection = ProjectionCache()
+    private let offenceConstant: UInt16?
+    private let sourceConstant: UInt8?
+    private let defaultSource: UInt8?
+    let batchCapacity = 8192
+    private let batch: UnsafeMutablePointer<Incident>
+    private var batchCount = 0
+    var tally = Tally()
+    private(set) var rejects: [PendingReject] = []
+
+    init(plan: RowPlan, catalog: OffenceCatalog, sources: SourceCatalog, maxRecordBytes: Int) {
+        self.plan = plan
+        self.catalog = catalog
+        self.sources = sources
+        self.maxRecordBytes = maxRecordBytes
+        tokenizer = RecordTokenizer(capacity: plan.columnCount + 1)
+        scratch = .allocate(capacity: scratchCapacity)
+        batch = .allocate(capacity: batchCapacity)
+        offenceConstant = plan.offence.constant.flatMap { catalog.code(for: plan.offence.map[normaliseCategory($0)] ?? $0) }
+        sourceConstant = plan.source.constant.flatMap { sources.code(for: $0) }
+        defaultSource = sources.code(for: plan.defaultSource)
+    }
+
+    deinit {
+        tokenizer.deallocate()
+        scratch.deallocate()
+        batch.deallocate()
+    }
+
+    /// Reads every record in b[0..<count]; returns the LFs it spanned. Rejects collect in `rejects` (cleared first).
+    func process(_ b: UnsafePointer<UInt8>, count: Int, worker: Int,
+                 body: (Int, UnsafeBufferPointer<Incident>) -> Void) -> Int {
+        rejects.removeAll(keepingCapacity: true)
+        var p = 0
+        var line = 0
+        while p < count {
+            let r = tokenizer.next(b, p, count)
+            let recordLine = line
+            line += r.lineFeeds
+            p = r.next
+            if !r.unterminatedQuote && isBlankRecord(b, r.start, r.contentEnd) {
+                tally.blankLines += 1
+                continue
+            }
+            tally.rowsRead += 1
+            if let reason = evaluate(b, r) {
+                reject(reason.0, reason.1, b, r, line: recordLine)
+            } else {
+                tally.accepted += 1
+                if batchCount == batchCapacity { flush(worker: worker, body: body) }
+            }
+        }
+        flush(worker: worker, body: body)
+        return line
+    }
+
+    func flush(worker: Int, body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
+        guard batchCount > 0 else { return }
+        body(worker, UnsafeBufferPointer(start: batch, count: batchCount))
+        batchCount = 0
+    }
+
+    /// A record the reader skipped because it outgrew the limit.
+    func rejectOversized(preview: [UInt8], length: Int, unterminated: Bool) {
+        tally.rowsRead += 1
+        let reason: RejectReason = unterminated ? .unterminatedQuote : .recordTooLong
+        tally.rejects[reason.index] += 1
+        let detail = unterminated ? "quoted field still open at end of file (\(length) bytes)"
+            : "record of \(length) bytes exceeds the \(maxRecordBytes)-byte limit"
+        rejects.append(PendingReject(relativeLine: 0, reason: reason, detail: detail, record: preview))
+    }
+
+    private func reject(_ reason: RejectReason, _ detail: String, _ b: UnsafePointer<UInt8>, _ r: RecordScan, line: Int) {
+        tally.rejects[reason.index] += 1
+        let n = min(r.contentEnd - r.start, RejectWriter.recordPreviewBytes + 1)
+        rejects.append(PendingReject(relativeLine: line, reason: reason, detail: detail,
+                                     record: Array(UnsafeBufferPointer(start: b + r.start, count: n))))
+    }
+
+    // MARK: Field access
+
+    /// The field's bytes, trimmed, unescaped into scratch when quoted with escapes.
+    @inline(__always) private func field(_ b: UnsafePointer<UInt8>, _ column: Int) -> (Bytes, Int, Int) {
+        let f = tokenizer.fields[column]
+        if f.plain {
+            let (s, e) = trim(b, f.start, f.end)
+            return (b, s, e)
+        }
+        return unescaped(b, f)
+    }
+
+    @inline(never) private func unescaped(_ b: UnsafePointer<UInt8>, _ f: FieldRef) -> (Bytes, Int, Int) {
+        let need = f.end - f.start
+        if need > scratchCapacity {
+            scratch.deallocate()
+            scratchCapacity = max(need, scratchCapacity * 2)
+            scratch = .allocate(capacity: scratchCapacity)
+        }
+        let n = unescapeField(b, f.start, f.end, into: scratch)
+        let (s, e) = trim(UnsafePointer(scratch), 0, n)
+        return (UnsafePointer(scratch), s, e)
+    }
+
+    @inline(never) private func quoted(_ p: Bytes, _ s: Int, _ e: Int) -> String {
+        let n = min(e - s, 60)
+        var text = String(decoding: UnsafeBufferPointer(start: p + s, count: n), as: UTF8.self)
+        if e - s > n { text += "…" }
+        return "'\(text)'"
+    }
+
+    // MARK: Row evaluation
+
+    /// Fills the next batch slot; returns the reject reason and detail if the row is refused.
+    @inline(__always) private func evaluate(_ b: UnsafePointer<UInt8>, _ r: RecordScan) -> (RejectReason, String)? {
+        if r.unterminatedQuote { return (.unterminatedQuote, "quoted field still open at end of file") }
+        if r.contentEnd - r.start > maxRecordBytes {
+            return (.recordTooLong, "record of \(r.contentEnd - r.start) bytes exceeds the \(maxRecordBytes)-byte limit")
+        }
+        if r.fieldCount != plan.columnCount {
+            return (.raggedRow, "\(r.fieldCount) fields, header has \(plan.columnCount)")
+        }
+        let plan = self.plan
+        if plan.id >= 0 && !plan.idMayBeBlank {
+            let (_, s, e) = field(b, plan.id)
+            if s == e { return (.missingID, "column \(plan.name(plan.id)) is blank") }
+        }
+
+        // Date
+        var when: When
+        switch plan.date {
+        case .native(let c), .yearMonth(let c):
+            let (p, s, e) = field(b, c)
+            if s == e { return (.missingDate, "column \(plan.name(c)) is blank") }
+            let parsed: When?
+            if case .native = plan.date { parsed = parseNativeDateTime(p, s, e) } else { parsed = parseYearMonth(p, s, e) }
+            guard let parsed else { return textFailure(p, s, e, column: c, otherwise: .unparseableDate) }
+            when = parsed
+        case .patterns(let dc, let datePatterns, let tc, let timePatterns):
+            let (p, s, e) = field(b, dc)
+            if s == e { return (.missingDate, "column \(plan.name(dc)) is blank") }
+            var found: When?
+            for pattern in datePatterns {
+                if let m = pattern.match(p, s, e), let y = m.year, let mo = m.month,
+                   let w = makeWhen(year: y, month: mo, day: m.day, hour: m.hour) { found = w; break }
+            }
+            guard let found else { return textFailure(p, s, e, column: dc, otherwise: .unparseableDate) }
+            when = found
+            if tc >= 0 {
+                let (tp, ts, te) = field(b, tc)
+                if ts < te && when.day != Incident.unknownDay {
+                    guard let h = timePatterns.lazy.compactMap({ $0.match(tp, ts, te)?.hour }).first else {
+                        return textFailure(tp, ts, te, column: tc, otherwise: .unparseableDate)
+                    }
+                    when.hour = Int8(h)
+                }
+            }
+        }
+
+        // Offence
+        let offence: UInt16
+        if let k = offenceConstant {
+            offence = k
+        } else {
+            let c = plan.offence.column
+            let (p, s, e) = field(b, c)
+            if s == e { return (.missingOffence, "column \(plan.name(c)) is blank") }
+            let hit = offenceCache.find(p, s, e)
+            if let code = hit.code {
+                offence = code
+            } else {
+                switch intern(p, s, e, column: c, rule: plan.offence, isSource: false) {
+                case .success(let code): offence = code
+                case .failure(let f): return (f.reason, f.detail)
+                }
+                offenceCache.insert(p, s, e, hash: hit.hash, code: offence)
+            }
+        }
+
+        // Location: grid pair first, else longitude/latitude.
+        let location: BNGPoint
+        var gridGiven = (false, false), lonLatGiven = (false, false)
+        if plan.easting >= 0 {
+            let (_, es, ee) = field(b, plan.easting)
+            let (_, ns, ne) = field(b, plan.northing)
+            gridGiven = (es < ee, ns < ne)
+        }
+        if plan.longitude >= 0 {
+            let (_, xs, xe) = field(b, plan.longitude)
+            let (_, ys, ye) = field(b, plan.latitude)
+            lonLatGiven = (xs < xe, ys < ye)
+        }
+        if gridGiven.0 && gridGiven.1 {
+            let (ep, es, ee) = field(b, plan.easting)
+            guard let east = parseDecimal(ep, es, ee) else { return coordinateFailure(ep, es, ee, plan.easting) }
+            let (np, ns, ne) = field(b, plan.northing)
+            guard let north = parseDecimal(np, ns, ne) else { return coordinateFailure(np, ns, ne, plan.northing) }
+            let point = BNGPoint(easting: east, northing: north)
+            guard BritishNationalGrid.isOnGrid(point) else {
+                return (.offGrid, "easting \(east), northing \(north) outside the British National Grid")
+            }
+            location = point
+        } else if lonLatGiven.0 && lonLatGiven.1 {
+            let (xp, xs, xe) = field(b, plan.longitude)
+            guard let lon = parseDecimal(xp, xs, xe) else { return coordinateFailure(xp, xs, xe, plan.longitude) }
+            let (yp, ys, ye) = field(b, plan.latitude)
+            guard let lat = parseDecimal(yp, ys, ye) else { return coordinateFailure(yp, ys, ye, plan.latitude) }
+            guard BritishNationalGrid.validLongitudes.contains(lon), BritishNationalGrid.validLatitudes.contains(lat) else {
+                return (.offGrid, "longitude \(lon), latitude \(lat) outside Great Britain")
+            }
+            let point = projection.project(longitude: lon, latitude: lat)
+            guard BritishNationalGrid.isOnGrid(point) else { return (.offGrid, "longitude \(lon), latitude \(lat) off the grid") }
+            location = point
+        } else if gridGiven.0 || gridGiven.1 {
+            return (.missingLocation, gridGiven.0 ? "easting given without northing" : "northing given without easting")
+        } else if lonLatGiven.0 || lonLatGiven.1 {
+            return (.missingLocation, lonLatGiven.0 ? "longitude given without latitude" : "latitude given without longitude")
+        } else {
+            return (.missingLocation, plan.format == "data.police.uk" ? "no location (blank Longitude and Latitude)" : "no coordinates")
+        }
+
+        // Ages
+        var victimAge = Incident.unknownAge, suspectAge = Incident.unknownAge
+        if plan.victimAge >= 0 {
+            switch age(b, plan.victimAge) {
+            case .success(let a): victimAge = a
+            case .failure(let f): return (f.reason, f.detail)
+            }
+        }
+        if plan.suspectAge >= 0 {
+            switch age(b, plan.suspectAge) {
+            case .success(let a): suspectAge = a
+            case .failure(let f): return (f.reason, f.detail)
+            }
+        }
+
+        // Categorical columns, in CategoricalField order.
+        var codes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0)
+        for k in 0..<8 {
+            let rule = plan.categorical[k]
+            var v: UInt8 = 0
+            if let constant = rule.constant {
+                v = constant
+            } else if rule.column >= 0 {
+                let (p, s, e) = field(b, rule.column)
+                if s < e {
+                    if let hit = rule.table.lookup(p, s, e) { v = hit }
+                    else if let fallback = rule.fallback { v = fallback }
+                    else { return textFailure(p, s, e, column: rule.column, otherwise: .unrecognisedValue, what: "not a recognised value") }
+                }
+            }
+            switch k {
+            case 0: codes.0 = v
+            case 1: codes.1 = v
+            case 2: codes.2 = v
+            case 3: codes.3 = v
+            case 4: codes.4 = v
+            case 5: codes.5 = v
+            case 6: codes.6 = v
+            default: codes.7 = v
+            }
+        }
+
+        // Source
+        var source = sourceConstant ?? defaultSource ?? 0
+        if sourceConstant == nil && plan.source.column >= 0 {
+            let c = plan.source.column
+            let (p, s, e) = field(b, c)
+            if s < e {
+                let hit = sourceCache.find(p, s, e)
+                if let code = hit.code {
+                    source = UInt8(code)
+                } else {
+                    switch intern(p, s, e, column: c, rule: plan.source, isSource: true) {
+                    case .success(let code): source = UInt8(code)
+                    case .failure(let f): return (f.reason, f.detail)
+                    }
+                    sourceCache.insert(p, s, e, hash: hit.hash, code: UInt16(source))
+                }
+            }
+        }
+
+        let incident = Incident(location: location, month: when.month, day: when.day, hour: when.hour, offence: offence,
+                                victimAge: victimAge, victimSex: Sex(rawValue: codes.0) ?? .unknown,
+                                suspectAge: suspectAge, suspectSex: Sex(rawValue: codes.1) ?? .unknown,
+                                locationType: LocationType(rawValue: codes.2) ?? .unknown,
+                                publicPlace: Flag(rawValue: codes.3) ?? .unknown, domestic: Flag(rawValue: codes.4) ?? .unknown,
+                                weapon: Weapon(rawValue: codes.7) ?? .unknown, alcohol: Flag(rawValue: codes.5) ?? .unknown,
+                                drugs: Flag(rawValue: codes.6) ?? .unknown, source: source)
+        batch[batchCount] = incident
+        batchCount += 1
+        if incident.victimAge < 0 { tally.unknownVictimAge += 1 }
+        if incident.hour < 0 { tally.unknownHour += 1 }
+        if incident.day == Incident.unknownDay { tally.unknownDay += 1 }
+        if incident.locationType == .unknown { tally.unknownLocationType += 1 }
+        return nil
+    }
+
+    @inline(__always) private func age(_ b: UnsafePointer<UInt8>, _ c: Int) -> Result<Int8, Failure> {
+        let (p, s, e) = field(b, c)
+        guard s < e else { return .success(Incident.unknownAge) }
+        guard let a = parseUnsigned(p, s, e), a <= 120 else {
+            let (r, d) = textFailure(p, s, e, column: c, otherwise: .invalidAge, what: "not a whole number of years in 0–120")
+            return .failure(Failure(reason: r, detail: d))
+        }
+        return .success(Int8(a))
+    }
+
+    struct Failure: Error {
+        let reason: RejectReason
+        let detail: String
+    }
+
+    /// Interns offence or source text on a cache miss: the only place a row makes a String.
+    @inline(never) private func intern(_ p: Bytes, _ s: Int, _ e: Int, column: Int, rule: TextRule, isSource: Bool) -> Result<UInt16, Failure> {
+        guard isValidUTF8(p, s, e) else {
+            return .failure(Failure(reason: .invalidUTF8, detail: "column \(plan.name(column)) is not valid UTF-8"))
+        }
+        if hasControlByte(p, s, e) {
+            return .failure(Failure(reason: .controlCharacter, detail: "column \(plan.name(column)) holds a control byte"))
+        }
+        let raw = String(decoding: UnsafeBufferPointer(start: p + s, count: e - s), as: UTF8.self)
+        let text = rule.map.isEmpty ? raw : rule.map[normaliseCategory(raw)] ?? raw
+        if isSource {
+            guard let c = sources.code(for: text) else {
+                return .failure(Failure(reason: .catalogFull, detail: "more than 255 distinct sources"))
+            }
+            return .success(UInt16(c))
+        }
+        guard let c = catalog.code(for: text) else {
+            return .failure(Failure(reason: .catalogFull, detail: "more than 65,535 distinct offence names"))
+        }
+        return .success(c)
+    }
+
+    @inline(never) private func coordinateFailure(_ p: Bytes, _ s: Int, _ e: Int, _ column: Int) -> (RejectReason, String) {
+        textFailure(p, s, e, column: column, otherwise: .unparseableCoordinate, what: "not a number")
+    }
+
+    /// A field that failed to parse: invalid UTF-8 takes precedence over the field's own reason.
+    @inline(never) private func textFailure(_ p: Bytes, _ s: Int, _ e: Int, column: Int, otherwise: RejectReason,
+                                            what: String = "not a recognised date") -> (RejectReason, String) {
+        if !isValidUTF8(p, s, e) { return (.invalidUTF8, "column \(plan.name(column)) is not valid UTF-8") }
+        return (otherwise, "column \(plan.name(column)): \(quoted(p, s, e)) \(what)")
+    }
+}
