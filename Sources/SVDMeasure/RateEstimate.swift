@@ -34,21 +34,33 @@ public struct PoissonLimits: Sendable, Equatable {
         guard confidence > 0, confidence < 1 else {
             throw MeasureError("confidence must lie strictly between 0 and 1 (got \(confidence))")
         }
+        method = ConfidenceMethod.forCount(count)
+        if confidence == 0.95 {
+            // The common case, from limits worked out once (the exact inversion costs microseconds).
+            (lower, upper) = method == .exactPoisson ? Self.exact95[count] : Self.byar(count: count, z: Self.z95)
+        } else {
+            (lower, upper) = method == .exactPoisson
+                ? Self.exact(count: count, confidence: confidence)
+                : Self.byar(count: count, z: SpecialFunctions.normalQuantile(1 - (1 - confidence) / 2))
+        }
+    }
+
+    private static let z95 = SpecialFunctions.normalQuantile(1 - 0.05 / 2)
+    private static let exact95 = (0..<ConfidenceMethod.byarMinimumCount).map { exact(count: $0, confidence: 0.95) }
+
+    private static func exact(count: Int, confidence: Double) -> (Double, Double) {
         let alpha = 1 - confidence
         let o = Double(count)
-        method = ConfidenceMethod.forCount(count)
-        switch method {
-        case .exactPoisson:
-            lower = count == 0 ? 0 : SpecialFunctions.gammaQuantile(shape: o, probability: alpha / 2)
-            upper = SpecialFunctions.gammaQuantile(shape: o + 1, probability: 1 - alpha / 2)
-        case .byar:
-            let z = SpecialFunctions.normalQuantile(1 - alpha / 2)
-            let l = 1 - 1 / (9 * o) - z / (3 * o.squareRoot())
-            let u = 1 - 1 / (9 * (o + 1)) + z / (3 * (o + 1).squareRoot())
-            // Byar's lower limit would only turn negative for tiny counts at extreme confidence; clamp at 0.
-            lower = l > 0 ? o * l * l * l : 0
-            upper = (o + 1) * u * u * u
-        }
+        let lower = count == 0 ? 0 : SpecialFunctions.gammaQuantile(shape: o, probability: alpha / 2)
+        return (lower, SpecialFunctions.gammaQuantile(shape: o + 1, probability: 1 - alpha / 2))
+    }
+
+    private static func byar(count: Int, z: Double) -> (Double, Double) {
+        let o = Double(count)
+        let l = 1 - 1 / (9 * o) - z / (3 * o.squareRoot())
+        let u = 1 - 1 / (9 * (o + 1)) + z / (3 * (o + 1).squareRoot())
+        // Byar's lower limit would only turn negative for tiny counts at extreme confidence; clamp at 0.
+        return (l > 0 ? o * l * l * l : 0, (o + 1) * u * u * u)
     }
 }
 

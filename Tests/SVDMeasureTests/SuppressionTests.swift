@@ -262,6 +262,19 @@ final class SuppressionTests: XCTestCase {
         XCTAssertEqual(Attacker(change.table).disclosures(), [])
     }
 
+    func testSingleColumnAndSingleRowTables() throws {
+        // With one column each row total equals its cell, so hiding a cell hides its total too.
+        let column = try Suppression.apply(table: [[3], [20], [30]])
+        XCTAssertEqual(column.cells.map { $0[0] }, [.primary, .secondary, .published])
+        XCTAssertEqual(column.rowTotalStatus, [.primary, .secondary, .published])
+        XCTAssertEqual(Attacker(column).disclosures(), [])
+        let row = try Suppression.apply(table: [[0, 4, 12, 9]])
+        // The 4 pairs with the smallest other non-zero cell, 9; both columns' totals follow (they equal the cells).
+        XCTAssertEqual(row.cells[0], [.published, .primary, .published, .secondary])
+        XCTAssertEqual(row.columnTotalStatus, [.published, .primary, .published, .secondary])
+        XCTAssertEqual(Attacker(row).disclosures(), [])
+    }
+
     func testBadTablesAreErrors() {
         XCTAssertThrowsError(try Suppression.apply(table: []))
         XCTAssertThrowsError(try Suppression.apply(table: [[]]))
