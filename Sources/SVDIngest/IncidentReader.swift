@@ -86,8 +86,8 @@ public struct IncidentReader: Sendable {
                         let lines = worker.process(UnsafePointer(buffer.bytes), count: count, worker: w, body: body)
                         pool.push(buffer)
                         sink.submit(seq: seq, lineFeeds: lines, rejects: worker.rejects)
-                    case .oversized(let seq, let preview, let lineFeeds, let length, let unterminated):
-                        worker.rejectOversized(preview: preview, length: length, unterminated: unterminated)
+                    case .oversized(let seq, let preview, let lineFeeds, let unterminated):
+                        worker.rejectOversized(preview: preview, unterminated: unterminated)
                         sink.submit(seq: seq, lineFeeds: lineFeeds, rejects: worker.rejects)
                     }
                 }
@@ -116,7 +116,7 @@ public struct IncidentReader: Sendable {
 
     enum Job: @unchecked Sendable {
         case records(seq: Int, buffer: ChunkBuffer, count: Int)
-        case oversized(seq: Int, preview: [UInt8], lineFeeds: Int, length: Int, unterminated: Bool)
+        case oversized(seq: Int, preview: [UInt8], lineFeeds: Int, unterminated: Bool)
     }
 
     /// The reading side: fills buffers, cuts them after their last whole record and queues the chunks.
@@ -155,28 +155,32 @@ public struct IncidentReader: Sendable {
                 scanned = carry
                 lastEnd = 0
             } else if length > maxRecordBytes + 1 {
-                // One record bigger than the limit: note its start, then skip to its end without keeping it.
-                let preview = Array(UnsafeBufferPointer(start: buffer.bytes, count: min(length, RejectWriter.recordPreviewBytes + 1)))
+                // One record bigger than the limit: keep its start for the reject file, skip to its end unbuffered.
+                let previewLimit = RejectWriter.recordPreviewBytes + 1
+                var preview = Array(UnsafeBufferPointer(start: buffer.bytes, count: min(length, previewLimit)))
                 var lineFeeds = 0
                 var p = UnsafeRawPointer(buffer.bytes)
                 let stop = UnsafeRawPointer(buffer.bytes + length)
                 while let hit = memchr(p, Int32(lfByte), stop - p) { lineFeeds += 1; p = UnsafeRawPointer(hit) + 1 }
-                var recordLength = length
                 while true {
                     let m = try readFully(fd, buffer.bytes, min(buffer.capacity, blockSize))
                     done += m
                     if m > 0 { progress?(done, total) }
+                    let (end, lfs) = scanner.firstRecordEnd(buffer.bytes, 0, m)
+                    lineFeeds += lfs
+                    let contentInBlock = end.map { $0 - 1 } ?? m
+                    if preview.count < previewLimit {
+                        preview += UnsafeBufferPointer(start: buffer.bytes, count: min(previewLimit - preview.count, contentInBlock))
+                        // Same preview as a record read whole: without the CR of a CR LF ending.
+                        if preview.count < previewLimit && (end != nil || m == 0) && preview.last == crByte { preview.removeLast() }
+                    }
                     if m == 0 {
-                        jobs.push(.oversized(seq: seq, preview: preview, lineFeeds: lineFeeds, length: recordLength,
-                                             unterminated: scanner.insideQuotes))
+                        jobs.push(.oversized(seq: seq, preview: preview, lineFeeds: lineFeeds, unterminated: scanner.insideQuotes))
                         pool.push(buffer)
                         return
                     }
-                    let (end, lfs) = scanner.firstRecordEnd(buffer.bytes, 0, m)
-                    lineFeeds += lfs
                     if let end {
-                        recordLength += end - 1
-                        jobs.push(.oversized(seq: seq, preview: preview, lineFeeds: lineFeeds, length: recordLength, unterminated: false))
+                        jobs.push(.oversized(seq: seq, preview: preview, lineFeeds: lineFeeds, unterminated: false))
                         seq += 1
                         length = m - end
                         if length > 0 { memmove(buffer.bytes, buffer.bytes + end, length) }
@@ -185,7 +189,6 @@ public struct IncidentReader: Sendable {
                         scanned = length
                         break
                     }
-                    recordLength += m
                 }
                 if lastEnd > 0 {
                     let next = pool.pop()

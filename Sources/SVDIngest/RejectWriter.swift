@@ -54,7 +54,7 @@ public final class RejectWriter: @unchecked Sendable {
             row.append(UInt8(ascii: ","))
             row.append(contentsOf: Array(reason.label.utf8))
             row.append(UInt8(ascii: ","))
-            Self.appendField(detail, to: &row)
+            Self.appendField(Self.withoutNULs(detail), to: &row)
             row.append(UInt8(ascii: ","))
             Self.appendField(Self.preview(record), to: &row)
             row.append(UInt8(ascii: "\n"))
@@ -102,9 +102,12 @@ public final class RejectWriter: @unchecked Sendable {
     /// The record start as valid UTF-8 without NULs, marked with "…" when cut.
     static func preview(_ record: UnsafeBufferPointer<UInt8>) -> String {
         let cut = record.count > recordPreviewBytes
-        var s = String(decoding: UnsafeBufferPointer(rebasing: record.prefix(recordPreviewBytes)), as: UTF8.self)
-        if s.utf8.contains(0) { s = s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") }
+        let s = withoutNULs(String(decoding: UnsafeBufferPointer(rebasing: record.prefix(recordPreviewBytes)), as: UTF8.self))
         return cut ? s + "…" : s
+    }
+
+    static func withoutNULs(_ s: String) -> String {
+        s.utf8.contains(0) ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s
     }
 
     static func appendField(_ s: String, to out: inout [UInt8]) {

@@ -176,6 +176,7 @@ extension RowPlan {
             for (a, b) in f.map { r.map[normaliseCategory(a)] = b }
             return r
         }
+        let id = try col("id")
         let date: DateRule
         if m.fields["datetime"] != nil {
             date = .patterns(date: try col("datetime"), try m.fields["datetime"]!.formats.map(DatePattern.init), time: -1, [])
@@ -185,7 +186,7 @@ extension RowPlan {
         }
         var plan = RowPlan(format: "mapped (\(m.name))", columnNames: h.names, date: date, offence: try text("offence"),
                            categorical: vocabularyRules(), source: try text("source"), defaultSource: sourceLabel ?? m.name)
-        plan.id = try col("id")
+        plan.id = id
         if m.coordinates == .bng {
             plan.easting = try col("easting")
             plan.northing = try col("northing")

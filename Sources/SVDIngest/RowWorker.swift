@@ -120,7 +120,7 @@ final class RowWorker {
             let recordLine = line
             line += r.lineFeeds
             p = r.next
-            if !r.unterminatedQuote && isBlankRecord(b, r.start, r.contentEnd) {
+            if !r.unterminatedQuote && r.contentEnd - r.start <= maxRecordBytes && isBlankRecord(b, r.start, r.contentEnd) {
                 tally.blankLines += 1
                 continue
             }
@@ -143,13 +143,16 @@ final class RowWorker {
     }
 
     /// A record the reader skipped because it outgrew the limit.
-    func rejectOversized(preview: [UInt8], length: Int, unterminated: Bool) {
+    func rejectOversized(preview: [UInt8], unterminated: Bool) {
+        rejects.removeAll(keepingCapacity: true)
         tally.rowsRead += 1
         let reason: RejectReason = unterminated ? .unterminatedQuote : .recordTooLong
         tally.rejects[reason.index] += 1
-        let detail = unterminated ? "quoted field still open at end of file (\(length) bytes)"
-            : "record of \(length) bytes exceeds the \(maxRecordBytes)-byte limit"
-        rejects.append(PendingReject(relativeLine: 0, reason: reason, detail: detail, record: preview))
+        rejects.append(PendingReject(relativeLine: 0, reason: reason, detail: detail(reason), record: preview))
+    }
+
+    private func detail(_ reason: RejectReason) -> String {
+        reason == .unterminatedQuote ? "quoted field still open at end of file" : "record longer than the \(maxRecordBytes)-byte limit"
     }
 
     private func reject(_ reason: RejectReason, _ detail: String, _ b: UnsafePointer<UInt8>, _ r: RecordScan, line: Int) {
@@ -194,10 +197,8 @@ final class RowWorker {
 
     /// Fills the next batch slot; returns the reject reason and detail if the row is refused.
     @inline(__always) private func evaluate(_ b: UnsafePointer<UInt8>, _ r: RecordScan) -> (RejectReason, String)? {
-        if r.unterminatedQuote { return (.unterminatedQuote, "quoted field still open at end of file") }
-        if r.contentEnd - r.start > maxRecordBytes {
-            return (.recordTooLong, "record of \(r.contentEnd - r.start) bytes exceeds the \(maxRecordBytes)-byte limit")
-        }
+        if r.unterminatedQuote { return (.unterminatedQuote, detail(.unterminatedQuote)) }
+        if r.contentEnd - r.start > maxRecordBytes { return (.recordTooLong, detail(.recordTooLong)) }
         if r.fieldCount != plan.columnCount {
             return (.raggedRow, "\(r.fieldCount) fields, header has \(plan.columnCount)")
         }
