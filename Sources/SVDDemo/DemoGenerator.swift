@@ -1,0 +1,264 @@
+import Foundation
+import SVDCore
+
+/// Output layouts of the demo generator.
+public enum DemoFormat: String, Sendable, CaseIterable {
+    /// The native incident schema (one row per incident, BNG metres, full detail).
+    case native
+    /// A data.police.uk street-level crime file: month only, WGS84 lon/lat, "Crime type" categories.
+    case policeUK = "police-uk"
+}
+
+public struct DemoError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Deterministic synthetic Kent & Medway incidents for demos, tests and benchmarks.
+///
+/// The same seed, row count, end month and format always give the same bytes: rows are made in fixed blocks,
+/// each with its own generator seeded from (seed, block number), using our own xoshiro256**.
+public struct DemoGenerator: Sendable {
+    public static let nativeHeader = "id,datetime,offence,easting,northing,victim_age,victim_sex,suspect_age,suspect_sex,location_type,public_place,domestic,weapon,alcohol,drugs,source"
+    public static let policeUKHeader = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context"
+    /// The last complete month before November 2026, so the default window is November 2023 – October 2026.
+    public static let defaultEndMonth = MonthKey(year: 2026, month: 10)
+    static let blockRows = 16_384
+
+    public let seed: UInt64
+    public let rows: Int
+    public let endMonth: MonthKey
+    public let months: Int
+
+    public init(seed: UInt64, rows: Int, endMonth: MonthKey = DemoGenerator.defaultEndMonth, months: Int = 36) {
+        self.seed = seed
+        self.rows = rows
+        self.endMonth = endMonth
+        self.months = months
+    }
+
+    /// Writes the file, replacing it. `progress` gets the number of rows written so far after each block.
+    public func write(to url: URL, format: DemoFormat, progress: ((Int) -> Void)? = nil) throws {
+        let path = url.path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw DemoError(description: "\(path): cannot create file (\(String(cString: strerror(errno))))") }
+        var closed = false
+        defer { if !closed { close(fd) } }
+        try write(format: format, progress: progress) { bytes in
+            var p = bytes.baseAddress!, left = bytes.count
+            while left > 0 {
+                let n = Foundation.write(fd, p, left)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw DemoError(description: "\(path): write failed (\(String(cString: strerror(errno))))")
+                }
+                p += n
+                left -= n
+            }
+        }
+        closed = true
+        guard close(fd) == 0 else { throw DemoError(description: "\(path): close failed (\(String(cString: strerror(errno))))") }
+    }
+
+    /// Streams the file's bytes to `sink` in blocks of a few megabytes; memory stays bounded whatever `rows` is.
+    public func write(format: DemoFormat, progress: ((Int) -> Void)? = nil,
+                      to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard rows >= 0 else { throw DemoError(description: "demo: rows must be zero or more (got \(rows))") }
+        guard (1...1200).contains(months) else { throw DemoError(description: "demo: months must be 1–1200 (got \(months))") }
+        guard endMonth.year >= 1900 + months / 12 + 1, endMonth.year <= 9999 else {
+            throw DemoError(description: "demo: end month \(endMonth) is out of range")
+        }
+        let model = IncidentModel(endMonth: endMonth, months: months)
+        let text = FieldText(model: model)
+        let rowBytes = format == .native ? 192 : 384
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: DemoGenerator.blockRows * rowBytes + 512)
+        defer { buffer.deallocate() }
+
+        let header = (format == .native ? DemoGenerator.nativeHeader : DemoGenerator.policeUKHeader) + "\n"
+        try Array(header.utf8).withUnsafeBytes(sink)
+
+        var done = 0, block: UInt64 = 0
+        var incident = SyntheticIncident()
+        while done < rows {
+            let n = min(DemoGenerator.blockRows, rows - done)
+            var mixer = SplitMix64(seed: seed ^ (block &* 0xD1B5_4A32_D192_ED03))
+            var rng = Xoshiro256(seed: mixer.next())
+            var out = ByteWriter(buffer)
+            for r in 0..<n {
+                model.draw(&rng, into: &incident)
+                switch format {
+                case .native: text.writeNative(incident, id: done + r + 1, &out)
+                case .policeUK: text.writePoliceUK(incident, rng: &rng, &out)
+                }
+            }
+            try sink(UnsafeRawBufferPointer(start: buffer, count: out.count(from: buffer)))
+            done += n
+            block += 1
+            progress?(done)
+        }
+    }
+}
+
+/// Appends bytes to a pre-sized buffer. The caller guarantees room for one block.
+struct ByteWriter {
+    var p: UnsafeMutablePointer<UInt8>
+    init(_ start: UnsafeMutablePointer<UInt8>) { p = start }
+
+    func count(from start: UnsafeMutablePointer<UInt8>) -> Int { p - start }
+
+    @inline(__always) mutating func byte(_ b: UInt8) { p.pointee = b; p += 1 }
+
+    @inline(__always) mutating func bytes(_ s: UnsafeBufferPointer<UInt8>) {
+        p.update(from: s.baseAddress!, count: s.count)
+        p += s.count
+    }
+
+    /// Non-negative integer, at least `width` digits.
+    @inline(__always) mutating func digits(_ v: Int, width: Int = 1) {
+        var v = v, n = 0
+        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &tmp) { t in
+            repeat {
+                t[n] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                v /= 10
+                n += 1
+            } while v > 0 || n < width
+            for i in stride(from: n - 1, through: 0, by: -1) { p.pointee = t[i]; p += 1 }
+        }
+    }
+
+    /// Fixed-point decimal: `scaled` is the value times 10^places, already rounded.
+    @inline(__always) mutating func fixed(_ scaled: Int, places: Int) {
+        var v = scaled
+        if v < 0 { byte(UInt8(ascii: "-")); v = -v }
+        var unit = 1
+        for _ in 0..<places { unit *= 10 }
+        digits(v / unit)
+        byte(UInt8(ascii: "."))
+        digits(v % unit, width: places)
+    }
+}
+
+/// Every fixed piece of output text, laid out once in one contiguous array so the row loop only copies bytes.
+final class FieldText: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<UInt8>
+    private var spans: [UnsafeBufferPointer<UInt8>] = []
+    private let offenceBase, placeBase, weaponBase, flagBase, sexBase, sourceBase, crimeTypeBase, ukLocationBase, outcomeBase, extraTypeBase, hexBase, forceBase: Int
+    private let model: IncidentModel
+
+    /// data.police.uk categories that are not violence, mixed into that format's files as real ones are.
+    static let extraCrimeTypes: [(String, Double)] = [("Anti-social behaviour", 50), ("Criminal damage and arson", 15),
+                                                      ("Shoplifting", 12), ("Other theft", 10), ("Burglary", 8), ("Vehicle crime", 5)]
+    private let extraTypeTable = AliasTable(weights: FieldText.extraCrimeTypes.map(\.1))
+    private let outcomeTable = AliasTable(weights: [30, 40, 20, 10])
+
+    init(model: IncidentModel) {
+        self.model = model
+        var texts: [String] = []
+        func add(_ list: [String]) -> Int { defer { texts += list }; return texts.count }
+        offenceBase = add(Offence.allCases.map(\.name))
+        placeBase = add(locationLabels)
+        weaponBase = add(weaponLabels)
+        flagBase = add(["", "no", "yes"])
+        sexBase = add(["", "F", "M"])
+        sourceBase = add(["police", "A&E"])
+        crimeTypeBase = add(Offence.allCases.map {
+            switch $0 {
+            case .robbery: "Robbery"
+            case .possessionOfWeapons: "Possession of weapons"
+            case .drugTrafficking: "Drugs"
+            case .publicOrder: "Public order"
+            default: "Violence and sexual offences"
+            }
+        })
+        ukLocationBase = add(["On or near Parking Area", "On or near High Street", "On or near Bus/Coach Station", "On or near Park/Open Space",
+                              "On or near Nightclub", "On or near Residential Road", "On or near Further/Higher Educational Building",
+                              "On or near Shopping Area", "On or near Sports/Recreation Area"])
+        outcomeBase = add(["Under investigation", "Investigation complete; no suspect identified", "Unable to prosecute suspect",
+                           "Local resolution"])
+        extraTypeBase = add(FieldText.extraCrimeTypes.map(\.0))
+        hexBase = add(["0123456789abcdef"])
+        forceBase = add(["Kent Police"])
+        let all = texts.map { Array($0.utf8) }
+        storage = .allocate(capacity: max(1, all.reduce(0) { $0 + $1.count }))
+        var at = 0
+        for t in all {
+            _ = UnsafeMutableBufferPointer(rebasing: storage[at..<at + t.count]).initialize(from: t)
+            spans.append(UnsafeBufferPointer(rebasing: storage[at..<at + t.count]))
+            at += t.count
+        }
+    }
+
+    deinit { storage.deallocate() }
+
+    @inline(__always) private func date(_ x: SyntheticIncident, _ out: inout ByteWriter, withDay: Bool) {
+        let m = MonthKey(index: model.firstMonth.index + Int32(x.month))
+        out.digits(m.year, width: 4)
+        out.byte(UInt8(ascii: "-"))
+        out.digits(m.month, width: 2)
+        if withDay {
+            out.byte(UInt8(ascii: "-"))
+            out.digits(x.day, width: 2)
+        }
+    }
+
+    @inline(__always) private func age(_ a: Int, _ out: inout ByteWriter) { if a >= 0 { out.digits(a) } }
+
+    @inline(__always) func writeNative(_ x: SyntheticIncident, id: Int, _ out: inout ByteWriter) {
+        let comma = UInt8(ascii: ",")
+        out.byte(UInt8(ascii: "S")); out.byte(UInt8(ascii: "Y")); out.byte(UInt8(ascii: "N"))
+        out.digits(id, width: 9); out.byte(comma)
+        date(x, &out, withDay: true)
+        if x.hour >= 0 {  // a date alone means the time was not recorded
+            out.byte(UInt8(ascii: "T")); out.digits(x.hour, width: 2)
+            out.byte(UInt8(ascii: ":")); out.digits(x.minute, width: 2)
+        }
+        out.byte(comma)
+        out.bytes(spans[offenceBase + x.offence]); out.byte(comma)
+        out.fixed(Int((x.easting * 10).rounded()), places: 1); out.byte(comma)
+        out.fixed(Int((x.northing * 10).rounded()), places: 1); out.byte(comma)
+        age(x.victimAge, &out); out.byte(comma)
+        out.bytes(spans[sexBase + Int(x.victimSex)]); out.byte(comma)
+        age(x.suspectAge, &out); out.byte(comma)
+        out.bytes(spans[sexBase + Int(x.suspectSex)]); out.byte(comma)
+        out.bytes(spans[placeBase + x.place]); out.byte(comma)
+        out.bytes(spans[flagBase + Int(x.publicPlace)]); out.byte(comma)
+        out.bytes(spans[flagBase + Int(x.domestic)]); out.byte(comma)
+        out.bytes(spans[weaponBase + x.weapon]); out.byte(comma)
+        out.bytes(spans[flagBase + Int(x.alcohol)]); out.byte(comma)
+        out.bytes(spans[flagBase + Int(x.drugs)]); out.byte(comma)
+        out.bytes(spans[sourceBase + (x.fromAandE ? 1 : 0)])
+        out.byte(UInt8(ascii: "\n"))
+    }
+
+    /// data.police.uk layout. A share of rows become the non-violent categories those files also hold; ASB has no
+    /// crime id or outcome, as in the real files. LSOA columns are left blank (the pipeline locates by coordinates).
+    func writePoliceUK(_ x: SyntheticIncident, rng: inout Xoshiro256, _ out: inout ByteWriter) {
+        let comma = UInt8(ascii: ",")
+        let extra = rng.chance(0.35) ? extraTypeTable.draw(&rng) : -1
+        let isASB = extra == 0
+        if !isASB {
+            let hex = spans[hexBase]
+            for _ in 0..<4 {
+                var r = rng.next()
+                for _ in 0..<16 { out.byte(hex[Int(r & 15)]); r >>= 4 }
+            }
+        }
+        out.byte(comma)
+        date(x, &out, withDay: false); out.byte(comma)
+        for _ in 0..<2 {
+            out.bytes(spans[forceBase]); out.byte(comma)
+        }
+        let ll = BritishNationalGrid.toWGS84(BNGPoint(easting: x.easting, northing: x.northing))
+        out.fixed(Int((ll.longitude * 1e6).rounded()), places: 6); out.byte(comma)
+        out.fixed(Int((ll.latitude * 1e6).rounded()), places: 6); out.byte(comma)
+        out.bytes(spans[ukLocationBase + x.place]); out.byte(comma)
+        out.byte(comma)  // LSOA code
+        out.byte(comma)  // LSOA name
+        out.bytes(spans[extra >= 0 ? extraTypeBase + extra : crimeTypeBase + x.offence]); out.byte(comma)
+        if !isASB { out.bytes(spans[outcomeBase + outcomeTable.draw(&rng)]) }
+        out.byte(comma)
+        out.byte(UInt8(ascii: "\n"))
+    }
+}

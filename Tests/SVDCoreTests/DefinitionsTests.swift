@@ -1,0 +1,154 @@
+import Foundation
+import SVDCore
+import XCTest
+
+/// The Kent & Medway definitions file, parsed and applied to hand-made incidents.
+final class DefinitionsTests: XCTestCase {
+    private static let yamlURL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("geodata/kent-medway/definitions.yaml")
+
+    private func kentMedway() throws -> Definitions {
+        try Definitions(yaml: String(contentsOf: Self.yamlURL, encoding: .utf8), source: "definitions.yaml")
+    }
+
+    /// Strand ids an incident of `category` belongs to.
+    private func strands(of category: String, _ make: (UInt16) -> Incident, _ defs: Definitions) -> Set<String> {
+        let catalog = OffenceCatalog(definitions: defs)
+        let code = catalog.code(for: category)!
+        let mask = StrandClassifier(catalog: catalog).strandMask(make(code))
+        return Set(defs.strands.enumerated().filter { mask & (1 << UInt8($0.offset)) != 0 }.map(\.element.id))
+    }
+
+    private let maidstone = BNGPoint(easting: 575_900, northing: 155_700)
+    private let march2024 = Int32(MonthKey(year: 2024, month: 3).index)
+
+    func testKentMedwayFileParses() throws {
+        let defs = try kentMedway()
+        XCTAssertEqual(defs.strands.map(\.id), ["sexual_violence_domestic_abuse", "serious_youth_violence", "drugs_alcohol", "knife_weapon"])
+        XCTAssertEqual(defs.cohorts.map(\.id), ["under_25", "under_18"])
+        XCTAssertEqual(defs.ageBands.lowerBounds, [0, 10, 18, 25, 35, 50, 65])
+        XCTAssertEqual(defs.scope(ofCategory: normaliseCategory("Violence-with-injury")), .seriousViolence)
+        XCTAssertEqual(defs.scope(ofCategory: normaliseCategory("Anti-social behaviour")), .outOfScope)
+        XCTAssertEqual(defs.scope(ofCategory: normaliseCategory("Stalking & Harassment")), .outOfScope)
+        XCTAssertEqual(defs.scope(ofCategory: normaliseCategory("Violence and sexual offences")), .seriousViolence)
+        XCTAssertEqual(defs.scope(ofCategory: "littering"), .uncovered)
+    }
+
+    func testYoungVictimOfStreetViolenceIsSeriousYouthViolence() throws {
+        let defs = try kentMedway()
+        let got = strands(of: "violence with injury", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 17, suspectAge: 30,
+                     locationType: .street, domestic: .no, weapon: .none, alcohol: .no, drugs: .no)
+        }, defs)
+        XCTAssertEqual(got, ["serious_youth_violence"])
+    }
+
+    func testSameAssaultByAdultsOrIndoorsIsNotYouthViolence() throws {
+        let defs = try kentMedway()
+        let adults = strands(of: "violence with injury", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 25, suspectAge: 40, locationType: .street)
+        }, defs)
+        XCTAssertFalse(adults.contains("serious_youth_violence"))
+        let atHome = strands(of: "violence with injury", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 17, suspectAge: 19, locationType: .dwelling)
+        }, defs)
+        XCTAssertFalse(atHome.contains("serious_youth_violence"))
+        // An unknown age is not "under 25".
+        let unknownAges = strands(of: "robbery", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, locationType: .street)
+        }, defs)
+        XCTAssertFalse(unknownAges.contains("serious_youth_violence"))
+        // The suspect's age counts too (role: either).
+        let youngSuspect = strands(of: "robbery", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 50, suspectAge: 16, locationType: .park)
+        }, defs)
+        XCTAssertTrue(youngSuspect.contains("serious_youth_violence"))
+    }
+
+    func testDomesticViolenceWithoutInjuryIsDomesticAbuse() throws {
+        let defs = try kentMedway()
+        let got = strands(of: "Violence without injury", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 34, suspectAge: 36,
+                     locationType: .dwelling, domestic: .yes, weapon: .none, alcohol: .no, drugs: .no)
+        }, defs)
+        XCTAssertEqual(got, ["sexual_violence_domestic_abuse"])
+    }
+
+    func testRapeIsSexualViolenceWhateverTheFlags() throws {
+        let defs = try kentMedway()
+        let got = strands(of: "rape", { Incident(location: self.maidstone, month: self.march2024, offence: $0) }, defs)
+        XCTAssertEqual(got, ["sexual_violence_domestic_abuse"])
+    }
+
+    func testPossessionOfWeaponsIsKnifeWeapon() throws {
+        let defs = try kentMedway()
+        let got = strands(of: "Possession-of-weapons", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, suspectAge: 30, locationType: .street, weapon: .unknown)
+        }, defs)
+        XCTAssertEqual(got, ["knife_weapon"])
+    }
+
+    func testKnifeRobberyWithAlcoholCountsInThreeStrands() throws {
+        let defs = try kentMedway()
+        let got = strands(of: "robbery", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 16, suspectAge: 17,
+                     locationType: .transportHub, domestic: .no, weapon: .knife, alcohol: .yes)
+        }, defs)
+        XCTAssertEqual(got, ["serious_youth_violence", "drugs_alcohol", "knife_weapon"])
+    }
+
+    func testDrugTraffickingIsDrugsAndAlcohol() throws {
+        let defs = try kentMedway()
+        let got = strands(of: "drug trafficking", { Incident(location: self.maidstone, month: self.march2024, offence: $0) }, defs)
+        XCTAssertEqual(got, ["drugs_alcohol"])
+    }
+
+    private func assertRejected(_ yaml: String, mentioning needles: [String], line: UInt = #line) {
+        XCTAssertThrowsError(try Definitions(yaml: yaml, source: "bad.yaml"), line: line) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("bad.yaml"), "error does not name the file: \(text)", line: line)
+            for n in needles { XCTAssertTrue(text.contains(n), "error \"\(text)\" does not mention \(n)", line: line) }
+        }
+    }
+
+    func testBadFilesGiveClearErrors() {
+        assertRejected("strands: [unclosed", mentioning: ["not valid YAML"])
+        assertRejected("- just\n- a list\n", mentioning: ["mapping"])
+        assertRejected("""
+            strands:
+              - id: s1
+                any:
+                  - colour: red
+            """, mentioning: ["unknown condition 'colour'", "s1"])
+        assertRejected("""
+            strands:
+              - id: s1
+                any:
+                  - weapon: [sword]
+            """, mentioning: ["unknown weapon 'sword'"])
+        assertRejected("""
+            strands:
+              - id: s1
+                all:
+                  - domestic: maybe
+            """, mentioning: ["domestic", "yes or no"])
+        assertRejected("strands:\n  - label: no id\n    any:\n      - domestic: yes\n", mentioning: ["strand 1 has no id"])
+        assertRejected("strands:\n  - id: empty\n", mentioning: ["strand empty has no conditions"])
+        assertRejected("""
+            age_bands: [0, 18, 10]
+            strands:
+              - id: s1
+                any:
+                  - domestic: yes
+            """, mentioning: ["increase"])
+        assertRejected("""
+            cohorts:
+              - {id: under_21, under: 21}
+            strands:
+              - id: s1
+                any:
+                  - domestic: yes
+            """, mentioning: ["under_21", "boundary"])
+    }
+}
