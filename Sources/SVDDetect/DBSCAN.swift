@@ -1,0 +1,333 @@
+import SVDCore
+
+/// Clusters found by DBSCAN, indexed like the input points.
+public struct DBSCANResult: Sendable, Equatable {
+    public static let noise: Int32 = -1
+
+    /// Cluster id per input point, or `noise`. Ids run `0 ..< clusterCount` in canonical order: most core
+    /// points first, ties broken by the lowest (easting, northing) core point. They do not depend on input order.
+    public let labels: [Int32]
+    /// Core flag per input point: at least `minPoints` points (itself included) within `eps` (and `epsDays`).
+    public let isCore: [Bool]
+    public let clusterCount: Int
+    /// Members per cluster id, core and border.
+    public let clusterSizes: [Int]
+    /// Core points per cluster id.
+    public let coreCounts: [Int]
+}
+
+/// Density-based clustering of incident locations in BNG metres.
+///
+/// Core and noise labelling is exactly scikit-learn's `DBSCAN(eps, min_samples)`: a point is core when the
+/// number of points at distance ≤ eps, itself included, is at least `minPoints`; distance is compared as
+/// `dx*dx + dy*dy <= eps*eps`, as sklearn's trees do. Clusters are the connected components of core points.
+///
+/// Border rule (sklearn's depends on input order; this one does not): a non-core point within eps of at
+/// least one core point joins the cluster of its nearest core point; at equal distance, the lowest cluster id.
+///
+/// Space-time variant: two points are neighbours only if also `|day_a - day_b| <= epsDays`; the border
+/// rule then uses the nearest (in metres) core point among those neighbours.
+///
+/// Method: cells of side eps/√2 (so two points in one cell are always neighbours), points sorted by cell
+/// with a radix sort, neighbours read from the 5×5 block of cells. A cell holding at least `minPoints`
+/// points is all core without any distance test, and clusters are joined cell to cell, stopping at the
+/// first core pair within eps. Cost is about linear in n for bounded density.
+public enum DBSCAN {
+    public static func cluster(_ points: [BNGPoint], eps: Double, minPoints: Int) throws -> DBSCANResult {
+        try points.withUnsafeBufferPointer {
+            try cluster(points: $0, days: nil, eps: eps, epsDays: 0, minPoints: minPoints)
+        }
+    }
+
+    public static func cluster(_ points: [BNGPoint], days: [Int32], eps: Double, epsDays: Int,
+                               minPoints: Int) throws -> DBSCANResult {
+        try points.withUnsafeBufferPointer { p in
+            try days.withUnsafeBufferPointer { d in
+                try cluster(points: p, days: d, eps: eps, epsDays: epsDays, minPoints: minPoints)
+            }
+        }
+    }
+
+    /// `days` (days since 1970-01-01, one per point) switches on the space-time window `epsDays`.
+    public static func cluster(points: UnsafeBufferPointer<BNGPoint>, days: UnsafeBufferPointer<Int32>?,
+                               eps: Double, epsDays: Int, minPoints: Int) throws -> DBSCANResult {
+        guard eps.isFinite, eps > 0 else {
+            throw DetectError.invalidParameter(name: "eps", value: "\(eps)", reason: "must be a positive number of metres")
+        }
+        guard minPoints >= 1 else {
+            throw DetectError.invalidParameter(name: "minPoints", value: "\(minPoints)", reason: "must be at least 1")
+        }
+        guard !points.isEmpty else { throw DetectError.emptyInput(what: "points") }
+        guard points.count < Int(Int32.max) else {
+            throw DetectError.invalidParameter(name: "points", value: "\(points.count)", reason: "more than 2^31 points")
+        }
+        for i in 0..<points.count where !(points[i].easting.isFinite && points[i].northing.isFinite) {
+            throw DetectError.nonFiniteCoordinate(index: i)
+        }
+        if let days {
+            guard days.count == points.count else {
+                throw DetectError.lengthMismatch(what: "days", expected: points.count, got: days.count)
+            }
+            guard epsDays >= 0 else {
+                throw DetectError.invalidParameter(name: "epsDays", value: "\(epsDays)", reason: "must be zero or more")
+            }
+            for i in 0..<days.count where days[i] == Incident.unknownDay {
+                throw DetectError.unknownDay(index: i)
+            }
+        }
+
+        // Shrunk by 1e-9 so that rounding in cell assignment can never put two non-neighbours in one cell.
+        let side = eps * (1 - 1e-9) / 2.0.squareRoot()
+        let grid = try PointGrid(points: points, side: side, parameterName: "eps")
+        let engine = Engine(grid: grid, eps2: eps * eps, minPoints: minPoints)
+        guard let days else { return engine.run(window: SpaceOnly()) }
+        let sortedDays = grid.order.map { days[Int($0)] }
+        return sortedDays.withUnsafeBufferPointer {
+            engine.run(window: DayWindow(days: $0, epsDays: Int64(epsDays)))
+        }
+    }
+}
+
+/// Extra neighbour condition on top of distance; generic so the spatial case compiles to no test at all.
+protocol NeighbourWindow {
+    /// True when distance alone decides neighbourhood (enables the whole-cell shortcuts).
+    static var spatialOnly: Bool { get }
+    /// Whether the points at sorted positions `a` and `b` are close enough in time.
+    func near(_ a: Int, _ b: Int) -> Bool
+}
+
+struct SpaceOnly: NeighbourWindow {
+    static var spatialOnly: Bool { true }
+    @inline(__always) func near(_ a: Int, _ b: Int) -> Bool { true }
+}
+
+struct DayWindow: NeighbourWindow {
+    let days: UnsafeBufferPointer<Int32>
+    let epsDays: Int64
+    static var spatialOnly: Bool { false }
+    @inline(__always) func near(_ a: Int, _ b: Int) -> Bool {
+        abs(Int64(days[a]) - Int64(days[b])) <= epsDays
+    }
+}
+
+private struct Engine {
+    let grid: PointGrid
+    let eps2: Double
+    let minPoints: Int
+
+    func run<W: NeighbourWindow>(window: W) -> DBSCANResult {
+        let n = grid.xs.count
+        let m = grid.cellCount
+        var core = [Bool](repeating: false, count: n)
+        var label = [Int32](repeating: DBSCANResult.noise, count: n)
+        var clusterCount = 0
+        grid.xs.withUnsafeBufferPointer { xs in
+        grid.ys.withUnsafeBufferPointer { ys in
+        grid.cellStart.withUnsafeBufferPointer { start in
+        grid.neighbourRuns.withUnsafeBufferPointer { runs in
+        core.withUnsafeMutableBufferPointer { core in
+        label.withUnsafeMutableBufferPointer { label in
+            let view = View(xs: xs, ys: ys, start: start, runs: runs, eps2: eps2)
+            markCores(view, core, window, cells: m)
+            let roots: [Int32]
+            if W.spatialOnly {
+                roots = joinCells(view, UnsafeBufferPointer(core), cells: m)
+            } else {
+                roots = joinPoints(view, UnsafeBufferPointer(core), window, cells: m)
+            }
+            clusterCount = numberClusters(view, UnsafeBufferPointer(core), roots: roots, label: label, cells: m)
+            attachBorders(view, UnsafeBufferPointer(core), label, window, cells: m)
+        }}}}}}
+
+        var labels = [Int32](repeating: DBSCANResult.noise, count: n)
+        var isCore = [Bool](repeating: false, count: n)
+        var sizes = [Int](repeating: 0, count: clusterCount)
+        var cores = [Int](repeating: 0, count: clusterCount)
+        for s in 0..<n {
+            let i = Int(grid.order[s])
+            labels[i] = label[s]
+            isCore[i] = core[s]
+            if label[s] >= 0 {
+                sizes[Int(label[s])] += 1
+                if core[s] { cores[Int(label[s])] += 1 }
+            }
+        }
+        return DBSCANResult(labels: labels, isCore: isCore, clusterCount: clusterCount,
+                            clusterSizes: sizes, coreCounts: cores)
+    }
+
+    /// Contiguous views of the grid, passed to the passes below.
+    struct View {
+        let xs: UnsafeBufferPointer<Double>
+        let ys: UnsafeBufferPointer<Double>
+        let start: UnsafeBufferPointer<Int32>
+        let runs: UnsafeBufferPointer<Int32>
+        let eps2: Double
+
+        /// Point range of the five cells in row offset `row` (0...4 for dy -2...2) around cell `c`.
+        @inline(__always) func pointRun(_ c: Int, _ row: Int) -> Range<Int> {
+            Int(start[Int(runs[10 * c + 2 * row])]) ..< Int(start[Int(runs[10 * c + 2 * row + 1])])
+        }
+        @inline(__always) func cellRun(_ c: Int, _ row: Int) -> Range<Int> {
+            Int(runs[10 * c + 2 * row]) ..< Int(runs[10 * c + 2 * row + 1])
+        }
+        @inline(__always) func points(of c: Int) -> Range<Int> { Int(start[c]) ..< Int(start[c + 1]) }
+        @inline(__always) func within(_ a: Int, _ b: Int) -> Bool {
+            let dx = xs[a] - xs[b]
+            let dy = ys[a] - ys[b]
+            return dx * dx + dy * dy <= eps2
+        }
+    }
+
+    private func markCores<W: NeighbourWindow>(_ v: View, _ core: UnsafeMutableBufferPointer<Bool>, _ w: W, cells: Int) {
+        let minPoints = minPoints
+        parallelChunks(cells, minimumChunk: 256) { range in
+            for c in range {
+                let own = v.points(of: c)
+                if W.spatialOnly && own.count >= minPoints {
+                    for i in own { core[i] = true }
+                    continue
+                }
+                for i in own {
+                    var count = 0
+                    rows: for row in 0..<5 {
+                        for k in v.pointRun(c, row) where v.within(i, k) && w.near(i, k) {
+                            count += 1
+                            if count >= minPoints { break rows }
+                        }
+                    }
+                    core[i] = count >= minPoints
+                }
+            }
+        }
+    }
+
+    /// Spatial case: all core points of one cell are mutual neighbours, so components are unions of cells.
+    /// Returns the component root (a cell index) per sorted point, -1 for non-core.
+    private func joinCells(_ v: View, _ core: UnsafeBufferPointer<Bool>, cells: Int) -> [Int32] {
+        var parent = [Int32](repeating: -1, count: cells)
+        parent.withUnsafeMutableBufferPointer { parent in
+            for c in 0..<cells where v.points(of: c).contains(where: { core[$0] }) { parent[c] = Int32(c) }
+            for a in 0..<cells where parent[a] >= 0 {
+                // Only cells after `a` in key order: the rest of its own row and the two rows above.
+                for row in 2..<5 {
+                    for b in v.cellRun(a, row) where b > a && parent[b] >= 0 {
+                        if find(parent, a) == find(parent, b) { continue }
+                        if corePairWithin(v, core, a, b) { union(parent, a, b) }
+                    }
+                }
+            }
+        }
+        var root = [Int32](repeating: -1, count: v.xs.count)
+        parent.withUnsafeMutableBufferPointer { parent in
+            for c in 0..<cells where parent[c] >= 0 {
+                let r = Int32(find(parent, c))
+                for i in v.points(of: c) where core[i] { root[i] = r }
+            }
+        }
+        return root
+    }
+
+    private func corePairWithin(_ v: View, _ core: UnsafeBufferPointer<Bool>, _ a: Int, _ b: Int) -> Bool {
+        for i in v.points(of: a) where core[i] {
+            for k in v.points(of: b) where core[k] && v.within(i, k) { return true }
+        }
+        return false
+    }
+
+    /// Space-time case: the time window breaks the whole-cell shortcut, so union point by point.
+    private func joinPoints<W: NeighbourWindow>(_ v: View, _ core: UnsafeBufferPointer<Bool>, _ w: W, cells: Int) -> [Int32] {
+        let n = v.xs.count
+        var parent = [Int32](repeating: -1, count: n)
+        parent.withUnsafeMutableBufferPointer { parent in
+            for i in 0..<n where core[i] { parent[i] = Int32(i) }
+            for c in 0..<cells {
+                for i in v.points(of: c) where core[i] {
+                    for row in 2..<5 {
+                        for k in v.pointRun(c, row) where k > i && core[k] && v.within(i, k) && w.near(i, k) {
+                            union(parent, i, k)
+                        }
+                    }
+                }
+            }
+            for i in 0..<n where core[i] { parent[i] = Int32(find(parent, i)) }
+        }
+        return parent
+    }
+
+    /// Ranks components canonically and writes the cluster id of every core point; returns the cluster count.
+    private func numberClusters(_ v: View, _ core: UnsafeBufferPointer<Bool>, roots: [Int32],
+                                label: UnsafeMutableBufferPointer<Int32>, cells: Int) -> Int {
+        struct Component { var cores: Int; var minX: Double; var minY: Double }
+        // Roots are cell or point indices, both below the point count: an array beats hashing.
+        var slot = [Int32](repeating: -1, count: v.xs.count)
+        var components: [Component] = []
+        for i in 0..<v.xs.count where core[i] {
+            let r = Int(roots[i])
+            if slot[r] >= 0 {
+                let s = Int(slot[r])
+                components[s].cores += 1
+                if (v.xs[i], v.ys[i]) < (components[s].minX, components[s].minY) {
+                    components[s].minX = v.xs[i]
+                    components[s].minY = v.ys[i]
+                }
+            } else {
+                slot[r] = Int32(components.count)
+                components.append(Component(cores: 1, minX: v.xs[i], minY: v.ys[i]))
+            }
+        }
+        let ranked = components.indices.sorted { a, b in
+            let p = components[a], q = components[b]
+            if p.cores != q.cores { return p.cores > q.cores }
+            return (p.minX, p.minY) < (q.minX, q.minY)
+        }
+        var idOfSlot = [Int32](repeating: 0, count: components.count)
+        for (id, s) in ranked.enumerated() { idOfSlot[s] = Int32(id) }
+        for i in 0..<v.xs.count where core[i] { label[i] = idOfSlot[Int(slot[Int(roots[i])])] }
+        return components.count
+    }
+
+    private func attachBorders<W: NeighbourWindow>(_ v: View, _ core: UnsafeBufferPointer<Bool>,
+                                                   _ label: UnsafeMutableBufferPointer<Int32>, _ w: W, cells: Int) {
+        let eps2 = eps2
+        parallelChunks(cells, minimumChunk: 256) { range in
+            for c in range {
+                for i in v.points(of: c) where !core[i] {
+                    var best = Double.infinity
+                    var bestLabel = DBSCANResult.noise
+                    for row in 0..<5 {
+                        for k in v.pointRun(c, row) where core[k] && w.near(i, k) {
+                            let dx = v.xs[i] - v.xs[k], dy = v.ys[i] - v.ys[k]
+                            let d2 = dx * dx + dy * dy
+                            guard d2 <= eps2 else { continue }
+                            if d2 < best || (d2 == best && label[k] < bestLabel) {
+                                best = d2
+                                bestLabel = label[k]
+                            }
+                        }
+                    }
+                    label[i] = bestLabel
+                }
+            }
+        }
+    }
+}
+
+@inline(__always)
+private func find(_ parent: UnsafeMutableBufferPointer<Int32>, _ x: Int) -> Int {
+    var x = x
+    while Int(parent[x]) != x {
+        let grand = parent[Int(parent[x])]
+        parent[x] = grand
+        x = Int(grand)
+    }
+    return x
+}
+
+@inline(__always)
+private func union(_ parent: UnsafeMutableBufferPointer<Int32>, _ a: Int, _ b: Int) {
+    let ra = find(parent, a), rb = find(parent, b)
+    if ra == rb { return }
+    // Smaller index as root keeps trees shallow enough with path halving and makes runs reproducible.
+    if ra < rb { parent[rb] = Int32(ra) } else { parent[ra] = Int32(rb) }
+}
