@@ -70,32 +70,58 @@ public struct DemoGenerator: Sendable {
         let model = IncidentModel(endMonth: endMonth, months: months)
         let text = FieldText(model: model)
         let rowBytes = format == .native ? 192 : 384
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: DemoGenerator.blockRows * rowBytes + 512)
-        defer { buffer.deallocate() }
+        // Blocks are independent, so a batch of them is generated on all cores and then written in order.
+        let batch = 2 * max(1, min(16, ProcessInfo.processInfo.activeProcessorCount))
+        let capacity = DemoGenerator.blockRows * rowBytes
+        let buffers = (0..<batch).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: capacity) }
+        defer { buffers.forEach { $0.deallocate() } }
+        let lengths = UnsafeMutableBufferPointer<Int>.allocate(capacity: batch)
+        defer { lengths.deallocate() }
 
         let header = (format == .native ? DemoGenerator.nativeHeader : DemoGenerator.policeUKHeader) + "\n"
         try Array(header.utf8).withUnsafeBytes(sink)
 
-        var done = 0, block: UInt64 = 0
-        var incident = SyntheticIncident()
-        while done < rows {
-            let n = min(DemoGenerator.blockRows, rows - done)
-            var mixer = SplitMix64(seed: seed ^ (block &* 0xD1B5_4A32_D192_ED03))
-            var rng = Xoshiro256(seed: mixer.next())
-            var out = ByteWriter(buffer)
-            for r in 0..<n {
-                model.draw(&rng, into: &incident)
-                switch format {
-                case .native: text.writeNative(incident, id: done + r + 1, &out)
-                case .policeUK: text.writePoliceUK(incident, rng: &rng, &out)
-                }
+        let blocks = (rows + DemoGenerator.blockRows - 1) / DemoGenerator.blockRows
+        var firstBlock = 0
+        while firstBlock < blocks {
+            let count = min(batch, blocks - firstBlock)
+            // Each worker writes only its own buffer and length slot.
+            let shared = BatchBuffers(buffers: buffers, lengths: lengths), first = firstBlock, rows = rows
+            DispatchQueue.concurrentPerform(iterations: count) { k in
+                let block = first + k
+                let start = block * DemoGenerator.blockRows
+                shared.lengths[k] = generateBlock(block, rows: start..<min(rows, start + DemoGenerator.blockRows),
+                                                  format: format, model: model, text: text, into: shared.buffers[k])
             }
-            try sink(UnsafeRawBufferPointer(start: buffer, count: out.count(from: buffer)))
-            done += n
-            block += 1
-            progress?(done)
+            for k in 0..<count {
+                try sink(UnsafeRawBufferPointer(start: buffers[k], count: lengths[k]))
+                progress?(min(rows, (firstBlock + k + 1) * DemoGenerator.blockRows))
+            }
+            firstBlock += count
         }
     }
+
+    /// One block of rows; its generator depends only on the seed and the block number.
+    private func generateBlock(_ block: Int, rows: Range<Int>, format: DemoFormat, model: IncidentModel, text: FieldText,
+                               into buffer: UnsafeMutablePointer<UInt8>) -> Int {
+        var mixer = SplitMix64(seed: seed ^ (UInt64(block) &* 0xD1B5_4A32_D192_ED03))
+        var rng = Xoshiro256(seed: mixer.next())
+        var out = ByteWriter(buffer)
+        var incident = SyntheticIncident()
+        for r in rows {
+            model.draw(&rng, into: &incident)
+            switch format {
+            case .native: text.writeNative(incident, id: r + 1, &out)
+            case .policeUK: text.writePoliceUK(incident, rng: &rng, &out)
+            }
+        }
+        return out.count(from: buffer)
+    }
+}
+
+private struct BatchBuffers: @unchecked Sendable {
+    let buffers: [UnsafeMutablePointer<UInt8>]
+    let lengths: UnsafeMutableBufferPointer<Int>
 }
 
 /// Appends bytes to a pre-sized buffer. The caller guarantees room for one block.
@@ -114,18 +140,12 @@ struct ByteWriter {
 
     /// Non-negative integer, at least `width` digits.
     @inline(__always) mutating func digits(_ v: Int, width: Int = 1) {
-        var v = v, n = 0
-        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &tmp) { t in
-            repeat {
-                t[n] = UInt8(truncatingIfNeeded: 48 + v % 10)
-                v /= 10
-                n += 1
-            } while v > 0 || n < width
-            for i in stride(from: n - 1, through: 0, by: -1) { p.pointee = t[i]; p += 1 }
-        }
+        var length = 1, t = v
+        while t >= 10 { t /= 10; length += 1 }
+        let n = Swift.max(length, width)
+        var q = v, i = n - 1
+        while i >= 0 { p[i] = UInt8(truncatingIfNeeded: 48 + q % 10); q /= 10; i -= 1 }
+        p += n
     }
 
     /// Fixed-point decimal: `scaled` is the value times 10^places, already rounded.
@@ -143,18 +163,20 @@ struct ByteWriter {
 /// Every fixed piece of output text, laid out once in one contiguous array so the row loop only copies bytes.
 final class FieldText: @unchecked Sendable {
     private let storage: UnsafeMutableBufferPointer<UInt8>
-    private var spans: [UnsafeBufferPointer<UInt8>] = []
+    private let spans: [UnsafeBufferPointer<UInt8>]
     private let offenceBase, placeBase, weaponBase, flagBase, sexBase, sourceBase, crimeTypeBase, ukLocationBase, outcomeBase, extraTypeBase, hexBase, forceBase: Int
     private let model: IncidentModel
 
     /// data.police.uk categories that are not violence, mixed into that format's files as real ones are.
     static let extraCrimeTypes: [(String, Double)] = [("Anti-social behaviour", 50), ("Criminal damage and arson", 15),
                                                       ("Shoplifting", 12), ("Other theft", 10), ("Burglary", 8), ("Vehicle crime", 5)]
-    private let extraTypeTable = AliasTable(weights: FieldText.extraCrimeTypes.map(\.1))
-    private let outcomeTable = AliasTable(weights: [30, 40, 20, 10])
+    private let extraTypeTable: AliasTable
+    private let outcomeTable: AliasTable
 
     init(model: IncidentModel) {
         self.model = model
+        extraTypeTable = model.arena.table(weights: FieldText.extraCrimeTypes.map(\.1))
+        outcomeTable = model.arena.table(weights: [30, 40, 20, 10])
         var texts: [String] = []
         func add(_ list: [String]) -> Int { defer { texts += list }; return texts.count }
         offenceBase = add(Offence.allCases.map(\.name))
@@ -182,12 +204,13 @@ final class FieldText: @unchecked Sendable {
         forceBase = add(["Kent Police"])
         let all = texts.map { Array($0.utf8) }
         storage = .allocate(capacity: max(1, all.reduce(0) { $0 + $1.count }))
-        var at = 0
+        var at = 0, spans: [UnsafeBufferPointer<UInt8>] = []
         for t in all {
             _ = UnsafeMutableBufferPointer(rebasing: storage[at..<at + t.count]).initialize(from: t)
             spans.append(UnsafeBufferPointer(rebasing: storage[at..<at + t.count]))
             at += t.count
         }
+        self.spans = spans
     }
 
     deinit { storage.deallocate() }

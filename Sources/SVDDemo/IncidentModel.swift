@@ -59,6 +59,8 @@ struct SyntheticIncident {
 /// The generative model. Every number here is a modelling choice, meant to look like a county's
 /// police-recorded violence: shapes (peaks, skews, shares) follow published patterns, levels are invented.
 struct IncidentModel: Sendable {
+    /// Keeps every table's memory alive as long as the model.
+    let arena: AliasArena
     let months: Int
     let firstMonth: MonthKey
     /// Days since epoch of the first day of each month.
@@ -97,6 +99,8 @@ struct IncidentModel: Sendable {
     static let from18to24YearFactor = 0.935
 
     init(endMonth: MonthKey, months: Int) {
+        let arena = AliasArena()
+        self.arena = arena
         self.months = months
         let firstMonth = endMonth.adding(months: -(months - 1))
         self.firstMonth = firstMonth
@@ -106,7 +110,7 @@ struct IncidentModel: Sendable {
         }
 
         // Summer peak of about ±10 %, weighted by the month's length.
-        monthTable = AliasTable(weights: (0..<months).map { i in
+        monthTable = arena.table(weights: (0..<months).map { i in
             let m = MonthKey(index: firstMonth.index + Int32(i))
             let season: Double = 1 + 0.1 * cos(2 * Double.pi * Double(m.month - 7) / 12)
             return season * Double(CivilDate.daysInMonth(year: m.year, month: m.month))
@@ -120,10 +124,10 @@ struct IncidentModel: Sendable {
                 let weekday = CivilDate.weekday(daysSinceEpoch: CivilDate.daysSinceEpoch(year: m.year, month: m.month, day: d + 1))
                 for h in 0..<24 { w.append(IncidentModel.timeWeight(weekday: weekday, hour: h)) }
             }
-            return AliasTable(weights: w)
+            return arena.table(weights: w)
         }
         // Recorded minutes heap on the hour and half hour.
-        minuteTable = AliasTable(weights: (0..<60).map { $0 == 0 ? 18 : $0 == 30 ? 6 : $0 % 15 == 0 ? 3 : $0 % 5 == 0 ? 1.6 : 0.8 })
+        minuteTable = arena.table(weights: (0..<60).map { $0 == 0 ? 18 : $0 == 30 ? 6 : $0 % 15 == 0 ? 3 : $0 % 5 == 0 ? 1.6 : 0.8 })
         keepUnder18 = (0..<months).map { pow(IncidentModel.under18YearFactor, Double($0) / 12) }
         keep18to24 = (0..<months).map { pow(IncidentModel.from18to24YearFactor, Double($0) / 12) }
 
@@ -132,7 +136,7 @@ struct IncidentModel: Sendable {
         for (o, w) in [(Offence.homicide, 0.05), (.attemptedMurder, 0.15), (.violenceWithInjury, 27), (.violenceWithoutInjury, 38),
                        (.robbery, 4), (.rape, 3), (.otherSexualOffences, 5), (.possessionOfWeapons, 3), (.drugTrafficking, 2),
                        (.publicOrder, 5.5), (.stalkingAndHarassment, 6.5)] { offenceWeights[o.rawValue] = w }
-        offenceTable = AliasTable(weights: offenceWeights)
+        offenceTable = arena.table(weights: offenceWeights)
         domesticShare = Offence.allCases.map {
             switch $0 {
             case .homicide: 0.25
@@ -150,7 +154,7 @@ struct IncidentModel: Sendable {
         // Weights over locationLabels (index 0 = blank).
         func places(_ street: Double, _ transport: Double, _ park: Double, _ licensed: Double, _ dwelling: Double,
                     _ school: Double, _ retail: Double, _ other: Double, blank: Double = 2) -> AliasTable {
-            AliasTable(weights: [blank, street, transport, park, licensed, dwelling, school, retail, other])
+            arena.table(weights: [blank, street, transport, park, licensed, dwelling, school, retail, other])
         }
         let violence = places(34, 5, 5, 12, 20, 5, 10, 9)
         placeByOffence = Offence.allCases.map {
@@ -168,7 +172,7 @@ struct IncidentModel: Sendable {
         domesticPlace = places(7, 1, 1, 1, 86, 0, 1, 3)
         // Weights over weaponLabels: blank, none, knife, firearm, other.
         weaponByOffence = Offence.allCases.map {
-            AliasTable(weights: {
+            arena.table(weights: {
                 switch $0 {
                 case .homicide: [8, 30, 42, 4, 16]
                 case .attemptedMurder: [7, 15, 55, 8, 15]
@@ -187,7 +191,7 @@ struct IncidentModel: Sendable {
         // Ages 0…90. Suspects: steep rise through the early teens to a peak at 17, long adult tail.
         let teenSuspects: [Int: Double] = [10: 0.6, 11: 1, 12: 1.6, 13: 2.6, 14: 3.8, 15: 5, 16: 6.2, 17: 7.2, 18: 6,
                                            19: 5.4, 20: 5, 21: 4.6, 22: 4.3, 23: 4, 24: 3.8, 25: 3.6]
-        suspectAge = AliasTable(weights: (0...90).map { (a: Int) -> Double in
+        suspectAge = arena.table(weights: (0...90).map { (a: Int) -> Double in
             a < 10 ? 0 : teenSuspects[a] ?? 3.5 * exp(-Double(a - 26) / 14)
         })
         // Domestic abuse involves older people on both sides: a broad peak around 30.
@@ -195,15 +199,15 @@ struct IncidentModel: Sendable {
             let x = Double(a - 14)
             return a < 16 ? 0 : x * x * exp(-x / 8)
         }
-        domesticSuspectAge = AliasTable(weights: (0...90).map(domesticShape))
-        domesticVictimAge = AliasTable(weights: (0...90).map { a in a < 14 ? 0.02 : domesticShape(max(a, 16)) })
+        domesticSuspectAge = arena.table(weights: (0...90).map(domesticShape))
+        domesticVictimAge = arena.table(weights: (0...90).map { a in a < 14 ? 0.02 : domesticShape(max(a, 16)) })
         // Victims: like suspects but broader, with some children and a longer adult tail.
         let teenVictims: [Int: Double] = [10: 0.8, 11: 1.4, 12: 2.2, 13: 3.2, 14: 4.2, 15: 5, 16: 5.6, 17: 5.8, 18: 5.6,
                                           19: 5.4, 20: 5.2, 21: 5, 22: 4.8, 23: 4.6, 24: 4.4]
-        victimAge = AliasTable(weights: (0...90).map { (a: Int) -> Double in
+        victimAge = arena.table(weights: (0...90).map { (a: Int) -> Double in
             a < 10 ? 0.3 : teenVictims[a] ?? 4.3 * exp(-Double(a - 25) / 20)
         })
-        sexualVictimAge = AliasTable(weights: (0...90).map { (a: Int) -> Double in
+        sexualVictimAge = arena.table(weights: (0...90).map { (a: Int) -> Double in
             switch a {
             case ..<5: 0.2
             case 5..<10: 1
@@ -214,7 +218,7 @@ struct IncidentModel: Sendable {
         })
 
         towns = kentMedwayTowns
-        townTable = AliasTable(weights: kentMedwayTowns.map(\.weight))
+        townTable = arena.table(weights: kentMedwayTowns.map(\.weight))
         // Share of incidents in the tight town-centre cluster, by location type.
         coreShareByPlace = [0.3, 0.45, 0.5, 0.15, 0.9, 0.05, 0.1, 0.6, 0.2]
     }

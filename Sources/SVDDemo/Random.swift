@@ -41,34 +41,34 @@ struct Xoshiro256 {
     /// Uniform integer in 0..<n (multiply-shift; the bias is below 2^-32 for the small n used here).
     @inline(__always) mutating func below(_ n: Int) -> Int { Int(((next() >> 32) &* UInt64(n)) >> 32) }
 
-    /// Two independent standard normal deviates (Box–Muller), used as one 2-D offset.
+    /// Two independent standard normal deviates (Marsaglia's polar method: no sine or cosine), used as one 2-D offset.
     @inline(__always) mutating func normalPair() -> (Double, Double) {
-        let u = 1 - unit()  // (0, 1], so the log is finite
-        let r = (-2 * _log(u)).squareRoot()
-        let θ = 2 * Double.pi * unit()
-        return (r * _cos(θ), r * _sin(θ))
+        while true {
+            let u = 2 * unit() - 1, v = 2 * unit() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 {
+                let f = (-2 * _log(s) / s).squareRoot()
+                return (u * f, v * f)
+            }
+        }
     }
 }
 
 #if canImport(Glibc)
 import Glibc
 @inline(__always) private func _log(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) private func _cos(_ x: Double) -> Double { Glibc.cos(x) }
-@inline(__always) private func _sin(_ x: Double) -> Double { Glibc.sin(x) }
 #else
 import Darwin
 @inline(__always) private func _log(_ x: Double) -> Double { Darwin.log(x) }
-@inline(__always) private func _cos(_ x: Double) -> Double { Darwin.cos(x) }
-@inline(__always) private func _sin(_ x: Double) -> Double { Darwin.sin(x) }
 #endif
 
-/// Walker's alias table: draws an index with probability proportional to its weight in O(1).
-struct AliasTable: Sendable {
-    /// Per slot: acceptance threshold in the low 32 bits' scale, and the alias index.
-    private let threshold: [UInt32]
-    private let alias: [UInt32]
+/// Owns the memory of a generator's alias tables, so the tables themselves are plain pointers that cost no
+/// reference counting when drawn from in the row loop.
+final class AliasArena: @unchecked Sendable {
+    private var allocations: [UnsafeMutablePointer<UInt32>] = []
 
-    init(weights: [Double]) {
+    /// Walker's alias table for these weights.
+    func table(weights: [Double]) -> AliasTable {
         let n = weights.count
         precondition(n > 0 && n < Int(UInt32.max) && weights.allSatisfy { $0 >= 0 }, "alias table needs non-negative weights")
         let total = weights.reduce(0, +)
@@ -84,16 +84,26 @@ struct AliasTable: Sendable {
             scaled[l] -= 1 - scaled[s]
             if scaled[l] < 1 { large.removeLast(); small.append(l) }
         }
-        // Leftovers are 1 up to rounding: they always keep their own slot.
-        self.threshold = threshold
-        self.alias = alias
+        // Slots left over hold weight 1 up to rounding: they always keep their own index.
+        let memory = UnsafeMutablePointer<UInt32>.allocate(capacity: 2 * n)
+        memory.initialize(from: threshold, count: n)
+        (memory + n).initialize(from: alias, count: n)
+        allocations.append(memory)
+        return AliasTable(threshold: memory, alias: memory + n, count: n)
     }
 
-    var count: Int { threshold.count }
+    deinit { allocations.forEach { $0.deallocate() } }
+}
+
+/// Draws an index with probability proportional to its weight in O(1). Valid while its arena lives.
+struct AliasTable: @unchecked Sendable {
+    let threshold: UnsafePointer<UInt32>
+    let alias: UnsafePointer<UInt32>
+    let count: Int
 
     @inline(__always) func draw(_ rng: inout Xoshiro256) -> Int {
         let r = rng.next()
-        let slot = Int(((r >> 32) &* UInt64(threshold.count)) >> 32)
+        let slot = Int(((r >> 32) &* UInt64(count)) >> 32)
         return UInt32(truncatingIfNeeded: r) < threshold[slot] ? slot : Int(alias[slot])
     }
 }
