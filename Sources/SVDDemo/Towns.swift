@@ -56,7 +56,7 @@ let kentMedwayTowns: [Town] = [
 ]
 
 extension LandMask {
-    /// Whether a point's 250 m cell is Kent & Medway land.
+    /// Whether a point's 250 m cell lies wholly on Kent & Medway land.
     @inline(__always) static func isLand(easting: Double, northing: Double) -> Bool {
         let c = Int(((easting - originEasting) / cell).rounded(.down))
         let r = Int(((northing - originNorthing) / cell).rounded(.down))
