@@ -8,9 +8,9 @@
 ///  2. linear disclosure: with the margins as cells of a bordered table, hidden cells are the edges of a
 ///     bipartite row–column graph and a hidden cell is determined exactly iff its edge lies on no cycle
 ///     (is a bridge), so a published cell joining the two sides of any bridge is hidden;
-///  3. interval disclosure: a reader knows a "<5" cell is 1–4 and a "*" cell is ≥ 5, and bound propagation
-///     over the row and column equations can pin a value even when a cycle exists; a pinned cell gets a
-///     further hidden neighbour.
+///  3. exact disclosure: a reader knows a "<5" cell is 1–4 and a "*" cell is ≥ 5, which can pin a value
+///     even when a cycle exists (e.g. "* + <5 = 6"); a cell with no other feasible value gets a further
+///     hidden cell that frees it.
 /// Primary cells are shown as "<5" (they are small); secondary cells as "*", because they are not small
 /// and "<5" would mislead — a footnote explains "* hidden to protect small numbers elsewhere".
 public struct SuppressionPolicy: Sendable, Equatable {
@@ -231,7 +231,7 @@ struct BorderedGrid {
         while true {
             if hideLoneCells() { continue }
             if breakBridge() { continue }
-            if unpinInterval() { continue }
+            if freeDeterminedCell() { continue }
             return
         }
     }
@@ -296,61 +296,90 @@ struct BorderedGrid {
         return false
     }
 
-    /// Test 3: bound propagation from what the published table tells a reader. Returns true if a pinned
-    /// cell got a further hidden neighbour.
-    mutating func unpinInterval() -> Bool {
+    /// What a reader knows of a cell before using the totals: "<5" is 1–4 (0–4 when zeros are hidden),
+    /// "*" is at least the threshold (secondary cells are never small unless a zero had to be taken),
+    /// an unpublished margin is only non-negative.
+    func priorBounds(_ k: Int, secondaryFloor: Int) -> (lower: Int, upper: Int?) {
+        switch status[k] {
+        case .published: (value[k], value[k])
+        case .primary: (policy.suppressZero ? 0 : 1, policy.threshold - 1)
+        case .secondary: (secondaryFloor, nil)
+        case .notPublished: (0, nil)
+        }
+    }
+
+    /// Test 3: exact disclosure. With the margins' signs flipped every grid line sums to zero, so the
+    /// table is a circulation on the row–column graph and a hidden cell can take another value iff the
+    /// residual graph of the true table (arc row→column where the signed cell can rise, column→row where it
+    /// can fall, within the reader's bounds) has a cycle through it. This is what a linear programme would
+    /// find, and it is exact for integers because the constraint matrix is totally unimodular. A cell with no
+    /// such cycle gets a further hidden cell that closes one. Returns true if anything was hidden.
+    mutating func freeDeterminedCell() -> Bool {
         let n = rows * columns
         let anySmallSecondary = (0..<n).contains { status[$0] == .secondary && value[$0] < policy.threshold }
-        var lo = [Double](repeating: 0, count: n)
-        var hi = [Double](repeating: 0, count: n)
-        for k in 0..<n {
-            switch status[k] {
-            case .published: lo[k] = Double(value[k]); hi[k] = lo[k]
-            case .primary:
-                lo[k] = policy.suppressZero ? 0 : 1
-                hi[k] = Double(policy.threshold - 1)
-            case .secondary:
-                lo[k] = anySmallSecondary ? 0 : Double(policy.threshold)
-                hi[k] = .infinity
-            case .notPublished: lo[k] = 0; hi[k] = .infinity
-            }
+        let floor = anySmallSecondary ? 0 : policy.threshold
+        // Margins carry sign −1 (interior and grand total +1), so "rise" below is in signed terms.
+        func isMargin(_ k: Int) -> Bool { (k / columns == rows - 1) != (k % columns == columns - 1) }
+        var rise = [Bool](repeating: false, count: n)
+        var fall = [Bool](repeating: false, count: n)
+        for k in 0..<n where status[k].isHidden {
+            let (lo, hi) = priorBounds(k, secondaryFloor: floor)
+            let up = hi.map { value[k] < $0 } ?? true
+            let down = value[k] > lo
+            (rise[k], fall[k]) = isMargin(k) ? (down, up) : (up, down)
         }
-        let lines = (0..<lineCount).map { members(ofLine: $0) }
-        var sweeps = 0
-        var changed = true
-        while changed && sweeps < 200 {
-            changed = false
-            sweeps += 1
-            for cells in lines {
-                // Interior cells carry sign +1 and the total (last member) −1; the signed sum is 0.
-                let last = cells.count - 1
-                var minFinite = 0.0, maxFinite = 0.0
-                var minInfinite = 0, maxInfinite = 0
-                var hiddenInLine = 0
-                for (p, k) in cells.enumerated() {
-                    if status[k].isHidden { hiddenInLine += 1 }
-                    let (a, b) = p == last ? (-hi[k], -lo[k]) : (lo[k], hi[k])
-                    if a.isInfinite { minInfinite += 1 } else { minFinite += a }
-                    if b.isInfinite { maxInfinite += 1 } else { maxFinite += b }
-                }
-                if hiddenInLine == 0 { continue }
-                for (p, k) in cells.enumerated() where status[k].isHidden {
-                    let (a, b) = p == last ? (-hi[k], -lo[k]) : (lo[k], hi[k])
-                    // signed term = −(sum of the others)
-                    let othersMin = (minInfinite - (a.isInfinite ? 1 : 0)) > 0 ? -Double.infinity : minFinite - (a.isInfinite ? 0 : a)
-                    let othersMax = (maxInfinite - (b.isInfinite ? 1 : 0)) > 0 ? Double.infinity : maxFinite - (b.isInfinite ? 0 : b)
-                    var newLo = -othersMax, newHi = -othersMin
-                    if p == last { (newLo, newHi) = (-newHi, -newLo) }
-                    newLo = newLo.rounded(.up)
-                    newHi = newHi.rounded(.down)
-                    if newLo > lo[k] { lo[k] = newLo; changed = true }
-                    if newHi < hi[k] { hi[k] = newHi; changed = true }
+        let nodeCount = rows + columns
+        // Nodes reachable from `start` along residual arcs (or against them when `backwards`), skipping cell `skip`.
+        func reach(from start: Int, backwards: Bool, skip: Int) -> [Bool] {
+            var seen = [Bool](repeating: false, count: nodeCount)
+            seen[start] = true
+            var stack = [start]
+            while let node = stack.popLast() {
+                if node < rows {
+                    for j in 0..<columns {
+                        let k = node * columns + j
+                        if k != skip, status[k].isHidden, backwards ? fall[k] : rise[k], !seen[rows + j] {
+                            seen[rows + j] = true
+                            stack.append(rows + j)
+                        }
+                    }
+                } else {
+                    let j = node - rows
+                    for i in 0..<rows {
+                        let k = i * columns + j
+                        if k != skip, status[k].isHidden, backwards ? rise[k] : fall[k], !seen[i] {
+                            seen[i] = true
+                            stack.append(i)
+                        }
+                    }
                 }
             }
+            return seen
         }
-        for k in 0..<n where isProtected(k) && lo[k] >= hi[k] {
+        for k in 0..<n where isProtected(k) && (rise[k] || fall[k]) {
+            let rowNode = k / columns, columnNode = rows + k % columns
+            let fromColumn = reach(from: columnNode, backwards: false, skip: k)
+            if rise[k] && fromColumn[rowNode] { continue }
+            let fromRow = reach(from: rowNode, backwards: false, skip: k)
+            if fall[k] && fromRow[columnNode] { continue }
+            // Determined. A newly hidden cell (a, b) adds arc a→b (it can always rise in x) and b→a when it
+            // can fall; either may close the missing path column ⇝ row (for a rise) or row ⇝ column (a fall).
+            let toRow = reach(from: rowNode, backwards: true, skip: k)
+            let toColumn = reach(from: columnNode, backwards: true, skip: k)
+            var candidates: [Int] = []
+            for a in 0..<rows {
+                for b in 0..<columns {
+                    let m = a * columns + b
+                    guard status[m] == .published else { continue }
+                    let up = true, down = value[m] > floor
+                    let (r, f) = isMargin(m) ? (down, up) : (up, down)
+                    let closesRise = rise[k] && ((r && fromColumn[a] && toRow[rows + b]) || (f && fromColumn[rows + b] && toRow[a]))
+                    let closesFall = fall[k] && ((r && fromRow[a] && toColumn[rows + b]) || (f && fromRow[rows + b] && toColumn[a]))
+                    if closesRise || closesFall { candidates.append(m) }
+                }
+            }
             let i = k / columns, j = k % columns
-            if let pick = choose(members(ofLine: i) + members(ofLine: rows + j)) ?? choose(Array(0..<n)) {
+            if let pick = choose(candidates) ?? choose(members(ofLine: i) + members(ofLine: rows + j)) ?? choose(Array(0..<n)) {
                 status[pick] = .secondary
                 return true
             }

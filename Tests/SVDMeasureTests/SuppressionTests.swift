@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import SVDMeasure
 
@@ -125,6 +126,55 @@ struct Attacker {
         return (0..<(rows * columns)).filter { hidden[$0] && lo[$0] == hi[$0] }
     }
 
+    /// Hidden cells with no other integer value consistent with everything published: the exact attack.
+    /// With signs flipped on the margins every grid line sums to zero, so the table is a circulation on the
+    /// row–column graph; another solution exists with cell k changed iff the residual graph of the true
+    /// table has a cycle through k (any difference of two solutions splits into conformal cycles, and
+    /// the constraint matrix is totally unimodular, so integer values change no conclusion).
+    func exactlyDetermined() -> [Int] {
+        let n = rows * columns
+        // y = sign · x; sign −1 on the two margins, +1 inside and on the grand total.
+        func sign(_ k: Int) -> Int { ((k / columns == rows - 1) != (k % columns == columns - 1)) ? -1 : 1 }
+        var canRise = [Bool](repeating: false, count: n), canFall = [Bool](repeating: false, count: n)
+        for k in 0..<n where hidden[k] {
+            let s = sign(k)
+            let y = s * value[k]
+            let (yLo, yHi) = s > 0 ? (lower[k], upper[k]) : (-upper[k], -lower[k])
+            canRise[k] = y < yHi
+            canFall[k] = y > yLo
+        }
+        // Residual arcs: row i → column j when y(i,j) can rise, column j → row i when it can fall.
+        func reachable(from start: Int, to goal: Int, without skip: Int) -> Bool {
+            var seen = [Bool](repeating: false, count: rows + columns)
+            var queue = [start]
+            seen[start] = true
+            while let node = queue.popLast() {
+                if node == goal { return true }
+                if node < rows {
+                    for j in 0..<columns {
+                        let k = node * columns + j
+                        if k != skip && hidden[k] && canRise[k] && !seen[rows + j] { seen[rows + j] = true; queue.append(rows + j) }
+                    }
+                } else {
+                    let j = node - rows
+                    for i in 0..<rows {
+                        let k = i * columns + j
+                        if k != skip && hidden[k] && canFall[k] && !seen[i] { seen[i] = true; queue.append(i) }
+                    }
+                }
+            }
+            return false
+        }
+        return (0..<n).filter { k in
+            guard hidden[k] else { return false }
+            let i = k / columns, columnNode = rows + k % columns
+            // Rising y(i,j) closes through a residual path column j ⇝ row i; falling through row i ⇝ column j.
+            let rises = canRise[k] && reachable(from: columnNode, to: i, without: k)
+            let falls = canFall[k] && reachable(from: i, to: columnNode, without: k)
+            return !rises && !falls
+        }
+    }
+
     /// Grid lines holding a protected cell but no other hidden cell.
     func loneLines() -> [Int] {
         var result: [Int] = []
@@ -145,6 +195,7 @@ struct Attacker {
         for line in loneLines() { found.append("line \(line) has a lone hidden cell") }
         for k in linearlyDetermined() where protected[k] { found.append("cell \(k / columns),\(k % columns) = \(value[k]) is fixed by the totals") }
         for k in pinnedByBounds() where protected[k] { found.append("cell \(k / columns),\(k % columns) = \(value[k]) is pinned by bounds") }
+        for k in exactlyDetermined() where protected[k] { found.append("cell \(k / columns),\(k % columns) = \(value[k]) has no other feasible value") }
         return found
     }
 }
@@ -284,6 +335,39 @@ final class SuppressionTests: XCTestCase {
         XCTAssertThrowsError(try Suppression.apply(current: [1], previous: [1, 2]))
     }
 
+    func fixture(_ name: String) throws -> [[String]] {
+        let url = try XCTUnwrap(Bundle.module.url(forResource: name, withExtension: "csv", subdirectory: "Fixtures"))
+        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+    }
+
+    /// The exact attacker agrees with scipy's LP bounds (make_lp_attack_fixture.py) on a table that an
+    /// earlier, propagation-only version of the suppression left leaking; today's suppression closes it.
+    func testExactAttackerMatchesLinearProgramming() throws {
+        let table = try fixture("lp_attack_table").map { try $0.map { try XCTUnwrap(Int($0)) } }
+        let published = try fixture("lp_attack_published")
+        func status(_ text: String) -> CellStatus { text == "<5" ? .primary : text == "*" ? .secondary : .published }
+        let r = table.count, c = table[0].count
+        let leaking = SuppressedTable(
+            policy: SuppressionPolicy(), values: table,
+            rowTotals: table.map { $0.reduce(0, +) },
+            columnTotals: (0..<c).map { j in table.reduce(0) { $0 + $1[j] } },
+            grandTotal: table.joined().reduce(0, +),
+            cells: (0..<r).map { i in (0..<c).map { status(published[i][$0]) } },
+            rowTotalStatus: (0..<r).map { status(published[$0][c]) },
+            columnTotalStatus: (0..<c).map { status(published[r][$0]) },
+            grandTotalStatus: status(published[r][c]))
+        // Published numbers in the fixture are the table's own.
+        XCTAssertEqual(published[r][c], String(leaking.grandTotal))
+        let reference = try fixture("lp_attack_reference").dropFirst()
+        let pinned = Set(try reference.filter { try XCTUnwrap(Double($0[3])) == XCTUnwrap(Double($0[4])) }
+            .map { try XCTUnwrap(Int($0[0])) * (c + 1) + XCTUnwrap(Int($0[1])) })
+        XCTAssertEqual(pinned.count, 7)
+        let attacker = Attacker(leaking)
+        XCTAssertEqual(Set(attacker.exactlyDetermined()), pinned)
+        XCTAssertTrue(Set(attacker.pinnedByBounds()).isSubset(of: pinned))
+        XCTAssertEqual(Attacker(try Suppression.apply(table: table)).disclosures(), [])
+    }
+
     func randomTable(_ rng: inout SplitMix64) -> [[Int]] {
         let r = rng.int(2...15), c = rng.int(2...10)
         return (0..<r).map { _ in
@@ -328,7 +412,7 @@ final class SuppressionTests: XCTestCase {
     }
 
     /// The attacker is not toothless: on the same kind of tables, stopping after the lone-cell rule leaves
-    /// cells fixed by the totals or pinned by bounds, and stopping before the interval rule leaves pinned ones.
+    /// cells fixed by the totals or pinned by bounds, and stopping before the exact-disclosure rule leaves pinned ones.
     func testEachRuleIsNeeded() {
         var rng = SplitMix64(state: 77)
         var linearLeaks = 0, boundLeaks = 0
@@ -344,6 +428,6 @@ final class SuppressionTests: XCTestCase {
         }
         XCTAssertGreaterThan(linearLeaks, 0)
         XCTAssertGreaterThan(boundLeaks, 0)
-        print("rule necessity: \(linearLeaks) tables leak with the lone-cell rule alone, \(boundLeaks) without the interval rule")
+        print("rule necessity: \(linearLeaks) tables leak with the lone-cell rule alone, \(boundLeaks) without the exact-disclosure rule")
     }
 }
