@@ -288,8 +288,15 @@ struct DatePattern: Sendable {
 /// Maps normalised text (ASCII lower case, trimmed, runs of space/_/-// folded to one space) to a small code.
 /// Open addressing over a power-of-two table; immutable once built, so shared by all workers.
 struct ValueTable: Sendable {
+    struct Slot {
+        var offset: Int32
+        var length: Int32
+        var value: UInt8
+        var used: Bool
+    }
+
     private var keys: [UInt8] = []
-    private var slots: [(offset: Int32, length: Int32, value: UInt8, used: Bool)]
+    private var slots: [Slot]
     private let mask: Int
     /// Longest normalised key; longer input cannot match.
     static let maxKey = 64
@@ -299,7 +306,7 @@ struct ValueTable: Sendable {
         var size = 16
         while size < pairs.count * 4 { size *= 2 }
         mask = size - 1
-        slots = Array(repeating: (0, 0, 0, false), count: size)
+        slots = Array(repeating: Slot(offset: 0, length: 0, value: 0, used: false), count: size)
         for (k, v) in pairs { insert(Array(k.utf8), v) }
     }
 
@@ -319,8 +326,17 @@ struct ValueTable: Sendable {
             }
             i = (i + 1) & mask
         }
-        slots[i] = (Int32(keys.count), Int32(norm.count), value, true)
+        slots[i] = Slot(offset: Int32(keys.count), length: Int32(norm.count), value: value, used: true)
         keys.append(contentsOf: norm)
+    }
+
+    /// A copy as raw memory for one worker: lookups then touch no reference counts.
+    func makeFast() -> FastTable {
+        let k = UnsafeMutablePointer<UInt8>.allocate(capacity: max(keys.count, 1))
+        k.initialize(from: keys, count: keys.count)
+        let sl = UnsafeMutablePointer<Slot>.allocate(capacity: slots.count)
+        sl.initialize(from: slots, count: slots.count)
+        return FastTable(keys: k, slots: sl, mask: mask)
     }
 
     /// Writes the normalised form of b[s..<e] into `out`; returns its length or -1 when longer than `capacity`.
@@ -364,6 +380,32 @@ struct ValueTable: Sendable {
                     if Int(slot.length) == n && memcmp(k.baseAddress! + Int(slot.offset), tmp.baseAddress!, n) == 0 { return slot.value }
                     i = (i + 1) & mask
                 }
+            }
+        }
+    }
+}
+
+/// A worker's private copy of a `ValueTable`.
+struct FastTable {
+    let keys: UnsafeMutablePointer<UInt8>
+    let slots: UnsafeMutablePointer<ValueTable.Slot>
+    let mask: Int
+
+    func deallocate() {
+        keys.deallocate()
+        slots.deallocate()
+    }
+
+    @inline(__always) func lookup(_ b: Bytes, _ s: Int, _ e: Int) -> UInt8? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ValueTable.maxKey) { tmp -> UInt8? in
+            let n = ValueTable.normalise(b, s, e, into: tmp.baseAddress!, capacity: ValueTable.maxKey)
+            guard n > 0 else { return nil }
+            var i = ValueTable.hash(tmp.baseAddress!, n) & mask
+            while true {
+                let slot = slots[i]
+                guard slot.used else { return nil }
+                if Int(slot.length) == n && memcmp(keys + Int(slot.offset), tmp.baseAddress!, n) == 0 { return slot.value }
+                i = (i + 1) & mask
             }
         }
     }

@@ -16,57 +16,102 @@ struct PendingReject {
 }
 
 /// Per-worker map from raw field bytes to a code, so interning a category costs a hash and a memcmp.
+/// Raw memory, owned by one worker, so the row path touches no reference counts.
 struct ByteCodeCache {
-    private var keys: [UInt8] = []
-    private var slots = [(offset: Int32, length: Int32, code: UInt16, used: Bool)](repeating: (0, 0, 0, false), count: 512)
-    private var used = 0
+    struct Slot {
+        var offset: Int32
+        var length: Int32
+        var code: UInt16
+        var used: Bool
+    }
 
-    func find(_ b: Bytes, _ s: Int, _ e: Int) -> (code: UInt16?, hash: Int) {
+    static let slotCount = 512, maxEntries = 256, maxKey = 256
+    private let keys = UnsafeMutablePointer<UInt8>.allocate(capacity: maxEntries * maxKey)
+    private let slots = UnsafeMutablePointer<Slot>.allocate(capacity: slotCount)
+    private var used = 0
+    private var keyBytes = 0
+
+    init() { slots.initialize(repeating: Slot(offset: 0, length: 0, code: 0, used: false), count: Self.slotCount) }
+
+    func deallocate() {
+        keys.deallocate()
+        slots.deallocate()
+    }
+
+    @inline(__always) func find(_ b: Bytes, _ s: Int, _ e: Int) -> (code: UInt16?, hash: Int) {
         let n = e - s
         let h = ValueTable.hash(b + s, n)
-        var i = h & 511
+        var i = h & (Self.slotCount - 1)
         while slots[i].used {
             let slot = slots[i]
-            if Int(slot.length) == n, keys.withUnsafeBufferPointer({ memcmp($0.baseAddress! + Int(slot.offset), b + s, n) == 0 }) {
-                return (slot.code, h)
-            }
-            i = (i + 1) & 511
+            if Int(slot.length) == n && memcmp(keys + Int(slot.offset), b + s, n) == 0 { return (slot.code, h) }
+            i = (i + 1) & (Self.slotCount - 1)
         }
         return (nil, h)
     }
 
     mutating func insert(_ b: Bytes, _ s: Int, _ e: Int, hash: Int, code: UInt16) {
-        // Only distinct spellings land here; a corrupt file with thousands starts the cache afresh.
-        if used >= 256 || e - s > 256 {
-            if e - s > 256 { return }
-            keys.removeAll(keepingCapacity: true)
-            for i in slots.indices { slots[i].used = false }
+        guard e - s <= Self.maxKey else { return }
+        // Only distinct spellings land here; a corrupt file with hundreds starts the cache afresh.
+        if used >= Self.maxEntries {
+            for i in 0..<Self.slotCount { slots[i].used = false }
             used = 0
+            keyBytes = 0
         }
-        var i = hash & 511
-        while slots[i].used { i = (i + 1) & 511 }
-        slots[i] = (Int32(keys.count), Int32(e - s), code, true)
-        keys.append(contentsOf: UnsafeBufferPointer(start: b + s, count: e - s))
+        var i = hash & (Self.slotCount - 1)
+        while slots[i].used { i = (i + 1) & (Self.slotCount - 1) }
+        slots[i] = Slot(offset: Int32(keyBytes), length: Int32(e - s), code: code, used: true)
+        (keys + keyBytes).update(from: b + s, count: e - s)
+        keyBytes += e - s
         used += 1
     }
 }
 
 /// Small direct-mapped cache for WGS84 → BNG: data.police.uk snaps crimes to a limited set of map points.
 struct ProjectionCache {
-    private var lon = [UInt64](repeating: 0, count: 4096)
-    private var lat = [UInt64](repeating: 0, count: 4096)
-    private var point = [BNGPoint](repeating: BNGPoint(easting: .nan, northing: .nan), count: 4096)
+    struct Entry {
+        var lon: UInt64
+        var lat: UInt64
+        var point: BNGPoint
+    }
 
-    mutating func project(longitude: Double, latitude: Double) -> BNGPoint {
+    private let entries = UnsafeMutablePointer<Entry>.allocate(capacity: 4096)
+
+    init() { entries.initialize(repeating: Entry(lon: 0, lat: 0, point: BNGPoint(easting: .nan, northing: .nan)), count: 4096) }
+
+    func deallocate() { entries.deallocate() }
+
+    func project(longitude: Double, latitude: Double) -> BNGPoint {
         let a = longitude.bitPattern, b = latitude.bitPattern
         let slot = Int(truncatingIfNeeded: ((a &* 0x9E3779B97F4A7C15) ^ (b &* 0xC2B2AE3D27D4EB4F)) >> 52) & 4095
-        if lon[slot] == a && lat[slot] == b && !point[slot].easting.isNaN { return point[slot] }
+        let e = entries[slot]
+        if e.lon == a && e.lat == b && !e.point.easting.isNaN { return e.point }
         let p = BritishNationalGrid.fromWGS84(longitude: longitude, latitude: latitude)
-        lon[slot] = a
-        lat[slot] = b
-        point[slot] = p
+        entries[slot] = Entry(lon: a, lat: b, point: p)
         return p
     }
+}
+
+/// Column positions and rules as plain values, so the row path touches no reference counts.
+struct HotPlan {
+    var columnCount = 0
+    var id = -1
+    var idMayBeBlank = false
+    /// 0 native datetime, 1 year-month, 2 patterns.
+    var dateKind = 0
+    var dateColumn = -1
+    var offenceColumn = -1
+    var easting = -1, northing = -1, longitude = -1, latitude = -1
+    var victimAge = -1, suspectAge = -1
+    var sourceColumn = -1
+}
+
+struct CategoricalSlot {
+    var column: Int
+    /// -1 when absent.
+    var constant: Int16
+    var fallback: Int16
+    var table: FastTable
 }
 
 /// Turns records into incidents on one thread. Holds only per-worker state, so no locks in the row path.
@@ -80,7 +125,9 @@ final class RowWorker {
     private var scratchCapacity = 4096
     private var offenceCache = ByteCodeCache()
     private var sourceCache = ByteCodeCache()
-    private var projection = ProjectionCache()
+    private let projection = ProjectionCache()
+    private let hot: HotPlan
+    private let categorical: UnsafeMutablePointer<CategoricalSlot>
     private let offenceConstant: UInt16?
     private let sourceConstant: UInt8?
     private let defaultSource: UInt8?
@@ -101,12 +148,36 @@ final class RowWorker {
         offenceConstant = plan.offence.constant.flatMap { catalog.code(for: plan.offence.map[normaliseCategory($0)] ?? $0) }
         sourceConstant = plan.source.constant.flatMap { sources.code(for: $0) }
         defaultSource = sources.code(for: plan.defaultSource)
+        var h = HotPlan()
+        h.columnCount = plan.columnCount
+        h.id = plan.id
+        h.idMayBeBlank = plan.idMayBeBlank
+        switch plan.date {
+        case .native(let c): h.dateKind = 0; h.dateColumn = c
+        case .yearMonth(let c): h.dateKind = 1; h.dateColumn = c
+        case .patterns(let c, _, _, _): h.dateKind = 2; h.dateColumn = c
+        }
+        h.offenceColumn = plan.offence.column
+        (h.easting, h.northing, h.longitude, h.latitude) = (plan.easting, plan.northing, plan.longitude, plan.latitude)
+        (h.victimAge, h.suspectAge) = (plan.victimAge, plan.suspectAge)
+        h.sourceColumn = plan.source.column
+        hot = h
+        categorical = .allocate(capacity: plan.categorical.count)
+        for (k, rule) in plan.categorical.enumerated() {
+            (categorical + k).initialize(to: CategoricalSlot(column: rule.column, constant: rule.constant.map { Int16($0) } ?? -1,
+                                                             fallback: rule.fallback.map { Int16($0) } ?? -1, table: rule.table.makeFast()))
+        }
     }
 
     deinit {
         tokenizer.deallocate()
         scratch.deallocate()
         batch.deallocate()
+        offenceCache.deallocate()
+        sourceCache.deallocate()
+        projection.deallocate()
+        for k in 0..<CategoricalField.allCases.count { categorical[k].table.deallocate() }
+        categorical.deallocate()
     }
 
     /// Reads every record in b[0..<count]; returns the LFs it spanned. Rejects collect in `rejects` (cleared first).
@@ -199,43 +270,29 @@ final class RowWorker {
     @inline(__always) private func evaluate(_ b: UnsafePointer<UInt8>, _ r: RecordScan) -> (RejectReason, String)? {
         if r.unterminatedQuote { return (.unterminatedQuote, detail(.unterminatedQuote)) }
         if r.contentEnd - r.start > maxRecordBytes { return (.recordTooLong, detail(.recordTooLong)) }
-        if r.fieldCount != plan.columnCount {
-            return (.raggedRow, "\(r.fieldCount) fields, header has \(plan.columnCount)")
+        let h = hot
+        if r.fieldCount != h.columnCount {
+            return (.raggedRow, "\(r.fieldCount) fields, header has \(h.columnCount)")
         }
-        let plan = self.plan
-        if plan.id >= 0 && !plan.idMayBeBlank {
-            let (_, s, e) = field(b, plan.id)
-            if s == e { return (.missingID, "column \(plan.name(plan.id)) is blank") }
+        if h.id >= 0 && !h.idMayBeBlank {
+            let (_, s, e) = field(b, h.id)
+            if s == e { return (.missingID, "column \(plan.name(h.id)) is blank") }
         }
 
         // Date
         var when: When
-        switch plan.date {
-        case .native(let c), .yearMonth(let c):
+        if h.dateKind < 2 {
+            let c = h.dateColumn
             let (p, s, e) = field(b, c)
             if s == e { return (.missingDate, "column \(plan.name(c)) is blank") }
-            let parsed: When?
-            if case .native = plan.date { parsed = parseNativeDateTime(p, s, e) } else { parsed = parseYearMonth(p, s, e) }
-            guard let parsed else { return textFailure(p, s, e, column: c, otherwise: .unparseableDate) }
-            when = parsed
-        case .patterns(let dc, let datePatterns, let tc, let timePatterns):
-            let (p, s, e) = field(b, dc)
-            if s == e { return (.missingDate, "column \(plan.name(dc)) is blank") }
-            var found: When?
-            for pattern in datePatterns {
-                if let m = pattern.match(p, s, e), let y = m.year, let mo = m.month,
-                   let w = makeWhen(year: y, month: mo, day: m.day, hour: m.hour) { found = w; break }
+            guard let parsed = h.dateKind == 0 ? parseNativeDateTime(p, s, e) : parseYearMonth(p, s, e) else {
+                return textFailure(p, s, e, column: c, otherwise: .unparseableDate)
             }
-            guard let found else { return textFailure(p, s, e, column: dc, otherwise: .unparseableDate) }
-            when = found
-            if tc >= 0 {
-                let (tp, ts, te) = field(b, tc)
-                if ts < te && when.day != Incident.unknownDay {
-                    guard let h = timePatterns.lazy.compactMap({ $0.match(tp, ts, te)?.hour }).first else {
-                        return textFailure(tp, ts, te, column: tc, otherwise: .unparseableDate)
-                    }
-                    when.hour = Int8(h)
-                }
+            when = parsed
+        } else {
+            switch mappedDate(b) {
+            case .success(let w): when = w
+            case .failure(let f): return (f.reason, f.detail)
             }
         }
 
@@ -244,7 +301,7 @@ final class RowWorker {
         if let k = offenceConstant {
             offence = k
         } else {
-            let c = plan.offence.column
+            let c = h.offenceColumn
             let (p, s, e) = field(b, c)
             if s == e { return (.missingOffence, "column \(plan.name(c)) is blank") }
             let hit = offenceCache.find(p, s, e)
@@ -262,31 +319,31 @@ final class RowWorker {
         // Location: grid pair first, else longitude/latitude.
         let location: BNGPoint
         var gridGiven = (false, false), lonLatGiven = (false, false)
-        if plan.easting >= 0 {
-            let (_, es, ee) = field(b, plan.easting)
-            let (_, ns, ne) = field(b, plan.northing)
+        if h.easting >= 0 {
+            let (_, es, ee) = field(b, h.easting)
+            let (_, ns, ne) = field(b, h.northing)
             gridGiven = (es < ee, ns < ne)
         }
-        if plan.longitude >= 0 {
-            let (_, xs, xe) = field(b, plan.longitude)
-            let (_, ys, ye) = field(b, plan.latitude)
+        if h.longitude >= 0 {
+            let (_, xs, xe) = field(b, h.longitude)
+            let (_, ys, ye) = field(b, h.latitude)
             lonLatGiven = (xs < xe, ys < ye)
         }
         if gridGiven.0 && gridGiven.1 {
-            let (ep, es, ee) = field(b, plan.easting)
-            guard let east = parseDecimal(ep, es, ee) else { return coordinateFailure(ep, es, ee, plan.easting) }
-            let (np, ns, ne) = field(b, plan.northing)
-            guard let north = parseDecimal(np, ns, ne) else { return coordinateFailure(np, ns, ne, plan.northing) }
+            let (ep, es, ee) = field(b, h.easting)
+            guard let east = parseDecimal(ep, es, ee) else { return coordinateFailure(ep, es, ee, h.easting) }
+            let (np, ns, ne) = field(b, h.northing)
+            guard let north = parseDecimal(np, ns, ne) else { return coordinateFailure(np, ns, ne, h.northing) }
             let point = BNGPoint(easting: east, northing: north)
             guard BritishNationalGrid.isOnGrid(point) else {
                 return (.offGrid, "easting \(east), northing \(north) outside the British National Grid")
             }
             location = point
         } else if lonLatGiven.0 && lonLatGiven.1 {
-            let (xp, xs, xe) = field(b, plan.longitude)
-            guard let lon = parseDecimal(xp, xs, xe) else { return coordinateFailure(xp, xs, xe, plan.longitude) }
-            let (yp, ys, ye) = field(b, plan.latitude)
-            guard let lat = parseDecimal(yp, ys, ye) else { return coordinateFailure(yp, ys, ye, plan.latitude) }
+            let (xp, xs, xe) = field(b, h.longitude)
+            guard let lon = parseDecimal(xp, xs, xe) else { return coordinateFailure(xp, xs, xe, h.longitude) }
+            let (yp, ys, ye) = field(b, h.latitude)
+            guard let lat = parseDecimal(yp, ys, ye) else { return coordinateFailure(yp, ys, ye, h.latitude) }
             guard BritishNationalGrid.validLongitudes.contains(lon), BritishNationalGrid.validLatitudes.contains(lat) else {
                 return (.offGrid, "longitude \(lon), latitude \(lat) outside Great Britain")
             }
@@ -303,14 +360,14 @@ final class RowWorker {
 
         // Ages
         var victimAge = Incident.unknownAge, suspectAge = Incident.unknownAge
-        if plan.victimAge >= 0 {
-            switch age(b, plan.victimAge) {
+        if h.victimAge >= 0 {
+            switch age(b, h.victimAge) {
             case .success(let a): victimAge = a
             case .failure(let f): return (f.reason, f.detail)
             }
         }
-        if plan.suspectAge >= 0 {
-            switch age(b, plan.suspectAge) {
+        if h.suspectAge >= 0 {
+            switch age(b, h.suspectAge) {
             case .success(let a): suspectAge = a
             case .failure(let f): return (f.reason, f.detail)
             }
@@ -319,15 +376,15 @@ final class RowWorker {
         // Categorical columns, in CategoricalField order.
         var codes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0)
         for k in 0..<8 {
-            let rule = plan.categorical[k]
+            let rule = categorical[k]
             var v: UInt8 = 0
-            if let constant = rule.constant {
-                v = constant
+            if rule.constant >= 0 {
+                v = UInt8(rule.constant)
             } else if rule.column >= 0 {
                 let (p, s, e) = field(b, rule.column)
                 if s < e {
                     if let hit = rule.table.lookup(p, s, e) { v = hit }
-                    else if let fallback = rule.fallback { v = fallback }
+                    else if rule.fallback >= 0 { v = UInt8(rule.fallback) }
                     else { return textFailure(p, s, e, column: rule.column, otherwise: .unrecognisedValue, what: "not a recognised value") }
                 }
             }
@@ -345,8 +402,8 @@ final class RowWorker {
 
         // Source
         var source = sourceConstant ?? defaultSource ?? 0
-        if sourceConstant == nil && plan.source.column >= 0 {
-            let c = plan.source.column
+        if sourceConstant == nil && h.sourceColumn >= 0 {
+            let c = h.sourceColumn
             let (p, s, e) = field(b, c)
             if s < e {
                 let hit = sourceCache.find(p, s, e)
@@ -376,6 +433,33 @@ final class RowWorker {
         if incident.day == Incident.unknownDay { tally.unknownDay += 1 }
         if incident.locationType == .unknown { tally.unknownLocationType += 1 }
         return nil
+    }
+
+    /// Mapped extracts: date column by its patterns, then the optional time column.
+    @inline(never) private func mappedDate(_ b: UnsafePointer<UInt8>) -> Result<When, Failure> {
+        guard case .patterns(let dc, let datePatterns, let tc, let timePatterns) = plan.date else { preconditionFailure() }
+        let (p, s, e) = field(b, dc)
+        if s == e { return .failure(Failure(reason: .missingDate, detail: "column \(plan.name(dc)) is blank")) }
+        var found: When?
+        for pattern in datePatterns {
+            if let m = pattern.match(p, s, e), let y = m.year, let mo = m.month,
+               let w = makeWhen(year: y, month: mo, day: m.day, hour: m.hour) { found = w; break }
+        }
+        guard var when = found else {
+            let (r, d) = textFailure(p, s, e, column: dc, otherwise: .unparseableDate)
+            return .failure(Failure(reason: r, detail: d))
+        }
+        if tc >= 0 {
+            let (tp, ts, te) = field(b, tc)
+            if ts < te && when.day != Incident.unknownDay {
+                guard let hour = timePatterns.lazy.compactMap({ $0.match(tp, ts, te)?.hour }).first else {
+                    let (r, d) = textFailure(tp, ts, te, column: tc, otherwise: .unparseableDate)
+                    return .failure(Failure(reason: r, detail: d))
+                }
+                when.hour = Int8(hour)
+            }
+        }
+        return .success(when)
     }
 
     @inline(__always) private func age(_ b: UnsafePointer<UInt8>, _ c: Int) -> Result<Int8, Failure> {
