@@ -11,6 +11,9 @@
 ///  3. exact disclosure: a reader knows a "<5" cell is 1–4 and a "*" cell is ≥ 5, which can pin a value
 ///     even when a cycle exists (e.g. "* + <5 = 6"); a cell with no other feasible value gets a further
 ///     hidden cell that frees it.
+/// A reader can still narrow a hidden cell to a range; what is prevented is recovering it exactly, within one
+/// table (linked tables cut from the same counts are not checked against each other). With threshold 2 and
+/// zeros published "<2" means 1, which no secondary cell can help: use a threshold of at least 3.
 /// Primary cells are shown as "<5" (they are small); secondary cells as "*", because they are not small
 /// and "<5" would mislead — a footnote explains "* hidden to protect small numbers elsewhere".
 public struct SuppressionPolicy: Sendable, Equatable {
