@@ -189,7 +189,7 @@ def quartic_kde(xs, ys, ox, oy, cols, rows, cell, h):
 
 # ---------------------------------------------------------------- fixtures
 
-def write_dbscan_fixture(path, xs, ys, days, eps, min_samples, eps_days=None):
+def write_dbscan_fixture(path, xs, ys, days, eps, min_samples, eps_days=None, hulls_path=None):
     labels, core, _ = sklearn_dbscan(xs, ys, eps, min_samples, days, eps_days)
     canon = canonical_labels(xs, ys, labels, core, eps, days, eps_days)
     with open(path, "w", newline="") as f:
@@ -199,6 +199,15 @@ def write_dbscan_fixture(path, xs, ys, days, eps, min_samples, eps_days=None):
         for i in range(len(xs)):
             w.writerow([repr(float(xs[i])), repr(float(ys[i])), int(days[i]), int(core[i]), int(labels[i]),
                         int(canon[i])])
+    if hulls_path:
+        from shapely.geometry import MultiPoint
+        with open(hulls_path, "w", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["cluster", "members", "convex_area_ha", "centroid_e", "centroid_n"])
+            for c in range(int(canon.max()) + 1):
+                m = canon == c
+                hull = MultiPoint(np.column_stack([xs[m], ys[m]])).convex_hull
+                w.writerow([c, int(m.sum()), repr(hull.area / 10000), repr(float(xs[m].mean())), repr(float(ys[m].mean()))])
     print(f"{os.path.basename(path)}: {len(xs)} points, {labels.max() + 1} clusters, "
           f"{int(core.sum())} core, {int(np.sum(labels == -1))} noise")
 
@@ -247,7 +256,8 @@ def fixtures(directory):
     small = (600000.0, 150000.0, 606000.0, 154000.0)
     # Town-clustered, continuous coordinates.
     xs, ys, days = town_points(3000, 11, extent=small, towns=8, background=0.25)
-    write_dbscan_fixture(os.path.join(directory, "dbscan_towns.csv"), xs, ys, days, 100.0, 5)
+    write_dbscan_fixture(os.path.join(directory, "dbscan_towns.csv"), xs, ys, days, 100.0, 5,
+                         hulls_path=os.path.join(directory, "dbscan_towns_hulls.csv"))
     # Snapped to a 10 m lattice with duplicates: distances exactly eps and border ties occur.
     xs2, ys2, days2 = town_points(2500, 12, extent=small, towns=6, background=0.2)
     xs2, ys2 = np.round(xs2 / 10) * 10, np.round(ys2 / 10) * 10
