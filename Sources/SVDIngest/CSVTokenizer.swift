@@ -152,10 +152,21 @@ struct RecordTokenizer {
                 store(n, FieldRef(start: fs, end: fe, plain: plain))
             } else {
                 let fs = p
-                while p < e {
-                    let c = b[p]
-                    if c == commaByte || c == lfByte { break }
-                    p += 1
+                // Eight bytes at a time: the lowest byte equal to ',' or LF ends the field.
+                var found = false
+                while p + 8 <= e {
+                    let v = UnsafeRawPointer(b + p).loadUnaligned(as: UInt64.self)
+                    let x = v ^ 0x2C2C_2C2C_2C2C_2C2C, y = v ^ 0x0A0A_0A0A_0A0A_0A0A
+                    let hits = ((x &- 0x0101_0101_0101_0101) & ~x | (y &- 0x0101_0101_0101_0101) & ~y) & 0x8080_8080_8080_8080
+                    if hits != 0 { p += hits.trailingZeroBitCount >> 3; found = true; break }
+                    p += 8
+                }
+                if !found {
+                    while p < e {
+                        let c = b[p]
+                        if c == commaByte || c == lfByte { break }
+                        p += 1
+                    }
                 }
                 var fe = p
                 if (p == e || b[p] == lfByte) && fe > fs && b[fe - 1] == crByte { fe -= 1 }

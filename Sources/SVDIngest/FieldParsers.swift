@@ -34,38 +34,41 @@ typealias Bytes = UnsafePointer<UInt8>
 
 let exactPowersOfTen: [Double] = (0...22).map { i in (0..<i).reduce(1.0) { r, _ in r * 10 } }
 
-/// A decimal such as `-0.12345`, `530123`, `+51.5`. Up to 15 significant digits is computed exactly
-/// (integer mantissa over an exact power of ten, one correctly rounded division); anything longer or with an
-/// exponent goes to `strtod`. Never produces NaN or infinity.
-func parseDecimal(_ b: Bytes, _ s: Int, _ e: Int) -> Double? {
+/// A decimal such as `-0.12345`, `530123`, `+51.5`, `.5`. Up to 15 digits is computed exactly (integer mantissa
+/// over an exact power of ten: one correctly rounded division); longer input or an exponent goes to `strtod`.
+/// Never produces NaN or infinity.
+@inline(__always) func parseDecimal(_ b: Bytes, _ s: Int, _ e: Int) -> Double? {
     guard e > s else { return nil }
     var i = s
-    var negative = false
-    if b[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if b[i] == UInt8(ascii: "+") { i += 1 }
+    let negative = b[i] == UInt8(ascii: "-")
+    if negative || b[i] == UInt8(ascii: "+") { i += 1 }
     var mantissa: UInt64 = 0
-    var digits = 0
-    var fraction = 0
-    var sawPoint = false
-    var any = false
+    let intStart = i
     while i < e {
-        let c = b[i]
-        if c >= 48 && c <= 57 {
-            any = true
-            if digits > 0 || c != 48 { digits += 1 }
-            if digits > 15 { return parseDecimalSlow(b, s, e) }
-            mantissa = mantissa * 10 + UInt64(c - 48)
-            if sawPoint { fraction += 1 }
-        } else if c == UInt8(ascii: ".") && !sawPoint {
-            sawPoint = true
-        } else if (c == UInt8(ascii: "e") || c == UInt8(ascii: "E")) && any {
-            return parseDecimalSlow(b, s, e)
-        } else {
-            return nil
-        }
+        let d = b[i] &- 48
+        if d > 9 { break }
+        mantissa = mantissa &* 10 &+ UInt64(d)
         i += 1
     }
-    guard any, fraction <= 22 else { return any ? parseDecimalSlow(b, s, e) : nil }
-    let v = Double(mantissa) / exactPowersOfTen[fraction]
+    let intDigits = i - intStart
+    var fracDigits = 0
+    if i < e && b[i] == UInt8(ascii: ".") {
+        i += 1
+        let fracStart = i
+        while i < e {
+            let d = b[i] &- 48
+            if d > 9 { break }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            i += 1
+        }
+        fracDigits = i - fracStart
+    }
+    guard intDigits + fracDigits > 0 else { return nil }
+    if i < e {
+        return b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") ? parseDecimalSlow(b, s, e) : nil
+    }
+    if intDigits + fracDigits > 15 { return parseDecimalSlow(b, s, e) }
+    let v = Double(mantissa) / exactPowersOfTen[fracDigits]
     return negative ? -v : v
 }
 
@@ -336,7 +339,26 @@ struct ValueTable: Sendable {
         k.initialize(from: keys, count: keys.count)
         let sl = UnsafeMutablePointer<Slot>.allocate(capacity: slots.count)
         sl.initialize(from: slots, count: slots.count)
-        return FastTable(keys: k, slots: sl, mask: mask)
+        // Keys of up to 8 letters and digits also go in a table of packed words, the common case.
+        var short: [(UInt64, UInt8)] = []
+        for slot in slots where slot.used && slot.length <= 8 {
+            let bytes = keys[Int(slot.offset)..<Int(slot.offset + slot.length)]
+            guard bytes.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) }) else { continue }
+            short.append((FastTable.pack(bytes), slot.value))
+        }
+        var size = 64
+        while size < short.count * 4 { size *= 2 }
+        let sk = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        sk.initialize(repeating: 0, count: size)
+        let sv = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        sv.initialize(repeating: 0, count: size)
+        for (key, value) in short {
+            var i = FastTable.slot(key, size - 1)
+            while sk[i] != 0 { i = (i + 1) & (size - 1) }
+            sk[i] = key
+            sv[i] = value
+        }
+        return FastTable(keys: k, slots: sl, mask: mask, shortKeys: sk, shortValues: sv, shortMask: size - 1)
     }
 
     /// Writes the normalised form of b[s..<e] into `out`; returns its length or -1 when longer than `capacity`.
@@ -390,13 +412,53 @@ struct FastTable {
     let keys: UnsafeMutablePointer<UInt8>
     let slots: UnsafeMutablePointer<ValueTable.Slot>
     let mask: Int
+    /// Packed little-endian keys of ≤ 8 lower-case letters/digits; 0 marks an empty slot.
+    let shortKeys: UnsafeMutablePointer<UInt64>
+    let shortValues: UnsafeMutablePointer<UInt8>
+    let shortMask: Int
 
     func deallocate() {
         keys.deallocate()
         slots.deallocate()
+        shortKeys.deallocate()
+        shortValues.deallocate()
+    }
+
+    static func pack<C: Collection<UInt8>>(_ bytes: C) -> UInt64 {
+        var key: UInt64 = 0
+        for (i, c) in bytes.enumerated() { key |= UInt64(c) << (8 * UInt64(i)) }
+        return key
+    }
+
+    @inline(__always) static func slot(_ key: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E3779B97F4A7C15) >> 40) & mask
     }
 
     @inline(__always) func lookup(_ b: Bytes, _ s: Int, _ e: Int) -> UInt8? {
+        let n = e - s
+        if n > 0 && n <= 8 {
+            // Letters and digits only: the normalised form is just the lower-cased bytes.
+            var key: UInt64 = 0
+            var plain = true
+            for i in 0..<n {
+                var c = b[s + i]
+                if c >= 65 && c <= 90 { c |= 0x20 } else if !((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) { plain = false; break }
+                key |= UInt64(c) << (8 * UInt64(i))
+            }
+            if plain {
+                var i = Self.slot(key, shortMask)
+                while true {
+                    let k = shortKeys[i]
+                    if k == key { return shortValues[i] }
+                    if k == 0 { return nil }
+                    i = (i + 1) & shortMask
+                }
+            }
+        }
+        return lookupNormalised(b, s, e)
+    }
+
+    @inline(never) func lookupNormalised(_ b: Bytes, _ s: Int, _ e: Int) -> UInt8? {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ValueTable.maxKey) { tmp -> UInt8? in
             let n = ValueTable.normalise(b, s, e, into: tmp.baseAddress!, capacity: ValueTable.maxKey)
             guard n > 0 else { return nil }

@@ -40,7 +40,7 @@ struct ByteCodeCache {
 
     @inline(__always) func find(_ b: Bytes, _ s: Int, _ e: Int) -> (code: UInt16?, hash: Int) {
         let n = e - s
-        let h = ValueTable.hash(b + s, n)
+        let h = Self.hash(b + s, n)
         var i = h & (Self.slotCount - 1)
         while slots[i].used {
             let slot = slots[i]
@@ -48,6 +48,22 @@ struct ByteCodeCache {
             i = (i + 1) & (Self.slotCount - 1)
         }
         return (nil, h)
+    }
+
+    /// Word-at-a-time hash: category names run to 20–30 bytes and this runs once per row.
+    @inline(__always) static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < n { tail |= UInt64(p[i]) << shift; shift += 8; i += 1 }
+        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
 
     mutating func insert(_ b: Bytes, _ s: Int, _ e: Int, hash: Int, code: UInt16) {
