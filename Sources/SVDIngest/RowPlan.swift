@@ -57,13 +57,6 @@ struct RowPlan: Sendable {
     var columnCount: Int { columnNames.count }
 
     func name(_ column: Int) -> String { column >= 0 && column < columnNames.count ? columnNames[column] : "?" }
-
-    var dateColumn: Int {
-        switch date {
-        case .native(let c), .yearMonth(let c): c
-        case .patterns(let c, _, _, _): c
-        }
-    }
 }
 
 /// Header names compare case-insensitively, with spaces and hyphens read as underscores.
