@@ -102,4 +102,33 @@ final class FieldParserTests: XCTestCase {
         XCTAssertEqual(m.acceptedUnknownDay, 1)
         XCTAssertEqual(RejectReason.allCases.map(\.label).filter { $0.contains(" ") || $0 != $0.lowercased() }, [])
     }
+
+    /// The word-at-a-time path must tokenize exactly as the general one wherever it answers.
+    func testQuoteFreeFastPathMatchesGeneralTokenizer() {
+        var rng = SplittingTests.RNG(state: 11)
+        let alphabet: [UInt8] = [0x61, 0x62, 0x2C, 0x2C, 0x0D, 0x0A, 0x20, 0xFF, 0x00, 0x22]
+        let fast = RecordTokenizer(capacity: 6), general = RecordTokenizer(capacity: 6)
+        defer { fast.deallocate(); general.deallocate() }
+        var answered = 0
+        for _ in 0..<5000 {
+            let bytes = (0..<rng.below(48)).map { _ in alphabet[rng.below(alphabet.count)] }
+            bytes.withUnsafeBufferPointer { buf in
+                guard let b = buf.baseAddress else { return }
+                var p = 0
+                while p < bytes.count {
+                    let g = general.nextGeneral(b, p, bytes.count)
+                    if let f = fast.nextWithoutQuotes(b, p, bytes.count) {
+                        answered += 1
+                        XCTAssertEqual([f.start, f.contentEnd, f.next, f.fieldCount, f.lineFeeds], [g.start, g.contentEnd, g.next, g.fieldCount, g.lineFeeds])
+                        for k in 0..<min(f.fieldCount, 6) {
+                            XCTAssertEqual([fast.fields[k].start, fast.fields[k].end], [general.fields[k].start, general.fields[k].end])
+                            XCTAssertTrue(general.fields[k].plain)
+                        }
+                    }
+                    p = g.next
+                }
+            }
+        }
+        XCTAssertGreaterThan(answered, 2000)
+    }
 }
