@@ -19,14 +19,19 @@ final class SplittingTests: XCTestCase {
     }
 
     /// A native file with quoted line breaks, CRLF, blank lines and a share of bad rows.
-    static func syntheticFile(rows: Int, seed: UInt64) -> [UInt8] {
+    static func syntheticFile(rows: Int, seed: UInt64) -> [UInt8] { syntheticFileWithLines(rows: rows, seed: seed).bytes }
+
+    /// Also returns the physical line where each row "R<n>" starts, counted while writing.
+    static func syntheticFileWithLines(rows: Int, seed: UInt64) -> (bytes: [UInt8], lineOf: [String: Int]) {
         var rng = RNG(state: seed)
+        var lineOf: [String: Int] = [:]
+        var line = 2
         var out = Array("id,datetime,offence,easting,northing,victim_age,victim_sex,location_type,notes\n".utf8)
         let offences = ["Violence with injury", "\"Robbery, personal\"", "Homicide", "\"Violence \"\"without\"\" injury\""]
         let places = ["street", "pub", "\"open space\"", "", "castle"]
         for n in 0..<rows {
             let eol = rng.below(10) == 0 ? "\r\n" : "\n"
-            if rng.below(40) == 0 { out += Array(eol.utf8); continue }
+            if rng.below(40) == 0 { out += Array(eol.utf8); line += 1; continue }
             let day = 1 + rng.below(31)
             let date = rng.below(50) == 0 ? "2024-02-\(day)" : String(format: "2024-03-%02dT%02d:%02d", day, rng.below(24), rng.below(60))
             let age = rng.below(30) == 0 ? "200" : rng.below(5) == 0 ? "" : String(rng.below(90))
@@ -34,8 +39,10 @@ final class SplittingTests: XCTestCase {
             let row = "R\(n),\(date),\(offences[rng.below(offences.count)]),\(570000 + rng.below(10000)),\(160000 + rng.below(10000)),"
                 + "\(age),\(["M", "F", "", "x"][rng.below(4)]),\(places[rng.below(places.count)]),\(notes)"
             out += Array(row.utf8) + Array(eol.utf8)
+            lineOf["R\(n)"] = line
+            line += 1 + row.utf8.filter { $0 == 0x0A }.count
         }
-        return out
+        return (out, lineOf)
     }
 
     static func write(_ bytes: [UInt8], _ name: String) throws -> URL {
@@ -55,7 +62,8 @@ final class SplittingTests: XCTestCase {
     }
 
     func testParallelEqualsSequentialWhateverTheCuts() throws {
-        let url = try Self.write(Self.syntheticFile(rows: 3000, seed: 42), "split")
+        let (bytes, lineOf) = Self.syntheticFileWithLines(rows: 3000, seed: 42)
+        let url = try Self.write(bytes, "split")
         defer { try? FileManager.default.removeItem(at: url) }
         // The catalog codes depend on first-seen order, so each run gets a catalog pre-seeded in the same order.
         func catalog() -> OffenceCatalog {
@@ -69,6 +77,21 @@ final class SplittingTests: XCTestCase {
         XCTAssertGreaterThan(reference.summary.rejected, 100)
         XCTAssertGreaterThan(reference.summary.blankLines, 30)
         XCTAssertEqual(reference.rejectLines, reference.rejectLines.sorted())
+        // Reject lines agree with the lines counted while the file was written.
+        for r in reference.rejects {
+            let id = String(r.record.prefix { $0 != "," })
+            XCTAssertEqual(r.line, lineOf[id], id)
+        }
+        // Progress reaches the file size and never goes back.
+        final class Seen: @unchecked Sendable { var values: [(Int, Int)] = [] }
+        let seen = Seen()
+        var reader = try IncidentReader(url: url, catalog: catalog(), sources: SourceCatalog())
+        reader.blockSize = 10_000
+        _ = try reader.read(workers: 2, rejects: .counting(), progress: { seen.values.append(($0, $1)) }) { _, _ in }
+        XCTAssertEqual(seen.values.last?.0, bytes.count)
+        XCTAssertTrue(seen.values.allSatisfy { $0.1 == bytes.count })
+        XCTAssertEqual(seen.values.map(\.0), seen.values.map(\.0).sorted())
+        XCTAssertGreaterThan(seen.values.count, 10)
         for (workers, block) in [(2, 4096), (3, 61), (4, 7), (2, 1)] {
             let r = try readFixture(url, workers: workers, blockSize: block, catalog: catalog())
             assertSameOutcome(reference, r, "workers \(workers), block \(block)")
