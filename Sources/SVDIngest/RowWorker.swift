@@ -390,7 +390,7 @@ final class RowWorker {
         }
 
         // Categorical columns, in CategoricalField order.
-        var codes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var codes = SIMD8<UInt8>()
         for k in 0..<8 {
             let rule = categorical[k]
             var v: UInt8 = 0
@@ -404,16 +404,7 @@ final class RowWorker {
                     else { return textFailure(p, s, e, column: rule.column, otherwise: .unrecognisedValue, what: "not a recognised value") }
                 }
             }
-            switch k {
-            case 0: codes.0 = v
-            case 1: codes.1 = v
-            case 2: codes.2 = v
-            case 3: codes.3 = v
-            case 4: codes.4 = v
-            case 5: codes.5 = v
-            case 6: codes.6 = v
-            default: codes.7 = v
-            }
+            codes[k] = v
         }
 
         // Source
@@ -436,12 +427,12 @@ final class RowWorker {
         }
 
         let incident = Incident(location: location, month: when.month, day: when.day, hour: when.hour, offence: offence,
-                                victimAge: victimAge, victimSex: Sex(rawValue: codes.0) ?? .unknown,
-                                suspectAge: suspectAge, suspectSex: Sex(rawValue: codes.1) ?? .unknown,
-                                locationType: LocationType(rawValue: codes.2) ?? .unknown,
-                                publicPlace: Flag(rawValue: codes.3) ?? .unknown, domestic: Flag(rawValue: codes.4) ?? .unknown,
-                                weapon: Weapon(rawValue: codes.7) ?? .unknown, alcohol: Flag(rawValue: codes.5) ?? .unknown,
-                                drugs: Flag(rawValue: codes.6) ?? .unknown, source: source)
+                                victimAge: victimAge, victimSex: Sex(rawValue: codes[0]) ?? .unknown,
+                                suspectAge: suspectAge, suspectSex: Sex(rawValue: codes[1]) ?? .unknown,
+                                locationType: LocationType(rawValue: codes[2]) ?? .unknown,
+                                publicPlace: Flag(rawValue: codes[3]) ?? .unknown, domestic: Flag(rawValue: codes[4]) ?? .unknown,
+                                weapon: Weapon(rawValue: codes[7]) ?? .unknown, alcohol: Flag(rawValue: codes[5]) ?? .unknown,
+                                drugs: Flag(rawValue: codes[6]) ?? .unknown, source: source)
         batch[batchCount] = incident
         batchCount += 1
         if incident.victimAge < 0 { tally.unknownVictimAge += 1 }
