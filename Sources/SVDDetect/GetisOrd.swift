@@ -175,14 +175,25 @@ public enum GetisOrd {
 
     /// Benjamini–Hochberg adjusted p-values over the finite entries; NaN stays NaN.
     public static func benjaminiHochberg(_ p: [Double]) -> [Double] {
-        let tested = p.indices.filter { p[$0].isFinite }.sorted { p[$0] < p[$1] }
+        // Non-negative doubles order like their bit patterns, so a radix sort does the ranking.
+        var keys: [UInt64] = []
+        var index: [Int32] = []
+        keys.reserveCapacity(p.count)
+        index.reserveCapacity(p.count)
+        var maxKey: UInt64 = 0
+        for (i, v) in p.enumerated() where v.isFinite {
+            let key = max(0, v).bitPattern
+            keys.append(key)
+            index.append(Int32(i))
+            maxKey = max(maxKey, key)
+        }
+        radixSort(keys: &keys, payload: &index, maxKey: maxKey)
         var q = [Double](repeating: .nan, count: p.count)
-        let m = Double(tested.count)
+        let m = Double(keys.count)
         var running = 1.0
-        for rank in stride(from: tested.count, through: 1, by: -1) {
-            let i = tested[rank - 1]
-            running = min(running, p[i] * m / Double(rank))
-            q[i] = running
+        for rank in stride(from: keys.count, through: 1, by: -1) {
+            running = min(running, Double(bitPattern: keys[rank - 1]) * m / Double(rank))
+            q[Int(index[rank - 1])] = running
         }
         return q
     }

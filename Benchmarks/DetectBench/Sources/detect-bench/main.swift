@@ -2,6 +2,7 @@
 //
 //   swift run -c release detect-bench dbscan POINTS.csv [--eps 100] [--min-points 10] [--eps-days D] [--repeat 5] [--labels OUT.csv]
 //   swift run -c release detect-bench gistar POINTS.csv [--cell 200] [--band 500] [--occupied] [--repeat 5] [--out OUT.csv]
+//   swift run -c release detect-bench profiles POINTS.csv [--eps 100] [--min-points 10] [--repeat 5]
 //   swift run -c release detect-bench kde    POINTS.csv [--cell 100] [--bandwidth H] [--repeat 5]
 import Foundation
 import SVDCore
@@ -82,6 +83,15 @@ do {
             for i in 0..<points.count { text += "\(result.isCore[i] ? 1 : 0),\(result.labels[i])\n" }
             try text.write(toFile: out, atomically: true, encoding: .utf8)
         }
+    case "profiles":
+        let eps = number("--eps", 100), minPoints = Int(number("--min-points", 10))
+        let clustering = try DBSCAN.cluster(points, eps: eps, minPoints: minPoints)
+        let (profiles, best, median) = try time(repeats) {
+            try ClusterProfiles.profiles(points: points, clustering: clustering)
+        }
+        let largest = profiles.first.map { "\($0.members) members, \(String(format: "%.1f", $0.concaveAreaHectares)) ha concave / \(String(format: "%.1f", $0.convexAreaHectares)) ha convex" } ?? "none"
+        print("svd cluster profiles (\(profiles.count) clusters, hulls via GEOS): best \(String(format: "%.4f", best)) s, "
+              + "median \(String(format: "%.4f", median)) s; largest: \(largest); peak RSS \(String(format: "%.0f", peakRSSMegabytes())) MB")
     case "gistar":
         let cell = number("--cell", 200), band = number("--band", 500)
         let observations: GiStarObservations = arguments.contains("--occupied") ? .occupiedCells : .allCells
