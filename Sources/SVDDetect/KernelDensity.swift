@@ -78,6 +78,7 @@ public enum KernelDensity {
         rowOf = []
 
         let h2 = h * h
+        let inverseH2 = 1 / h2
         let scale = 3 / (Double.pi * h2) * 1e6
         var density = [Double](repeating: 0, count: spec.cellCount)
         xs.withUnsafeBufferPointer { X in
@@ -100,9 +101,10 @@ public enum KernelDensity {
                         let cLo = max(0, Int(max(-1, ((x - half - ox) / cell - 0.5).rounded(.up))))
                         let cHi = min(cols - 1, Int(min(Double(cols), ((x + half - ox) / cell - 0.5).rounded(.down))))
                         if cLo > cHi { continue }
+                        let dy2 = dy * dy
                         for c in cLo...cHi {
                             let dx = ox + (Double(c) + 0.5) * cell - x
-                            let u2 = (dx * dx + dy * dy) / h2
+                            let u2 = (dx * dx + dy2) * inverseH2
                             if u2 < 1 {
                                 let t = 1 - u2
                                 D[r * cols + c] += scale * t * t
