@@ -28,6 +28,9 @@ public struct DBSCANResult: Sendable, Equatable {
 /// Space-time variant: two points are neighbours only if also `|day_a - day_b| <= epsDays`; the border
 /// rule then uses the nearest (in metres) core point among those neighbours.
 ///
+/// Identical points are not an error: a repeated (snapped) location with at least `minPoints` incidents is
+/// a genuine cluster, and fewer are noise, exactly as sklearn labels them.
+///
 /// Method: cells of side eps/√2 (so two points in one cell are always neighbours), points sorted by cell
 /// with a radix sort, neighbours read from the 5×5 block of cells. A cell holding at least `minPoints`
 /// points is all core without any distance test, and clusters are joined cell to cell, stopping at the
