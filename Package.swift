@@ -19,7 +19,10 @@ let package = Package(
         .target(name: "SVDCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "SVDIngest", dependencies: ["SVDCore", .product(name: "Yams", package: "Yams")],
                 exclude: ["README-schema.md", "Mappings"]),
-        .target(name: "SVDLocate", dependencies: ["SVDCore", "GEOS"]),
+        // The default area compiled in as generated Swift string literals (embedInCode took minutes to compile).
+        .target(name: "SVDGeodata", path: "geodata",
+                exclude: ["kent-medway/area.json", "kent-medway/definitions.yaml", "kent-medway/ATTRIBUTION.md"]),
+        .target(name: "SVDLocate", dependencies: ["SVDCore", "GEOS", "SVDGeodata"]),
         .target(name: "SVDBin", dependencies: ["SVDCore"]),
         .target(name: "SVDMeasure", dependencies: ["SVDCore", "SVDBin"]),
         .target(name: "SVDDetect", dependencies: ["SVDCore", "SVDLocate", "GEOS"]),

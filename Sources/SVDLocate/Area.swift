@@ -1,0 +1,154 @@
+import SVDCore
+
+/// One local authority district: ONS code, name and boundary in British National Grid metres.
+public struct District: Sendable, Equatable {
+    public let code: String
+    public let name: String
+    /// Polygons, each as closed rings (shell first, then holes).
+    public let polygons: [[[BNGPoint]]]
+
+    public init(code: String, name: String, polygons: [[[BNGPoint]]]) {
+        self.code = code
+        self.name = name
+        self.polygons = polygons
+    }
+}
+
+/// Resident population per district, indexed like `Area.districts`.
+public struct Population: Sendable, Equatable {
+    /// All-ages totals for one year.
+    public struct Totals: Sendable, Equatable {
+        public let year: Int
+        public let source: String
+        /// Per district, in district order.
+        public let counts: [Int]
+        public init(year: Int, source: String, counts: [Int]) {
+            self.year = year
+            self.source = source
+            self.counts = counts
+        }
+    }
+
+    /// Single-year-of-age counts for one year; the last age is open-ended (e.g. 90 means 90+).
+    public struct SingleYearOfAge: Sendable, Equatable {
+        public let year: Int
+        public let source: String
+        public let openAge: Int
+        /// Per district, `openAge + 1` counts for ages 0…openAge.
+        public let counts: [[Int]]
+        public init(year: Int, source: String, openAge: Int, counts: [[Int]]) {
+            self.year = year
+            self.source = source
+            self.openAge = openAge
+            self.counts = counts
+        }
+    }
+
+    /// Sorted by year.
+    public let allAges: [Totals]
+    public let singleYearOfAge: SingleYearOfAge?
+
+    public init(allAges: [Totals], singleYearOfAge: SingleYearOfAge?) {
+        self.allAges = allAges.sorted { $0.year < $1.year }
+        self.singleYearOfAge = singleYearOfAge
+    }
+
+    public static let none = Population(allAges: [], singleYearOfAge: nil)
+
+    public var years: [Int] { allAges.map(\.year) }
+}
+
+/// A packaged analysis area: districts with boundaries, population denominators and the licence text to show.
+public struct Area: Sendable, Equatable {
+    public let id: String
+    public let name: String
+    /// Licence and source statement that must accompany any output built from this area.
+    public let attribution: String
+    public let districts: [District]
+    public let population: Population
+
+    public init(id: String, name: String, attribution: String, districts: [District], population: Population) {
+        self.id = id
+        self.name = name
+        self.attribution = attribution
+        self.districts = districts
+        self.population = population
+    }
+
+    public func districtIndex(code: String) -> Int? {
+        districts.firstIndex { $0.code == code }
+    }
+
+    /// Bounding box of all districts in BNG metres.
+    public var bounds: (min: BNGPoint, max: BNGPoint) {
+        var lo = BNGPoint(easting: .infinity, northing: .infinity)
+        var hi = BNGPoint(easting: -.infinity, northing: -.infinity)
+        for d in districts { for polygon in d.polygons { for ring in polygon { for p in ring {
+            lo.easting = min(lo.easting, p.easting); lo.northing = min(lo.northing, p.northing)
+            hi.easting = max(hi.easting, p.easting); hi.northing = max(hi.northing, p.northing)
+        } } } }
+        return (lo, hi)
+    }
+
+    // MARK: Denominators
+
+    /// All-ages population of a district for `year` (the latest year when nil); nil if there is none.
+    public func population(district: Int, year: Int? = nil) -> Int? {
+        guard districts.indices.contains(district) else { return nil }
+        let totals = year.map { y in population.allAges.first { $0.year == y } } ?? population.allAges.last
+        return totals?.counts[district]
+    }
+
+    /// Population of a district aged `lower` to `upper` inclusive (open-ended when `upper` is nil), from the
+    /// single-year-of-age table. Nil if there is no such table, or the band splits its open-ended last age
+    /// (e.g. 85–94 when the table stops at 90+).
+    public func population(district: Int, lower: Int, upper: Int?) -> Int? {
+        guard districts.indices.contains(district), let table = population.singleYearOfAge, lower >= 0 else { return nil }
+        let counts = table.counts[district]
+        let last: Int
+        if let upper {
+            guard upper >= lower, upper < table.openAge else { return nil }
+            last = upper
+        } else {
+            guard lower <= table.openAge else { return nil }
+            last = table.openAge
+        }
+        return counts[lower...last].reduce(0, +)
+    }
+
+    /// Population of a district aged within `ages`, e.g. `10...17`.
+    public func population(district: Int, ages: ClosedRange<Int>) -> Int? {
+        population(district: district, lower: ages.lowerBound, upper: ages.upperBound)
+    }
+
+    /// Population of a district aged `ages.lowerBound` or over, e.g. `65...`.
+    public func population(district: Int, ages: PartialRangeFrom<Int>) -> Int? {
+        population(district: district, lower: ages.lowerBound, upper: nil)
+    }
+
+    /// Sum over all districts of an age band (open-ended when `upper` is nil).
+    public func totalPopulation(lower: Int, upper: Int?) -> Int? {
+        var sum = 0
+        for d in districts.indices {
+            guard let n = population(district: d, lower: lower, upper: upper) else { return nil }
+            sum += n
+        }
+        return sum
+    }
+
+    /// Denominators for every district and age band (the "unknown" band excluded): `[district][band]`.
+    /// Nil when the single-year table is missing or a band's bounds cannot be served exactly.
+    public func bandDenominators(_ bands: AgeBands) -> [[Int]]? {
+        var out: [[Int]] = []
+        for d in districts.indices {
+            var row: [Int] = []
+            for band in 0..<bands.lowerBounds.count {
+                let (lo, hi) = bands.range(of: band)
+                guard let lo, let n = population(district: d, lower: lo, upper: hi) else { return nil }
+                row.append(n)
+            }
+            out.append(row)
+        }
+        return out
+    }
+}
