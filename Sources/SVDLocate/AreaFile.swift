@@ -190,8 +190,10 @@ public enum AreaFile {
 /// Helpers for values produced by `JSONSerialization`, whose number types differ between platforms.
 enum JSONText {
     static func double(_ value: Any?) -> Double? {
+        guard let value, !(value is String) else { return nil }
+        // JSON true/false arrive as a boolean NSNumber subclass that also casts to Int; refuse them.
+        if String(describing: type(of: value)).contains("Boolean") { return nil }
         switch value {
-        case is Bool, is String, nil: return nil
         case let i as Int: return Double(i)
         case let d as Double: return d
         case let n as NSNumber: return n.doubleValue
