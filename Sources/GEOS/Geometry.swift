@@ -239,6 +239,11 @@ public final class Geometry {
         try derived("GEOSUnaryUnion_r", GEOSUnaryUnion_r(context.handle, pointer))
     }
 
+    /// The topological boundary (rings of a polygon as lines, endpoints of a line).
+    public func boundary() throws -> Geometry {
+        try derived("GEOSBoundary_r", GEOSBoundary_r(context.handle, pointer))
+    }
+
     public func convexHull() throws -> Geometry {
         try derived("GEOSConvexHull_r", GEOSConvexHull_r(context.handle, pointer))
     }
