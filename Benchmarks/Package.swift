@@ -12,12 +12,12 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
-            name: "Cube",
+            name: "Pipeline",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SVDEngine", package: "SeriousViolenceDuty"),
             ],
-            path: "Benchmarks/Cube",
+            path: "Benchmarks/Pipeline",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
