@@ -20,5 +20,11 @@ let package = Package(
             path: "Benchmarks/Pipeline",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Cross-check for the peer: the same counts from the Swift stages, in the peer's CSV layout.
+        .executableTarget(
+            name: "DistrictCounts",
+            dependencies: [.product(name: "SVDEngine", package: "SeriousViolenceDuty")],
+            path: "Benchmarks/Tools/DistrictCounts"
+        ),
     ]
 )
