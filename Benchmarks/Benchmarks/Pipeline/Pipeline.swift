@@ -18,7 +18,7 @@ let benchmarks: @Sendable () -> Void = {
     )
     Benchmark.setup = { _ = try Fixture.get() }
 
-    Benchmark("Ingest: native CSV → incidents") { benchmark in
+    Benchmark("Ingest: native CSV → incidents, \(Fixture.rows) rows") { benchmark in
         let f = try Fixture.get()
         let catalog = OffenceCatalog(definitions: f.definitions)
         benchmark.startMeasurement()
@@ -30,7 +30,7 @@ let benchmarks: @Sendable () -> Void = {
         try expect(summary.accepted == f.incidents.count, "ingest accepted \(summary.accepted), expected \(f.incidents.count)")
     }
 
-    Benchmark("Locate: DistrictLocator over 1M points") { benchmark in
+    Benchmark("Locate: DistrictLocator, \(Fixture.rows) points") { benchmark in
         let f = try Fixture.get()
         let points = f.incidents.map(\.location)
         var out = [Int32](repeating: 0, count: points.count)
@@ -40,7 +40,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(out)
     }
 
-    Benchmark("Bin: IncidentCube.add for 1M incidents") { benchmark in
+    Benchmark("Bin: IncidentCube.add, \(Fixture.rows) incidents") { benchmark in
         let f = try Fixture.get()
         benchmark.startMeasurement()
         let cube = IncidentCube(shape: .init(districts: f.area.districts.count, definitions: f.definitions))
@@ -53,7 +53,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(cube)
     }
 
-    Benchmark("Pipeline: ingest → locate → bin (per-worker cubes, merged)") { benchmark in
+    Benchmark("Pipeline: ingest → locate → bin, \(Fixture.rows) rows (per-worker cubes, merged)") { benchmark in
         let f = try Fixture.get()
         benchmark.startMeasurement()
         let cube = try composedPipeline(f)
