@@ -2,6 +2,7 @@ import Benchmark
 import Foundation
 import SVDBin
 import SVDCore
+import SVDEngine
 import SVDIngest
 import SVDLocate
 import Synchronization
@@ -58,11 +59,26 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         let cube = try composedPipeline(f)
         benchmark.stopMeasurement()
-        let months = cube.months
-        let total = months.isEmpty ? 0 : CubeMarginals(cube: cube, period: months.first!...months.last!).total
+        let total = seriousViolenceTotal(cube)
         let expected = f.inScope.lazy.filter { $0 }.count
         try expect(total == expected, "cube holds \(total) serious violence incidents, expected \(expected)")
     }
+
+    Benchmark("Engine: BinningRun.run(), \(Fixture.rows) rows") { benchmark in
+        let f = try Fixture.get()
+        benchmark.startMeasurement()
+        let result = try BinningRun(inputs: [f.file], area: f.area, definitions: f.definitions, rejectsFile: nil).run()
+        benchmark.stopMeasurement()
+        let total = seriousViolenceTotal(result.cube)
+        let expected = f.inScope.lazy.filter { $0 }.count
+        try expect(total == expected, "BinningRun cube holds \(total) serious violence incidents, expected \(expected)")
+    }
+}
+
+func seriousViolenceTotal(_ cube: IncidentCube) -> Int {
+    let months = cube.months
+    guard let first = months.first, let last = months.last else { return 0 }
+    return CubeMarginals(cube: cube, period: first...last).total
 }
 
 /// The three stages as the engine composes them: each ingest worker locates and bins its own batches into its own
