@@ -40,29 +40,46 @@ public final class IncidentCube: @unchecked Sendable {
     public static let supportedMonths = 300 * 12
 
     public let shape: Shape
-    /// Per month: main counts [district][ageBand][hour][weekday][strand] (victim age band).
-    private var main: [UnsafeMutablePointer<UInt32>?]
-    /// Per month: [role][district][ageBand][sex][strand].
-    private var people: [UnsafeMutablePointer<UInt32>?]
-    /// Per month: [locationType][district][strand].
-    private var places: [UnsafeMutablePointer<UInt32>?]
-    /// Every accepted incident, in scope or not, by [month][offence code][district]; grows with the catalog.
-    private var offences: [[UInt32]]
+    /// Per month slot: main counts [district][ageBand][hour][weekday][strand] (victim age band).
+    private let main: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    /// Per month slot: [role][district][ageBand][sex][strand].
+    private let people: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    /// Per month slot: [locationType][district][strand].
+    private let places: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    /// Per month slot: every accepted incident, in scope or not, by [offence code][district].
+    private let offences: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    /// Offence codes each offence block has room for; grows (rarely) when the catalog does.
+    private var offenceCapacity = 64
     /// Incidents whose month lies outside 1900–2199 (ingest should already have rejected them).
     public private(set) var outsideSupportedMonths = 0
+    /// Age → band for every Int8 bit pattern (negative = unknown), so the hot path needs no array of the shape.
+    private let bandOfAge: UnsafeMutablePointer<UInt8>
+    private let bands: Int, slots: Int, slices: Int
 
     public init(shape: Shape) {
         self.shape = shape
-        main = Array(repeating: nil, count: Self.supportedMonths)
-        people = Array(repeating: nil, count: Self.supportedMonths)
-        places = Array(repeating: nil, count: Self.supportedMonths)
-        offences = Array(repeating: [], count: Self.supportedMonths)
+        bands = shape.ageBands.count
+        slots = shape.districtSlots
+        slices = shape.strandSlices
+        bandOfAge = .allocate(capacity: 256)
+        for b in 0..<256 { bandOfAge[b] = UInt8(shape.ageBands.index(ofAge: Int8(truncatingIfNeeded: b) > 120 ? -1 : Int8(truncatingIfNeeded: b))) }
+        func table() -> UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?> {
+            let t = UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>.allocate(capacity: Self.supportedMonths)
+            t.initialize(repeating: nil, count: Self.supportedMonths)
+            return t
+        }
+        main = table()
+        people = table()
+        places = table()
+        offences = table()
     }
 
     deinit {
-        for p in main { p?.deallocate() }
-        for p in people { p?.deallocate() }
-        for p in places { p?.deallocate() }
+        for t in [main, people, places, offences] {
+            for m in 0..<Self.supportedMonths { t[m]?.deallocate() }
+            t.deallocate()
+        }
+        bandOfAge.deallocate()
     }
 
     private static func block(_ n: Int) -> UnsafeMutablePointer<UInt32> {
@@ -76,42 +93,48 @@ public final class IncidentCube: @unchecked Sendable {
         return m >= 0 && m < Self.supportedMonths ? m : nil
     }
 
+    private var offenceBlock: Int { offenceCapacity * slots }
+
     private func ensureBlocks(_ m: Int) {
-        if main[m] == nil {
+        if offences[m] == nil {
             main[m] = Self.block(shape.mainBlock)
             people[m] = Self.block(shape.peopleBlock)
             places[m] = Self.block(shape.placeBlock)
+            offences[m] = Self.block(offenceBlock)
+        }
+    }
+
+    /// Doubles every month's offence block until `code` fits (layout [code][district] keeps old cells in place).
+    private func growOffences(toFit code: Int) {
+        let old = offenceBlock
+        while code >= offenceCapacity { offenceCapacity *= 2 }
+        for m in 0..<Self.supportedMonths {
+            guard let b = offences[m] else { continue }
+            let nb = Self.block(offenceBlock)
+            nb.update(from: b, count: old)
+            b.deallocate()
+            offences[m] = nb
         }
     }
 
     /// Adds one incident. `district` is an index, or `shape.districts` for outside the area.
     /// `strandMask` bit k = strand k; `inScope` false records the offence category only.
-    @inlinable public func add(_ i: Incident, district: Int, inScope: Bool, strandMask: UInt8) {
-        addImpl(i, district: district, inScope: inScope, strandMask: strandMask)
-    }
-
-    @usableFromInline func addImpl(_ i: Incident, district: Int, inScope: Bool, strandMask: UInt8) {
+    public func add(_ i: Incident, district d: Int, inScope: Bool, strandMask: UInt8) {
         guard let m = slot(i.month) else { outsideSupportedMonths += 1; return }
-        let s = shape
-        let d = district
         let offence = Int(i.offence)
-        let offenceStride = s.districtSlots
-        if offences[m].count < (offence + 1) * offenceStride {
-            offences[m].append(contentsOf: repeatElement(0, count: (offence + 1) * offenceStride - offences[m].count))
-        }
-        offences[m][offence * offenceStride + d] &+= 1
-        guard inScope else { return }
+        if offence >= offenceCapacity { growOffences(toFit: offence) }
         ensureBlocks(m)
-        let band = s.ageBands.index(ofAge: i.victimAge)
+        offences[m].unsafelyUnwrapped[offence * slots + d] &+= 1
+        guard inScope else { return }
+        let band = Int(bandOfAge[Int(UInt8(bitPattern: i.victimAge))])
         let hour = i.hour < 0 ? 24 : Int(i.hour)
         let weekday = i.day == Incident.unknownDay ? 7 : CivilDate.weekday(daysSinceEpoch: Int(i.day))
-        let slices = s.strandSlices
-        let mainBase = (((d * s.ageBands.count + band) * Shape.hours + hour) * Shape.weekdays + weekday) * slices
-        let victimBase = (((0 * s.districtSlots + d) * s.ageBands.count + band) * Shape.sexes + Int(i.victimSex.rawValue)) * slices
-        let suspectBand = s.ageBands.index(ofAge: i.suspectAge)
-        let suspectBase = (((1 * s.districtSlots + d) * s.ageBands.count + suspectBand) * Shape.sexes + Int(i.suspectSex.rawValue)) * slices
-        let placeBase = (Int(i.locationType.rawValue) * s.districtSlots + d) * slices
-        let mb = main[m]!, pb = people[m]!, lb = places[m]!
+        let mainBase = (((d * bands + band) * Shape.hours + hour) * Shape.weekdays + weekday) * slices
+        let victimBase = ((d * bands + band) * Shape.sexes + Int(i.victimSex.rawValue)) * slices
+        let suspectBand = Int(bandOfAge[Int(UInt8(bitPattern: i.suspectAge))])
+        let suspectBase = (((slots + d) * bands + suspectBand) * Shape.sexes + Int(i.suspectSex.rawValue)) * slices
+        let placeBase = (Int(i.locationType.rawValue) * slots + d) * slices
+        let mb = main[m].unsafelyUnwrapped, pb = people[m].unsafelyUnwrapped, lb = places[m].unsafelyUnwrapped
         var mask = UInt(strandMask) << 1 | 1
         var k = 0
         while mask != 0 {
@@ -129,17 +152,14 @@ public final class IncidentCube: @unchecked Sendable {
     /// Adds another cube's counts into this one (the cubes must share a shape).
     public func merge(_ other: IncidentCube) {
         precondition(shape == other.shape, "cubes of different shapes cannot merge")
+        if other.offenceCapacity > offenceCapacity { growOffences(toFit: other.offenceCapacity - 1) }
         for m in 0..<Self.supportedMonths {
-            if let src = other.main[m] {
-                ensureBlocks(m)
-                Self.addBlock(main[m]!, src, shape.mainBlock)
-                Self.addBlock(people[m]!, other.people[m]!, shape.peopleBlock)
-                Self.addBlock(places[m]!, other.places[m]!, shape.placeBlock)
-            }
-        }
-        for (m, row) in other.offences.enumerated() where !row.isEmpty {
-            if offences[m].count < row.count { offences[m].append(contentsOf: repeatElement(0, count: row.count - offences[m].count)) }
-            for j in row.indices { offences[m][j] &+= row[j] }
+            guard let src = other.offences[m] else { continue }
+            ensureBlocks(m)
+            Self.addBlock(main[m]!, other.main[m]!, shape.mainBlock)
+            Self.addBlock(people[m]!, other.people[m]!, shape.peopleBlock)
+            Self.addBlock(places[m]!, other.places[m]!, shape.placeBlock)
+            Self.addBlock(offences[m]!, src, other.offenceBlock)
         }
         outsideSupportedMonths += other.outsideSupportedMonths
     }
@@ -154,7 +174,9 @@ public final class IncidentCube: @unchecked Sendable {
 extension IncidentCube {
     /// Months that hold at least one incident (any scope), ascending.
     public var months: [MonthKey] {
-        offences.indices.filter { offences[$0].contains { $0 != 0 } }.map { MonthKey(index: Self.firstSupportedMonth.index + Int32($0)) }
+        (0..<Self.supportedMonths).filter { m in
+            offences[m].map { b in (0..<offenceBlock).contains { b[$0] != 0 } } ?? false
+        }.map { MonthKey(index: Self.firstSupportedMonth.index + Int32($0)) }
     }
 
     /// One non-zero main cell.
@@ -266,10 +288,12 @@ extension IncidentCube {
     /// Every accepted incident (in scope or not) by offence code and district.
     public func forEachOffenceCell(in months: ClosedRange<MonthKey>? = nil, _ body: (OffenceCell) -> Void) {
         let stride = shape.districtSlots
-        for m in offences.indices where !offences[m].isEmpty {
+        for m in 0..<Self.supportedMonths {
+            guard let b = offences[m] else { continue }
             let key = MonthKey(index: Self.firstSupportedMonth.index + Int32(m))
             if let months, !months.contains(key) { continue }
-            for (j, c) in offences[m].enumerated() where c != 0 {
+            for j in 0..<offenceBlock where b[j] != 0 {
+                let c = b[j]
                 body(OffenceCell(month: key, offence: UInt16(j / stride), district: j % stride, count: Int(c)))
             }
         }

@@ -40,23 +40,27 @@ public final class OffenceCatalog: Sendable {
 }
 
 /// Strand membership for incidents, compiled against a snapshot of the catalog for speed:
-/// offence-list conditions become bit tests on a per-code mask, so no string is touched per row.
-public struct StrandClassifier: Sendable {
-    enum Test: Sendable {
-        case offence(bit: Int)
-        case other(Definitions.Condition)
-    }
-
-    struct CompiledStrand: Sendable {
-        let all: [Test]
-        let any: [Test]
+/// conditions become plain-data tests (offence lists become bit tests on a per-code mask),
+/// so classifying a row touches no string, set or reference count.
+public struct StrandClassifier: @unchecked Sendable {
+    struct Test {
+        enum Kind: UInt8 { case offence, domestic, publicPlace, alcohol, drugs, weapon, ageUnder }
+        var kind: Kind
+        var flag: Flag = .unknown
+        /// Offence condition bit, or a mask of `Weapon` raw values.
+        var bits: UInt64 = 0
+        var age: Int8 = 0
+        var role: Definitions.Role = .victim
     }
 
     public let definitions: Definitions
     private let scopes: [Definitions.Scope]
     /// Per offence code: bit j set when the category is in offence condition j.
     private let offenceBits: [UInt64]
-    private let strands: [CompiledStrand]
+    /// All strands' tests back to back; strand k uses allRanges[k] then anyRanges[k].
+    private let tests: [Test]
+    private let allRanges: [Range<Int>]
+    private let anyRanges: [Range<Int>]
 
     public init(catalog: OffenceCatalog) {
         definitions = catalog.definitions
@@ -64,14 +68,31 @@ public struct StrandClassifier: Sendable {
         scopes = entries.map(\.scope)
         var sets: [Set<String>] = []
         func compile(_ c: Definitions.Condition) -> Test {
-            if case .offence(let set) = c {
+            switch c {
+            case .offence(let set):
                 sets.append(set)
-                return .offence(bit: sets.count - 1)
+                return Test(kind: .offence, bits: 1 << UInt64(sets.count - 1))
+            case .domestic(let f): return Test(kind: .domestic, flag: f)
+            case .publicPlace(let f): return Test(kind: .publicPlace, flag: f)
+            case .alcohol(let f): return Test(kind: .alcohol, flag: f)
+            case .drugs(let f): return Test(kind: .drugs, flag: f)
+            case .weapon(let w): return Test(kind: .weapon, bits: w.reduce(0) { $0 | 1 << UInt64($1.rawValue) })
+            case .ageUnder(let age, let role): return Test(kind: .ageUnder, age: Int8(clamping: age), role: role)
             }
-            return .other(c)
         }
-        strands = definitions.strands.map { CompiledStrand(all: $0.all.map(compile), any: $0.any.map(compile)) }
+        var tests: [Test] = [], allRanges: [Range<Int>] = [], anyRanges: [Range<Int>] = []
+        for strand in definitions.strands {
+            let a = tests.count
+            tests += strand.all.map(compile)
+            allRanges.append(a..<tests.count)
+            let b = tests.count
+            tests += strand.any.map(compile)
+            anyRanges.append(b..<tests.count)
+        }
         precondition(sets.count <= 64, "at most 64 offence conditions across all strands")
+        self.tests = tests
+        self.allRanges = allRanges
+        self.anyRanges = anyRanges
         offenceBits = entries.map { e in
             sets.enumerated().reduce(UInt64(0)) { bits, s in s.element.contains(e.name) ? bits | (1 << UInt64(s.offset)) : bits }
         }
@@ -80,22 +101,43 @@ public struct StrandClassifier: Sendable {
     /// Codes this snapshot knows; a larger code needs a fresh classifier.
     public var knownCodes: Int { scopes.count }
 
-    @inline(__always) private func holds(_ t: Test, _ i: Incident, _ bits: UInt64) -> Bool {
-        switch t {
-        case .offence(let bit): bits >> UInt64(bit) & 1 == 1
-        case .other(let c): c.holds(i, category: "")
+    @inline(__always) private static func holds(_ t: Test, _ i: Incident, _ offence: UInt64) -> Bool {
+        switch t.kind {
+        case .offence: return offence & t.bits != 0
+        case .domestic: return i.domestic == t.flag
+        case .publicPlace: return i.isPublicPlace == t.flag
+        case .alcohol: return i.alcohol == t.flag
+        case .drugs: return i.drugs == t.flag
+        case .weapon: return t.bits >> UInt64(i.weapon.rawValue) & 1 == 1
+        case .ageUnder:
+            let v = i.victimAge >= 0 && i.victimAge < t.age
+            let s = i.suspectAge >= 0 && i.suspectAge < t.age
+            switch t.role {
+            case .victim: return v
+            case .suspect: return s
+            case .either: return v || s
+            }
         }
     }
 
     /// Bit k set when the incident belongs to strand k. Only meaningful for in-scope incidents.
     public func strandMask(_ i: Incident) -> UInt8 {
-        let bits = offenceBits[Int(i.offence)]
-        var mask: UInt8 = 0
-        for (k, s) in strands.enumerated()
-        where s.all.allSatisfy({ holds($0, i, bits) }) && (s.any.isEmpty || s.any.contains { holds($0, i, bits) }) {
-            mask |= 1 << UInt8(k)
+        tests.withUnsafeBufferPointer { t in
+            let offence = offenceBits[Int(i.offence)]
+            var mask: UInt8 = 0
+            for k in 0..<allRanges.count {
+                var ok = true
+                for j in allRanges[k] where !Self.holds(t[j], i, offence) { ok = false; break }
+                guard ok else { continue }
+                let any = anyRanges[k]
+                if !any.isEmpty {
+                    ok = false
+                    for j in any where Self.holds(t[j], i, offence) { ok = true; break }
+                }
+                if ok { mask |= 1 << UInt8(k) }
+            }
+            return mask
         }
-        return mask
     }
 
     @inline(__always) public func scope(_ i: Incident) -> Definitions.Scope { scopes[Int(i.offence)] }

@@ -1,0 +1,109 @@
+import Foundation
+import SVDCore
+import SVDIngest
+import SVDLocate
+import SVDBin
+import SVDPublish
+
+/// What the user asked to read: files, area, definitions and period.
+public struct IncidentRequest: Sendable {
+    public var files: [URL]
+    public var area: String
+    public var definitionsFile: URL?
+    public var mappingFile: URL?
+    public var from: MonthKey?
+    public var to: MonthKey?
+    public var workers: Int
+
+    public init(files: [URL], area: String = "kent-medway", definitionsFile: URL? = nil, mappingFile: URL? = nil,
+                from: MonthKey? = nil, to: MonthKey? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.files = files
+        self.area = area
+        self.definitionsFile = definitionsFile
+        self.mappingFile = mappingFile
+        self.from = from
+        self.to = to
+        self.workers = workers
+    }
+}
+
+public struct EngineError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+/// Resolves areas and definitions: an embedded id, or a directory written by `svd geodata import`.
+public enum AreaResolver {
+    public static func area(_ spec: String) throws -> Area {
+        if Area.embeddedIDs.contains(spec) { return try Area.embedded(id: spec) }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: spec, isDirectory: &isDir), isDir.boolValue {
+            return try AreaFile.load(directory: URL(fileURLWithPath: spec))
+        }
+        throw EngineError("unknown area '\(spec)': not an embedded area (\(Area.embeddedIDs.joined(separator: ", "))) nor an area directory")
+    }
+
+    /// The run's definitions: the file given, else the area's own (embedded, or definitions.yaml in its directory).
+    public static func definitions(for area: Area, areaSpec: String, file: URL?) throws -> Definitions {
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file.path) else { throw EngineError("\(file.path): cannot read definitions file") }
+            guard let text = String(data: data, encoding: .utf8) else { throw EngineError("\(file.path): definitions file is not UTF-8") }
+            return try Definitions(yaml: text, source: file.path)
+        }
+        let beside = URL(fileURLWithPath: areaSpec).appendingPathComponent("definitions.yaml").path
+        guard let text = Area.embeddedDefinitionsYAML(id: area.id)
+            ?? (FileManager.default.fileExists(atPath: beside) ? try? String(contentsOfFile: beside, encoding: .utf8) : nil)
+        else { throw EngineError("area '\(area.id)' ships no definitions: pass --definitions FILE") }
+        return try Definitions(yaml: text, source: "\(area.id)/definitions.yaml")
+    }
+}
+
+/// Everything `svd assess` computes before writing: the merged cube and how every row was accounted for.
+public struct BinnedIncidents {
+    public let area: Area
+    public let definitions: Definitions
+    public let result: BinningRun.Result
+    public let period: ClosedRange<MonthKey>
+
+    /// Reads, locates and bins the request's files; works out the analysis period from the data when not given.
+    public init(request: IncidentRequest, rejectsFile: URL?, progress: ProgressReporter?) throws {
+        area = try AreaResolver.area(request.area)
+        definitions = try AreaResolver.definitions(for: area, areaSpec: request.area, file: request.definitionsFile)
+        let format: IncidentFormat? = try request.mappingFile.map { .mapped(try ColumnMapping(contentsOf: $0)) }
+        result = try BinningRun(inputs: request.files, area: area, definitions: definitions, format: format,
+                                workers: request.workers, rejectsFile: rejectsFile, progress: progress).run()
+        let months = result.cube.months
+        guard let last = request.to ?? months.last else {
+            throw EngineError("no incidents were accepted from \(request.files.map(\.lastPathComponent).joined(separator: ", ")); see the rejects file")
+        }
+        // Three years by default: the span a strategic needs assessment covers.
+        let first = request.from ?? max(last.adding(months: -35), months.first ?? last)
+        period = first...last
+    }
+
+    public func assessmentInput(disclosure: DisclosurePolicy) -> AssessmentInput {
+        let bands = definitions.ageBands
+        // One population year for every denominator, so crude and age-specific rates agree.
+        let year = area.population.singleYearOfAge?.year
+        let byBand = area.bandDenominators(bands)
+        let profiles = area.districts.indices.map { i in
+            DistrictProfile(code: area.districts[i].code, name: area.districts[i].name,
+                            population: area.population(district: i, year: year) ?? 0,
+                            populationByAgeBand: byBand?[i] ?? Array(repeating: 0, count: bands.lowerBounds.count))
+        }
+        var reasons: [String: Int] = [:]
+        for s in result.summaries { for (r, n) in s.summary.rejectedByReason { reasons[r.label, default: 0] += n } }
+        let files = result.summaries.map { DataQualityInput.File(name: $0.file, format: $0.format, rowsRead: $0.summary.rowsRead,
+                                                                 accepted: $0.summary.accepted, rejected: $0.summary.rejected) }
+        var outsidePeriod = 0
+        result.cube.forEachOffenceCell { c in if !period.contains(c.month) { outsidePeriod += c.count } }
+        let dq = DataQualityInput(files: files, rejectedByReason: reasons.sorted { $0.value > $1.value }.map { ($0.key, $0.value) },
+                                  outsidePeriod: outsidePeriod, rejectsFile: result.rejectsFile?.path)
+        let entries = result.catalog.entries
+        let source = area.population.singleYearOfAge?.source ?? area.population.allAges.last?.source ?? "none"
+        let note = "Population: mid-\(year.map(String.init) ?? "?") estimates (\(source)), the latest with single years of age, for every denominator."
+        return AssessmentInput(areaName: area.name, districts: profiles, populationNote: note,
+                               definitions: definitions, offenceNames: entries.map(\.name), offenceScopes: entries.map(\.scope),
+                               cube: result.cube, period: period, dataQuality: dq, disclosure: disclosure)
+    }
+}

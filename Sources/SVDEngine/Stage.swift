@@ -1,1 +1,0 @@
-// The pipeline lands once ingest and locate exist.

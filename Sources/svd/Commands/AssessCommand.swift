@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import SVDEngine
+import SVDPublish
+
+struct AssessCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assess",
+        abstract: "Needs-assessment tables from incident extracts: district rates with confidence intervals, change, age, sex, time, place, strands and data quality.",
+        discussion: """
+        Reads every file, locates each incident in its district, bins it, and writes one file per table and format \
+        into --out, plus rejects.csv (every rejected row with its line number and reason). Small counts are suppressed.
+        Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
+        """)
+
+    @OptionGroup var input: IncidentInputOptions
+    @OptionGroup var disclosure: DisclosureOptions
+
+    @Option(help: ArgumentHelp("Output directory for the tables.", valueName: "dir"))
+    var out: String = "assessment"
+
+    @Option(help: ArgumentHelp("Comma-separated table formats: csv, md, json.", valueName: "formats"))
+    var format: String = "csv,md"
+
+    func validate() throws {
+        for f in format.split(separator: ",") where TableFormat(rawValue: String(f)) == nil {
+            throw ValidationError("unknown format '\(f)': use csv, md or json")
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let outDir = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+            let progress = input.quiet ? nil : ProgressReporter()
+            let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
+            let policy = DisclosurePolicy(threshold: disclosure.suppressBelow, enabled: !disclosure.noSuppress)
+            let binned = try BinnedIncidents(request: input.request(), rejectsFile: outDir.appendingPathComponent("rejects.csv"), progress: progress)
+            let tables = AssessmentTables(input: binned.assessmentInput(disclosure: policy)).all()
+            for table in tables {
+                for f in formats {
+                    let url = outDir.appendingPathComponent("\(table.id).\(f.rawValue)")
+                    try table.render(f, header: policy.headerLines).write(to: url, atomically: true, encoding: .utf8)
+                }
+            }
+            let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
+            let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
+            print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(out)/rejects.csv).")
+            print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(formats.map(\.rawValue).joined(separator: ", ")).")
+            if !policy.enabled { print("WARNING: small-number suppression is OFF — internal use only.") }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import SVDEngine
+import SVDLocate
+
+struct DefinitionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "definitions",
+        abstract: "Print an area's serious violence, strand and cohort definitions (YAML), to copy and adapt for --definitions.")
+
+    @Option(help: "An embedded area id or an area directory.")
+    var area: String = "kent-medway"
+
+    @Option(help: ArgumentHelp("Check this definitions file instead and summarise it.", valueName: "file"))
+    var check: String?
+
+    func run() throws {
+        try runReportingErrors {
+            let a = try AreaResolver.area(area)
+            let defs = try AreaResolver.definitions(for: a, areaSpec: area, file: check.map { URL(fileURLWithPath: $0) })
+            if check == nil, let yaml = Area.embeddedDefinitionsYAML(id: a.id) {
+                print(yaml, terminator: "")
+                return
+            }
+            print("\(defs.name): \(defs.seriousViolence.count) serious violence categories, \(defs.outOfScope.count) out of scope")
+            print("Age bands: \(defs.ageBands.labels.joined(separator: ", "))")
+            for s in defs.strands { print("Strand \(s.id): \(s.label)") }
+            for c in defs.cohorts { print("Cohort \(c.id): \(c.label), under \(c.under) (\(c.role.rawValue))") }
+        }
+    }
+}
