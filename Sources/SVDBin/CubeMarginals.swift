@@ -21,6 +21,8 @@ public struct CubeMarginals: Sendable {
     public var byMonth: [[MonthKey: Int]]
     /// [strand][month][ageBand] — for cohort change.
     public var byMonthAndAge: [[MonthKey: [Int]]]
+    /// [district slot][month][victim ageBand], all serious violence — for district change by cohort.
+    public var byDistrictMonthAge: [[MonthKey: [Int]]]
     /// [offence code][district slot], every accepted incident including out of scope.
     public var byOffence: [[Int]]
 
@@ -40,14 +42,16 @@ public struct CubeMarginals: Sendable {
         byMonth = Array(repeating: [:], count: strands)
         byMonthAndAge = Array(repeating: [:], count: strands)
         byOffence = []
+        byDistrictMonthAge = Array(repeating: [:], count: slots)
 
         // Monthly series may reach back before the period (change needs the previous 12 months).
         let seriesRange = (monthsFrom ?? period.lowerBound)...period.upperBound
-        var dm = byDistrict, va = byVictimAge, hw = hourWeekdayByStrand, bm = byMonth, bma = byMonthAndAge
+        var dm = byDistrict, va = byVictimAge, hw = hourWeekdayByStrand, bm = byMonth, bma = byMonthAndAge, dma = byDistrictMonthAge
         cube.forEachCell(in: seriesRange) { c in
             if let district, c.district != district { return }
             bm[c.strand][c.month, default: 0] += c.count
             bma[c.strand][c.month, default: Array(repeating: 0, count: bands)][c.ageBand] += c.count
+            if c.strand == 0 { dma[c.district][c.month, default: Array(repeating: 0, count: bands)][c.ageBand] += c.count }
             guard period.contains(c.month) else { return }
             dm[c.strand][c.district] += c.count
             va[c.strand][c.ageBand][c.district] += c.count
@@ -59,6 +63,7 @@ public struct CubeMarginals: Sendable {
         hourWeekday = hw[0]
         byMonth = bm
         byMonthAndAge = bma
+        byDistrictMonthAge = dma
         var bp = byPerson
         cube.forEachPersonCell(in: period) { c in
             guard c.strand == 0, district == nil || c.district == district else { return }

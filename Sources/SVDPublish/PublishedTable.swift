@@ -11,8 +11,10 @@ public struct PublishedTable: Sendable {
         /// Hidden so that a small count cannot be worked out from totals (secondary suppression).
         case secondarySuppressed
         case number(Double, decimals: Int)
-        /// A percentage such as a change or share; nil when undefined (e.g. no previous count).
+        /// A share in per cent; nil when undefined.
         case percent(Double?, decimals: Int)
+        /// A signed change in per cent; nil when undefined (no previous count) or hidden.
+        case change(Double?, decimals: Int)
         case empty
     }
 
@@ -44,7 +46,7 @@ extension PublishedTable.Value {
         case .suppressed(let t): "<\(t)"
         case .secondarySuppressed: secondarySuppressionMark
         case .number(let x, let d): x.isFinite ? String(format: "%.\(d)f", x) : ""
-        case .percent(let p, let d): p.map { $0.isFinite ? String(format: "%.\(d)f", $0) : "" } ?? ""
+        case .percent(let p, let d), .change(let p, let d): p.map { $0.isFinite ? String(format: "%.\(d)f", $0) : "" } ?? ""
         case .empty: ""
         }
     }
@@ -53,9 +55,10 @@ extension PublishedTable.Value {
     public var display: String {
         switch self {
         case .count(let n): groupedThousands(n)
-        case .percent(let p?, let d) where p.isFinite:
+        case .change(let p?, let d) where p.isFinite:
             (p > 0 ? "+" : p < 0 ? "\u{2212}" : "") + String(format: "%.\(d)f", abs(p)) + "%"
-        case .percent: "n/a"
+        case .percent(let p?, let d) where p.isFinite: String(format: "%.\(d)f", p) + "%"
+        case .percent, .change: "n/a"
         default: plain
         }
     }
@@ -111,7 +114,7 @@ extension PublishedTable {
             case .count(let n): n
             case .suppressed, .secondarySuppressed: v.plain
             case .number(let x, let d): x.isFinite ? (x * pow(10, Double(d))).rounded() / pow(10, Double(d)) : NSNull()
-            case .percent(let p, let d): p.flatMap { $0.isFinite ? ($0 * pow(10, Double(d))).rounded() / pow(10, Double(d)) : nil } ?? NSNull()
+            case .percent(let p, let d), .change(let p, let d): p.flatMap { $0.isFinite ? ($0 * pow(10, Double(d))).rounded() / pow(10, Double(d)) : nil } ?? NSNull()
             case .empty: NSNull()
             }
         }

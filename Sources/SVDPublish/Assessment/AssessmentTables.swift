@@ -10,7 +10,9 @@ public struct AssessmentTables {
     public init(input: AssessmentInput) {
         self.input = input
         // Twelve months before the period are summed too, so change tables can compare.
-        marginals = CubeMarginals(cube: input.cube, period: input.period, monthsFrom: input.period.lowerBound.adding(months: -12))
+        // Up to 36 months before the period's end are summed too, so 12-month and financial-year change can compare.
+        marginals = CubeMarginals(cube: input.cube, period: input.period,
+                                  monthsFrom: min(input.period.lowerBound, input.period.upperBound.adding(months: -35)))
         disclosure = Disclosure(policy: input.disclosure)
     }
 
@@ -19,41 +21,8 @@ public struct AssessmentTables {
     var periodLabel: String { "\(input.period.lowerBound) to \(input.period.upperBound)" }
 
     public func all() -> [PublishedTable] {
-        [districtSummary(), ageSex(role: .victim), ageSex(role: .suspect), hourWeekday(), locationType(),
-         monthlyTrend(), strandSummary(), offenceMix(), dataQuality()]
-    }
-
-    // MARK: District summary
-
-    public func districtSummary() -> PublishedTable {
-        let counts = marginals.byDistrict[0]
-        let n = districts.count
-        let areaCount = counts[0..<n].reduce(0, +)
-        let areaPopulation = districts.reduce(0) { $0 + $1.population }
-        let (hidden, totalCell) = disclosure.protect(column: Array(counts[0..<n]))
-        let rates = (0..<n).map { Double(counts[$0]) / input.years / Double(districts[$0].population) * 1000 }
-        let order = (0..<n).sorted { rates[$0] != rates[$1] ? rates[$0] > rates[$1] : districts[$0].code < districts[$1].code }
-        var table = PublishedTable(
-            id: "district_summary", title: "District summary, \(periodLabel)",
-            columns: ["rank", "district_code", "district", "incidents", "population", "rate_per_1000_per_year"])
-        for (rank, d) in order.enumerated() {
-            let shown = hidden[d]
-            table.rows.append([
-                shown.isHidden ? .empty : .count(rank + 1), .text(districts[d].code), .text(districts[d].name),
-                shown, .count(districts[d].population),
-                shown.isHidden ? .empty : .number(rates[d], decimals: 2),
-            ])
-        }
-        table.rows.append([.empty, .text("TOTAL"), .text(input.areaName), totalCell, .count(areaPopulation),
-                           .number(Double(areaCount) / input.years / Double(areaPopulation) * 1000, decimals: 2)])
-        table.rows.append([.empty, .text("OUTSIDE"), .text("Outside the area (not located in any district)"),
-                           disclosure.single(counts[n]), .empty, .empty])
-        table.notes = [
-            "All serious violence as defined in '\(input.definitions.name)'.",
-            "Rate = incidents ÷ years in period (\(String(format: "%.2f", input.years))) ÷ population × 1,000. Ranked by rate, highest first.",
-            input.populationNote,
-        ]
-        return table
+        [districtSummary(), cohortSummary(), districtChange(), strandByDistrict(), ageSex(role: .victim), ageSex(role: .suspect),
+         hourWeekday(), locationType(), monthlyTrend(), strandSummary(), offenceMix(), dataQuality()]
     }
 
     // MARK: Age band × district by sex

@@ -39,11 +39,14 @@ struct Disclosure {
         let width = matrix.first?.count ?? 0
         let columnTotals = (0..<width).map { c in matrix.reduce(0) { $0 + $1[c] } }
         let grand = rowTotals.reduce(0, +)
-        guard policy.enabled, !matrix.isEmpty, width > 0,
-              let t = try? Suppression.apply(table: matrix, policy: suppression, margins: margins)
-        else {
+        guard policy.enabled, !matrix.isEmpty, width > 0 else {
             return Protected(cells: matrix.map { $0.map { .count($0) } }, rowTotals: rowTotals.map { .count($0) },
                              columnTotals: columnTotals.map { .count($0) }, grandTotal: .count(grand))
+        }
+        guard let t = try? Suppression.apply(table: matrix, policy: suppression, margins: margins) else {
+            // Only malformed input (negative counts) gets here: publish nothing rather than risk a small number.
+            return Protected(cells: matrix.map { $0.map { _ in .secondarySuppressed } }, rowTotals: rowTotals.map { _ in .secondarySuppressed },
+                             columnTotals: columnTotals.map { _ in .secondarySuppressed }, grandTotal: .secondarySuppressed)
         }
         return Protected(
             cells: matrix.indices.map { r in matrix[r].indices.map { c in value(matrix[r][c], t.cells[r][c]) } },

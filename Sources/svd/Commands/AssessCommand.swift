@@ -36,17 +36,23 @@ struct AssessCommand: ParsableCommand {
             let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
             let policy = DisclosurePolicy(threshold: disclosure.suppressBelow, enabled: !disclosure.noSuppress)
             let binned = try BinnedIncidents(request: input.request(), rejectsFile: outDir.appendingPathComponent("rejects.csv"), progress: progress)
-            let tables = AssessmentTables(input: binned.assessmentInput(disclosure: policy)).all()
+            let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
+            let tables = assessment.all()
             for table in tables {
                 for f in formats {
                     let url = outDir.appendingPathComponent("\(table.id).\(f.rawValue)")
                     try table.render(f, header: policy.headerLines).write(to: url, atomically: true, encoding: .utf8)
                 }
             }
+            let headline = assessment.headline()
+            let headlineText = (policy.headerLines.map { "> **\($0)**\n\n" }.joined())
+                + "## Headline\n\n" + (headline ?? "Not computable: change needs 24 months of data ending \(binned.period.upperBound).") + "\n"
+            try headlineText.write(to: outDir.appendingPathComponent("cohort_headline.md"), atomically: true, encoding: .utf8)
             let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
             let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
             print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(out)/rejects.csv).")
             print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(formats.map(\.rawValue).joined(separator: ", ")).")
+            if let headline { print(headline) }
             if !policy.enabled { print("WARNING: small-number suppression is OFF — internal use only.") }
         }
     }
