@@ -9,6 +9,8 @@ import SVDBin
 public struct BinningRun {
     public struct Result {
         public let cube: IncidentCube
+        /// In-scope incidents as points, when the run was asked to collect them (for hotspots); in no particular order.
+        public let points: [IncidentPoint]
         public let catalog: OffenceCatalog
         public let summaries: [(file: String, format: String, summary: IngestSummary)]
         public let rejectsFile: URL?
@@ -21,6 +23,8 @@ public struct BinningRun {
     public let workers: Int
     public let rejectsFile: URL?
     public let progress: ProgressReporter?
+    /// Keep every in-scope incident as a point (hotspots need them); the cube alone needs no per-row memory.
+    public var collectPoints = false
 
     public init(inputs: [URL], area: Area, definitions: Definitions, format: IncidentFormat? = nil,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, rejectsFile: URL?, progress: ProgressReporter? = nil) {
@@ -37,7 +41,7 @@ public struct BinningRun {
         let catalog = OffenceCatalog(definitions: definitions)
         let locator = try DistrictLocator(area: area)
         let shape = IncidentCube.Shape(districts: area.districts.count, definitions: definitions)
-        let states = WorkerStates(count: workers, shape: shape, catalog: catalog)
+        let states = WorkerStates(count: workers, shape: shape, catalog: catalog, collectPoints: collectPoints)
         let rejects = try rejectsFile.map { try RejectWriter(url: $0) } ?? RejectWriter.counting()
         let sources = SourceCatalog()
         var summaries: [(String, String, IngestSummary)] = []
@@ -60,7 +64,7 @@ public struct BinningRun {
         }
         try rejects.close()
         let cube = states.mergedCube()
-        return Result(cube: cube, catalog: catalog, summaries: summaries, rejectsFile: rejectsFile)
+        return Result(cube: cube, points: states.mergedPoints(), catalog: catalog, summaries: summaries, rejectsFile: rejectsFile)
     }
 }
 
@@ -70,10 +74,13 @@ final class WorkerStates: @unchecked Sendable {
         let cube: IncidentCube
         let catalog: OffenceCatalog
         var classifier: StrandClassifier
+        let collectPoints: Bool
+        var points: [IncidentPoint] = []
 
-        init(shape: IncidentCube.Shape, catalog: OffenceCatalog) {
+        init(shape: IncidentCube.Shape, catalog: OffenceCatalog, collectPoints: Bool) {
             cube = IncidentCube(shape: shape)
             self.catalog = catalog
+            self.collectPoints = collectPoints
             classifier = StrandClassifier(catalog: catalog)
         }
 
@@ -83,14 +90,23 @@ final class WorkerStates: @unchecked Sendable {
                 classifier = StrandClassifier(catalog: catalog)
             }
             let inScope = classifier.scope(i) == .seriousViolence
-            cube.add(i, district: district, inScope: inScope, strandMask: inScope ? classifier.strandMask(i) : 0)
+            let mask = inScope ? classifier.strandMask(i) : 0
+            cube.add(i, district: district, inScope: inScope, strandMask: mask)
+            if collectPoints && inScope { points.append(IncidentPoint(i, district: district, strandMask: mask)) }
         }
     }
 
     private let states: [State]
 
-    init(count: Int, shape: IncidentCube.Shape, catalog: OffenceCatalog) {
-        states = (0..<count).map { _ in State(shape: shape, catalog: catalog) }
+    init(count: Int, shape: IncidentCube.Shape, catalog: OffenceCatalog, collectPoints: Bool) {
+        states = (0..<count).map { _ in State(shape: shape, catalog: catalog, collectPoints: collectPoints) }
+    }
+
+    func mergedPoints() -> [IncidentPoint] {
+        var all: [IncidentPoint] = []
+        all.reserveCapacity(states.reduce(0) { $0 + $1.points.count })
+        for s in states { all += s.points; s.points = [] }
+        return all
     }
 
     subscript(worker: Int) -> State { states[worker] }
@@ -99,5 +115,33 @@ final class WorkerStates: @unchecked Sendable {
         let first = states[0].cube
         for s in states.dropFirst() { first.merge(s.cube) }
         return first
+    }
+}
+
+/// An in-scope incident reduced to what hotspot detection and profiling need: no id, no free text.
+public struct IncidentPoint: Sendable {
+    public var location: BNGPoint
+    /// Days since 1970-01-01, or `Incident.unknownDay`.
+    public var day: Int32
+    public var month: Int32
+    public var hour: Int8
+    public var victimAge: Int8
+    public var suspectAge: Int8
+    public var weapon: Weapon
+    /// District index, or the area's district count for outside.
+    public var district: Int16
+    /// Bit k = strand k of the run's definitions.
+    public var strandMask: UInt8
+
+    public init(_ i: Incident, district: Int, strandMask: UInt8) {
+        location = i.location
+        day = i.day
+        month = i.month
+        hour = i.hour
+        victimAge = i.victimAge
+        suspectAge = i.suspectAge
+        weapon = i.weapon
+        self.district = Int16(district)
+        self.strandMask = strandMask
     }
 }
