@@ -71,6 +71,14 @@ if [ "${CHECK:-1}" != 0 ]; then
   fi
 fi
 
+# svd assess's own district table against the peer: its "incidents" column is serious violence per district.
+summary_check=$(awk -F, 'NR == FNR { if (FNR > 1) { sv[tolower($1)] = $4; if ($1 != "outside") inside += $4 }; next }
+  FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "district_code") c = i; if ($i == "incidents") n = i }; next }
+  { code = tolower($c); want = (code == "total") ? inside : sv[code]; rows++
+    if (want == $n) ok++; else bad = bad " " $c "(svd " $n ", peer " want ")" }
+  END { if (!c || !n) print "no district_code/incidents columns"; else if (ok == rows) print "all " rows " rows agree"; else print "DIFFER:" bad }' \
+  "$work/peer_district_counts.csv" "$work/assess/district_summary.csv" 2>/dev/null || echo "no district_summary.csv")
+
 echo
 echo "Peer stages (seconds):"
 grep -E '^  ' "$work/peer.log"
@@ -80,5 +88,6 @@ printf '%-34s %10.2f %14.0f\n' "svd assess (full assessment)" "$svd_s" "$(calc "
 printf '%-34s %10.2f %14.0f\n' "pandas+shapely (ingest→locate→bin)" "$peer_s" "$(calc "$peer_kib / 1024")"
 printf '%-34s %10.2f\n' "  of which timed stages" "$peer_stages"
 printf '%-34s %10.1fx %13.1fx\n' "peer / svd" "$(calc "$peer_s / $svd_s")" "$(calc "$peer_kib / $svd_kib")"
-[ -n "${agreement:-}" ] && echo "Counts: $agreement"
+[ -n "${agreement:-}" ] && echo "Counts, DistrictCounts vs peer: $agreement"
+echo "Counts, svd assess district_summary.csv vs peer: $summary_check"
 echo "(peer wall time includes Python start-up and imports; svd assess also measures and publishes)"
