@@ -47,15 +47,40 @@ public struct CubeMarginals: Sendable {
         // Monthly series may reach back before the period (change needs the previous 12 months).
         let seriesRange = (monthsFrom ?? period.lowerBound)...period.upperBound
         var dm = byDistrict, va = byVictimAge, hw = hourWeekdayByStrand, bm = byMonth, bma = byMonthAndAge, dma = byDistrictMonthAge
-        cube.forEachCell(in: seriesRange) { c in
-            if let district, c.district != district { return }
-            bm[c.strand][c.month, default: 0] += c.count
-            bma[c.strand][c.month, default: Array(repeating: 0, count: bands)][c.ageBand] += c.count
-            if c.strand == 0 { dma[c.district][c.month, default: Array(repeating: 0, count: bands)][c.ageBand] += c.count }
-            guard period.contains(c.month) else { return }
-            dm[c.strand][c.district] += c.count
-            va[c.strand][c.ageBand][c.district] += c.count
-            hw[c.strand][c.hour][c.weekday] += c.count
+        // Month by month over the raw block: a few million cells, so no per-cell closures or hashing.
+        cube.forEachMainBlock(in: seriesRange) { month, block in
+            let inPeriod = period.contains(month)
+            var monthTotals = Array(repeating: 0, count: strands)
+            var monthAge = Array(repeating: Array(repeating: 0, count: bands), count: strands)
+            var districtAge = Array(repeating: Array(repeating: 0, count: bands), count: slots)
+            var j = 0
+            for d in 0..<slots {
+                let counted = district == nil || district == d
+                for a in 0..<bands {
+                    for h in 0..<hours {
+                        for w in 0..<days {
+                            for k in 0..<strands {
+                                let c = Int(block[j])
+                                j += 1
+                                guard c != 0, counted else { continue }
+                                monthTotals[k] += c
+                                monthAge[k][a] += c
+                                if k == 0 { districtAge[d][a] += c }
+                                if inPeriod {
+                                    dm[k][d] += c
+                                    va[k][a][d] += c
+                                    hw[k][h][w] += c
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for k in 0..<strands where monthTotals[k] != 0 {
+                bm[k][month] = monthTotals[k]
+                bma[k][month] = monthAge[k]
+            }
+            for d in 0..<slots where districtAge[d].contains(where: { $0 != 0 }) { dma[d][month] = districtAge[d] }
         }
         byDistrict = dm
         byVictimAge = va

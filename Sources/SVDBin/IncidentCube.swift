@@ -192,6 +192,16 @@ extension IncidentCube {
         public var count: Int
     }
 
+    /// Calls `body` with each month's main block, laid out [district][ageBand][hour][weekday][strand].
+    public func forEachMainBlock(in months: ClosedRange<MonthKey>? = nil, _ body: (MonthKey, UnsafePointer<UInt32>) -> Void) {
+        for m in 0..<Self.supportedMonths {
+            guard let b = main[m] else { continue }
+            let key = MonthKey(index: Self.firstSupportedMonth.index + Int32(m))
+            if let months, !months.contains(key) { continue }
+            body(key, UnsafePointer(b))
+        }
+    }
+
     /// Visits every non-zero main cell in months within `months` (inclusive), in a fixed order.
     public func forEachCell(in months: ClosedRange<MonthKey>? = nil, _ body: (Cell) -> Void) {
         let s = shape

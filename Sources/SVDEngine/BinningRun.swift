@@ -39,7 +39,7 @@ public struct BinningRun {
 
     public func run() throws -> Result {
         let catalog = OffenceCatalog(definitions: definitions)
-        let locator = try DistrictLocator(area: area)
+        let locator = DistrictLocator(area: area)
         let shape = IncidentCube.Shape(districts: area.districts.count, definitions: definitions)
         let states = WorkerStates(count: workers, shape: shape, catalog: catalog, collectPoints: collectPoints)
         let rejects = try rejectsFile.map { try RejectWriter(url: $0) } ?? RejectWriter.counting()

@@ -42,7 +42,7 @@ public final class OffenceCatalog: Sendable {
 /// Strand membership for incidents, compiled against a snapshot of the catalog for speed:
 /// conditions become plain-data tests (offence lists become bit tests on a per-code mask),
 /// so classifying a row touches no string, set or reference count.
-public struct StrandClassifier: @unchecked Sendable {
+public final class StrandClassifier: @unchecked Sendable {
     struct Test {
         enum Kind: UInt8 { case offence, domestic, publicPlace, alcohol, drugs, weapon, ageUnder }
         var kind: Kind
