@@ -1,0 +1,310 @@
+import Foundation
+import SVDCore
+import SVDLocate
+import SVDDetect
+import SVDPublish
+
+public enum HotspotMethod: String, Sendable, CaseIterable {
+    /// Density-based clusters of incidents, drawn as hulls.
+    case dbscan
+    /// Getis–Ord Gi* hot and cold grid cells.
+    case gistar
+    /// Quartic kernel density surface.
+    case kde
+}
+
+/// Which earlier period a Gi* run is compared with.
+public enum HotspotComparison: Sendable, Equatable {
+    case none
+    /// The equal-length period just before the analysis period.
+    case previousPeriod
+    case period(ClosedRange<MonthKey>)
+}
+
+/// What `svd hotspots` was asked for. Defaults: 150 m / 10 incidents for DBSCAN; for Gi* the automatic cell
+/// (sfhotspot's: shorter side of the incidents' extent / 50, about 1 km for a county — on 100 m cells most cells
+/// are empty and almost any occupied neighbourhood tests "significant") and a band of the cell and its eight
+/// neighbours; for KDE 100 m cells, which only set the surface's resolution.
+public struct HotspotParameters: Sendable {
+    public var method: HotspotMethod = .dbscan
+    public var eps: Double = 150
+    public var minPoints: Int = 10
+    /// Space-time DBSCAN: neighbours must also lie within this many days.
+    public var epsDays: Int?
+    /// Grid cell side in metres; nil picks the automatic size (shorter side of the incidents' extent / 50).
+    public var cellSize: Double?
+    /// Gi* distance band in metres; nil is √2 cells.
+    public var band: Double?
+    /// KDE radius in metres; nil is ArcGIS's default rule.
+    public var bandwidth: Double?
+    /// Only incidents in this strand (an id from the definitions).
+    public var strand: String?
+    /// Only incidents in this district (a code of the area).
+    public var district: String?
+    public var comparison: HotspotComparison = .none
+    /// Rows in the published table.
+    public var top: Int = 20
+    /// Gi* over occupied cells only (esda on the non-empty cells) instead of every cell of the grid.
+    public var occupiedCellsOnly = false
+
+    public init(method: HotspotMethod = .dbscan) {
+        self.method = method
+        cellSize = method == .kde ? 100 : nil
+    }
+
+    /// Rejects impossible values with a message naming the option.
+    public func validate() throws {
+        guard eps.isFinite, eps > 0 else { throw EngineError("--eps must be a positive number of metres (got \(eps))") }
+        guard minPoints >= 1 else { throw EngineError("--min-points must be at least 1 (got \(minPoints))") }
+        if let epsDays, epsDays < 0 { throw EngineError("--eps-days must be zero or more (got \(epsDays))") }
+        if let cellSize, !(cellSize.isFinite && cellSize > 0) {
+            throw EngineError("--cell must be a positive number of metres or 'auto' (got \(cellSize))")
+        }
+        if let band, !(band.isFinite && band >= 0) { throw EngineError("--band must be a non-negative number of metres (got \(band))") }
+        if let bandwidth, !(bandwidth.isFinite && bandwidth > 0) {
+            throw EngineError("--bandwidth must be a positive number of metres (got \(bandwidth))")
+        }
+        guard top >= 1 else { throw EngineError("--top must be at least 1 (got \(top))") }
+        if comparison != .none && method != .gistar {
+            throw EngineError("--previous and --compare-from/--compare-to need --method gistar (hot-spot change is a Gi* comparison)")
+        }
+        if epsDays != nil && method != .dbscan { throw EngineError("--eps-days applies to --method dbscan only") }
+    }
+}
+
+/// One hotspot run over the incidents of a binning pass: selection, detection, and what may be published.
+public struct HotspotAnalysis {
+    public let parameters: HotspotParameters
+    public let area: Area
+    public let period: ClosedRange<MonthKey>
+    public let comparisonPeriod: ClosedRange<MonthKey>?
+    /// The incidents analysed (in the area, period, strand and district asked for). Never published.
+    public let incidents: [IncidentPoint]
+    /// In-scope incidents of the period left out because they lie outside every district.
+    public let outsideArea: Int
+    /// Left out of a space-time run for having a month-only date.
+    public let withoutDay: Int
+
+    public let clustering: DBSCANResult?
+    /// Shape of every cluster, indexed by cluster id.
+    public let profiles: [ClusterProfile]
+    /// Counts of every cluster, indexed by cluster id.
+    public let clusters: [ClusterSummary]
+    public let giStar: GiStarResult?
+    public let previousGiStar: GiStarResult?
+    public let trends: [HotspotTrend]?
+    /// Incidents per cell in the comparison period (Gi* with a comparison only).
+    public let previousCellCounts: [Double]?
+    public let density: DensitySurface?
+
+    public let publisher: HotspotPublisher
+    let strandNames: [String]
+
+    public init(binned: BinnedIncidents, parameters: HotspotParameters, disclosure: DisclosurePolicy) throws {
+        try parameters.validate()
+        self.parameters = parameters
+        area = binned.area
+        period = binned.period
+        let defs = binned.definitions
+        strandNames = defs.strands.map(\.label)
+        publisher = HotspotPublisher(policy: disclosure, districtCodes: area.districts.map(\.code),
+                                     districtNames: area.districts.map(\.name), strands: defs.strands.map { ($0.id, $0.label) })
+
+        let filter = try HotspotFilter(area: area, definitions: defs, parameters: parameters)
+        let needDays = parameters.epsDays != nil
+        let current = filter.select(binned.result.points, period: period, needDays: needDays)
+        incidents = current.points
+        outsideArea = current.outsideArea
+        withoutDay = current.withoutDay
+        let scope = filter.describe(period)
+        if incidents.isEmpty {
+            if current.outsideArea > 0 && current.otherDistricts == 0 {
+                throw EngineError("all \(current.outsideArea) in-scope incidents of \(scope) lie outside \(area.name); check the extract's coordinates")
+            }
+            if current.withoutDay > 0 {
+                throw EngineError("--eps-days needs day-level dates, but all \(current.withoutDay) incidents of \(scope) have a month-only date")
+            }
+            throw EngineError("no accepted serious-violence incidents in \(scope); nothing to map")
+        }
+        let locations = incidents.map(\.location)
+        if let first = locations.first, locations.allSatisfy({ $0 == first }) {
+            throw EngineError("all \(locations.count) incidents of \(scope) share one location (E \(first.easting), N \(first.northing)); "
+                              + "hotspots need distinct locations — check the extract's geocoding")
+        }
+
+        switch parameters.comparison {
+        case .none: comparisonPeriod = nil
+        case .previousPeriod:
+            let length = Int(period.upperBound.index - period.lowerBound.index) + 1
+            comparisonPeriod = period.lowerBound.adding(months: -length)...period.lowerBound.adding(months: -1)
+        case .period(let p): comparisonPeriod = p
+        }
+
+        var clustering: DBSCANResult?
+        var profiles: [ClusterProfile] = []
+        var clusters: [ClusterSummary] = []
+        var giStar: GiStarResult?, previousGiStar: GiStarResult?, trends: [HotspotTrend]?, previousCellCounts: [Double]?
+        var density: DensitySurface?
+        do {
+            switch parameters.method {
+            case .dbscan:
+                let c: DBSCANResult
+                if let epsDays = parameters.epsDays {
+                    c = try DBSCAN.cluster(locations, days: incidents.map(\.day), eps: parameters.eps, epsDays: epsDays,
+                                           minPoints: parameters.minPoints)
+                } else {
+                    c = try DBSCAN.cluster(locations, eps: parameters.eps, minPoints: parameters.minPoints)
+                }
+                clustering = c
+                profiles = try ClusterProfiles.profiles(points: locations, clustering: c)
+                clusters = HotspotAnalysis.summarise(incidents, labels: c.labels, profiles: profiles,
+                                                     districts: area.districts.count, strands: defs.strands.count)
+            case .gistar:
+                let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: parameters.cellSize, points: locations)
+                let observations: GiStarObservations = parameters.occupiedCellsOnly ? .occupiedCells : .allCells
+                let now = try GetisOrd.giStar(CountGrid(points: locations, spec: spec), band: parameters.band, observations: observations)
+                giStar = now
+                if let earlier = comparisonPeriod {
+                    let before = filter.select(binned.result.points, period: earlier, needDays: false)
+                    guard !before.points.isEmpty else {
+                        throw EngineError("no incidents in the comparison period \(filter.describe(earlier)); the data start later — choose --compare-from/--compare-to within the data")
+                    }
+                    let beforeGrid = CountGrid(points: before.points.map(\.location), spec: spec)
+                    previousCellCounts = beforeGrid.counts
+                    let then = try GetisOrd.giStar(beforeGrid, band: parameters.band, observations: observations)
+                    previousGiStar = then
+                    trends = try HotspotChange.classify(earlier: then, later: now)
+                }
+            case .kde:
+                let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: parameters.cellSize, points: locations)
+                density = try KernelDensity.quartic(locations, spec: spec, bandwidth: parameters.bandwidth)
+            }
+        } catch let e as DetectError {
+            throw EngineError("\(parameters.method.rawValue) on \(scope): \(e)")
+        }
+        self.clustering = clustering
+        self.profiles = profiles
+        self.clusters = clusters
+        self.giStar = giStar
+        self.previousGiStar = previousGiStar
+        self.trends = trends
+        self.previousCellCounts = previousCellCounts
+        self.density = density
+        self.scope = scope
+    }
+
+    let scope: String
+
+    /// The grid over `bounds` (the area, or the district asked for), so runs with the same cell size line up.
+    static func grid(_ bounds: (min: BNGPoint, max: BNGPoint), cellSize: Double?, points: [BNGPoint]) throws -> GridSpec {
+        let size = try cellSize ?? GridSpec.automaticCellSize(for: points)
+        do {
+            return try GridSpec.covering([bounds.min, bounds.max], cellSize: size)
+        } catch let e as DetectError {
+            if case .tooManyCells = e { throw EngineError("--cell \(size): \(e)") }
+            throw e
+        }
+    }
+
+    /// Per-cluster counts in one pass over the members.
+    static func summarise(_ points: [IncidentPoint], labels: [Int32], profiles: [ClusterProfile],
+                          districts: Int, strands: Int) -> [ClusterSummary] {
+        var out = profiles.map {
+            ClusterSummary(id: Int($0.cluster), incidents: $0.members, concaveAreaHectares: $0.concaveAreaHectares,
+                           convexAreaHectares: $0.convexAreaHectares, centroid: $0.centroid, districts: districts, strands: strands)
+        }
+        out.withUnsafeMutableBufferPointer { out in
+            for (i, p) in points.enumerated() where labels[i] >= 0 {
+                let k = Int(labels[i])
+                if Int(p.district) < districts { out[k].districtCounts[Int(p.district)] += 1 }
+                if p.victimAge != Incident.unknownAge {
+                    out[k].victimAgeKnown += 1
+                    if p.victimAge < 25 { out[k].victimUnder25 += 1 }
+                    if p.victimAge < 18 { out[k].victimUnder18 += 1 }
+                }
+                if p.hour >= 0 && p.hour < 24 { out[k].hours[Int(p.hour)] += 1 }
+                if p.day != Incident.unknownDay { out[k].weekdays[CivilDate.weekday(daysSinceEpoch: Int(p.day))] += 1 }
+                var mask = p.strandMask
+                while mask != 0 {
+                    let s = mask.trailingZeroBitCount
+                    if s < strands { out[k].strands[s] += 1 }
+                    mask &= mask - 1
+                }
+                if p.weapon != .unknown {
+                    out[k].weaponKnown += 1
+                    if p.weapon == .knife { out[k].knife += 1 }
+                    if p.weapon.isWeaponEnabled { out[k].weaponEnabled += 1 }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// Which in-scope incidents a run looks at.
+struct HotspotFilter {
+    let area: Area
+    let strandBit: UInt8?
+    let strandLabel: String?
+    let district: Int?
+    let bounds: (min: BNGPoint, max: BNGPoint)
+
+    init(area: Area, definitions: Definitions, parameters: HotspotParameters) throws {
+        self.area = area
+        if let id = parameters.strand {
+            guard let s = definitions.strands.firstIndex(where: { $0.id == id }) else {
+                throw EngineError("unknown strand '\(id)': the definitions have \(definitions.strands.map(\.id).joined(separator: ", "))")
+            }
+            strandBit = UInt8(1) << UInt8(s)
+            strandLabel = definitions.strands[s].label
+        } else {
+            strandBit = nil
+            strandLabel = nil
+        }
+        if let code = parameters.district {
+            guard let d = area.districtIndex(code: code) else {
+                throw EngineError("unknown district '\(code)': \(area.name) has \(area.districts.map { "\($0.code) (\($0.name))" }.joined(separator: ", "))")
+            }
+            district = d
+            var lo = BNGPoint(easting: .infinity, northing: .infinity), hi = BNGPoint(easting: -.infinity, northing: -.infinity)
+            for polygon in area.districts[d].polygons { for ring in polygon { for p in ring {
+                lo.easting = min(lo.easting, p.easting); lo.northing = min(lo.northing, p.northing)
+                hi.easting = max(hi.easting, p.easting); hi.northing = max(hi.northing, p.northing)
+            } } }
+            bounds = (lo, hi)
+        } else {
+            district = nil
+            bounds = area.bounds
+        }
+    }
+
+    struct Selection {
+        var points: [IncidentPoint] = []
+        var outsideArea = 0
+        var withoutDay = 0
+        /// In the area but not in the district asked for.
+        var otherDistricts = 0
+    }
+
+    func select(_ all: [IncidentPoint], period: ClosedRange<MonthKey>, needDays: Bool) -> Selection {
+        var s = Selection()
+        let lo = period.lowerBound.index, hi = period.upperBound.index
+        let outside = Int16(area.districts.count)
+        let district = district.map(Int16.init)
+        for p in all where p.month >= lo && p.month <= hi {
+            if let strandBit, p.strandMask & strandBit == 0 { continue }
+            if p.district >= outside { s.outsideArea += 1; continue }
+            if let district, p.district != district { s.otherDistricts += 1; continue }
+            if needDays && p.day == Incident.unknownDay { s.withoutDay += 1; continue }
+            s.points.append(p)
+        }
+        return s
+    }
+
+    func describe(_ period: ClosedRange<MonthKey>) -> String {
+        var text = "\(period.lowerBound) to \(period.upperBound)"
+        if let strandLabel { text += ", strand \(strandLabel)" }
+        if let district { text += ", \(area.districts[district].name)" }
+        return text
+    }
+}

@@ -1,0 +1,284 @@
+import Foundation
+import SVDCore
+import SVDMeasure
+
+/// One DBSCAN cluster reduced to counts: what the published table and map may draw on.
+/// Counts come from the cluster's members; nothing here locates a single incident.
+public struct ClusterSummary: Sendable {
+    /// Canonical cluster id (input-order free); published as "H<id + 1>".
+    public var id: Int
+    public var incidents: Int
+    public var concaveAreaHectares: Double
+    public var convexAreaHectares: Double
+    public var centroid: BNGPoint
+    /// Members per district index.
+    public var districtCounts: [Int]
+    public var victimAgeKnown = 0
+    public var victimUnder25 = 0
+    public var victimUnder18 = 0
+    /// Members per hour of day 0–23 (unknown hours left out).
+    public var hours: [Int]
+    /// Members per weekday, Monday first (month-only dates left out).
+    public var weekdays: [Int]
+    /// Members per strand of the run's definitions (strands overlap).
+    public var strands: [Int]
+    public var weaponKnown = 0
+    public var knife = 0
+    public var weaponEnabled = 0
+
+    public init(id: Int, incidents: Int, concaveAreaHectares: Double, convexAreaHectares: Double, centroid: BNGPoint,
+                districts: Int, strands: Int) {
+        self.id = id
+        self.incidents = incidents
+        self.concaveAreaHectares = concaveAreaHectares
+        self.convexAreaHectares = convexAreaHectares
+        self.centroid = centroid
+        districtCounts = Array(repeating: 0, count: districts)
+        hours = Array(repeating: 0, count: 24)
+        weekdays = Array(repeating: 0, count: 7)
+        self.strands = Array(repeating: 0, count: strands)
+    }
+
+    public var label: String { "H\(id + 1)" }
+
+    /// District holding most members (the lowest index on a tie); nil when none lies in a district.
+    public var mainDistrict: Int? {
+        var best: Int?
+        for (d, n) in districtCounts.enumerated() where n > 0 && n > (best.map { districtCounts[$0] } ?? 0) { best = d }
+        return best
+    }
+}
+
+/// A grid cell of a Gi* run, as published.
+public struct GridCellSummary: Sendable {
+    public var southWest: BNGPoint
+    public var cellSize: Double
+    public var district: String
+    public var incidents: Int
+    public var z: Double
+    public var p: Double
+    public var q: Double
+    public var classLabel: String
+    /// Set when the run compared two periods.
+    public var previousIncidents: Int?
+    public var trend: String?
+
+    public init(southWest: BNGPoint, cellSize: Double, district: String, incidents: Int, z: Double, p: Double, q: Double,
+                classLabel: String, previousIncidents: Int? = nil, trend: String? = nil) {
+        self.southWest = southWest
+        self.cellSize = cellSize
+        self.district = district
+        self.incidents = incidents
+        self.z = z
+        self.p = p
+        self.q = q
+        self.classLabel = classLabel
+        self.previousIncidents = previousIncidents
+        self.trend = trend
+    }
+}
+
+/// A cell of a kernel density surface, as published.
+public struct DensityCellSummary: Sendable {
+    public var southWest: BNGPoint
+    public var cellSize: Double
+    public var district: String
+    /// Incidents per square kilometre at the cell centre.
+    public var density: Double
+
+    public init(southWest: BNGPoint, cellSize: Double, district: String, density: Double) {
+        self.southWest = southWest
+        self.cellSize = cellSize
+        self.district = district
+        self.density = density
+    }
+}
+
+/// Builds hotspot tables and map properties under the run's disclosure policy, so the CSV, Markdown and
+/// GeoJSON of one run publish exactly the same values.
+///
+/// Rules: a cluster with fewer incidents than the threshold is not published at all; a cell count below it
+/// reads "<5"; a share is hidden ("*") when its numerator or the rest of its denominator is 1…threshold−1,
+/// and every share and peak of a cluster under twice the threshold is hidden, since a handful of incidents
+/// can be recognised from them.
+public struct HotspotPublisher: Sendable {
+    public let policy: DisclosurePolicy
+    public let districtCodes: [String]
+    public let districtNames: [String]
+    public let strands: [(id: String, label: String)]
+    let disclosure: Disclosure
+
+    /// District share a cluster needs to be named among the districts it lies in.
+    public static let namedDistrictShare = 0.10
+
+    public init(policy: DisclosurePolicy, districtCodes: [String], districtNames: [String], strands: [(id: String, label: String)]) {
+        self.policy = policy
+        self.districtCodes = districtCodes
+        self.districtNames = districtNames
+        self.strands = strands
+        disclosure = Disclosure(policy: policy)
+    }
+
+    private var small: SuppressionPolicy { SuppressionPolicy(threshold: policy.threshold) }
+    /// Clusters below this size publish their count and shape only.
+    public var profileMinimum: Int { policy.enabled ? 2 * policy.threshold : 1 }
+
+    // MARK: Clusters
+
+    /// Publishable clusters ranked by incidents (most first, then by id), and how many were withheld as too small.
+    public func rank(_ clusters: [ClusterSummary]) -> (published: [ClusterSummary], withheld: Int) {
+        let kept = clusters.filter { !policy.enabled || $0.incidents >= policy.threshold }
+        let ranked = kept.sorted { ($0.incidents, -$0.id) > ($1.incidents, -$1.id) }
+        return (ranked, clusters.count - kept.count)
+    }
+
+    public var clusterColumns: [String] {
+        ["rank", "hotspot_id", "incidents", "area_ha", "incidents_per_ha", "convex_area_ha", "main_district", "districts",
+         "centroid_lon", "centroid_lat", "victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
+         "knife_pct", "weapon_enabled_pct", "main_strand"] + strands.map { "\($0.id)_pct" }
+    }
+
+    /// Values for `clusterColumns`.
+    public func clusterRow(_ c: ClusterSummary, rank: Int) -> [PublishedTable.Value] {
+        let profiled = c.incidents >= profileMinimum
+        let density: PublishedTable.Value = c.concaveAreaHectares > 0
+            ? .number(Double(c.incidents) / c.concaveAreaHectares, decimals: 1) : .empty
+        let centre = BritishNationalGrid.toWGS84(c.centroid)
+        let main = c.mainDistrict
+        let named = c.districtCounts.indices
+            .filter { c.districtCounts[$0] > 0 && Double(c.districtCounts[$0]) >= Self.namedDistrictShare * Double(c.incidents) }
+            .sorted { (c.districtCounts[$0], -$0) > (c.districtCounts[$1], -$1) }
+        var row: [PublishedTable.Value] = [
+            .count(rank), .text(c.label), disclosure.single(c.incidents),
+            .number(c.concaveAreaHectares, decimals: 2), density, .number(c.convexAreaHectares, decimals: 2),
+            .text(main.map { districtNames[$0] } ?? "outside the area"),
+            .text(named.map { districtNames[$0] }.joined(separator: "; ")),
+            // Three decimals (about 100 m): enough to find the place, too coarse to point at an address.
+            .number(centre.longitude, decimals: 3), .number(centre.latitude, decimals: 3),
+            share(c.victimUnder25, of: c.victimAgeKnown, profiled), share(c.victimUnder18, of: c.victimAgeKnown, profiled),
+            peak(c.hours, profiled) { String(format: "%02d:00", $0) },
+            peak(c.weekdays, profiled) { CivilDate.weekdayNames[$0] },
+            share(c.knife, of: c.weaponKnown, profiled), share(c.weaponEnabled, of: c.weaponKnown, profiled),
+            peak(c.strands, profiled) { strands[$0].label },
+        ]
+        row += c.strands.map { share($0, of: c.incidents, profiled) }
+        return row
+    }
+
+    public func clusterTable(_ ranked: [ClusterSummary], withheld: Int, top: Int, title: String, notes: [String]) -> PublishedTable {
+        var table = PublishedTable(id: "hotspots_dbscan", title: title, columns: clusterColumns)
+        for (i, c) in ranked.prefix(top).enumerated() { table.rows.append(clusterRow(c, rank: i + 1)) }
+        table.notes = notes + clusterNotes(withheld: withheld)
+        return table
+    }
+
+    /// Top `perDistrict` clusters of each district (by the district holding most of their members).
+    public func topPerDistrict(_ ranked: [ClusterSummary], perDistrict: Int, withheld: Int, notes: [String]) -> PublishedTable {
+        let columns = ["district_code", "district", "rank_in_district", "hotspot_id", "incidents", "area_ha", "incidents_per_ha",
+                       "centroid_lon", "centroid_lat", "victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
+                       "weapon_enabled_pct", "main_strand"]
+        let all = clusterColumns
+        let pick = columns.dropFirst(3).map { name in all.firstIndex(of: name)! }
+        var table = PublishedTable(id: "hotspots_by_district", title: "Top hotspots per district (DBSCAN clusters)", columns: columns)
+        for d in districtCodes.indices {
+            let mine = ranked.filter { $0.mainDistrict == d }.prefix(perDistrict)
+            if mine.isEmpty {
+                table.rows.append([.text(districtCodes[d]), .text(districtNames[d])] + Array(repeating: .empty, count: columns.count - 2))
+                continue
+            }
+            for (i, c) in mine.enumerated() {
+                let full = clusterRow(c, rank: i + 1)
+                table.rows.append([.text(districtCodes[d]), .text(districtNames[d]), .count(i + 1)] + pick.map { full[$0] })
+            }
+        }
+        table.notes = notes + clusterNotes(withheld: withheld)
+            + ["A cluster belongs to the district holding most of its members; a district with no cluster has one empty row."]
+        return table
+    }
+
+    func clusterNotes(withheld: Int) -> [String] {
+        var notes = [
+            "Clusters are ranked by incidents; hotspot_id is stable for the same data and parameters, whatever the row order.",
+            "area_ha is the area of the concave hull of the members (GEOS, ratio 0.3); convex_area_ha that of the convex hull.",
+            "Shares of victims by age are of incidents with a known victim age; knife and weapon shares of incidents with a known weapon field; strand shares of all incidents (strands overlap).",
+            "Peaks are the most frequent hour and weekday (incidents with a month-only date or unknown hour are left out).",
+        ]
+        if policy.enabled {
+            notes.append("Disclosure control: clusters with fewer than \(policy.threshold) incidents are not published"
+                         + (withheld > 0 ? " (\(withheld) withheld)" : "") + "; shares and peaks of clusters under \(profileMinimum) incidents, "
+                         + "and any share resting on 1–\(policy.threshold - 1) incidents, are hidden (\(secondarySuppressionMark)).")
+        }
+        return notes
+    }
+
+    /// A share in per cent, hidden when it rests on a small number of incidents either way.
+    func share(_ part: Int, of whole: Int, _ profiled: Bool) -> PublishedTable.Value {
+        guard profiled else { return .secondarySuppressed }
+        guard whole > 0 else { return .percent(nil, decimals: 0) }
+        if policy.enabled && (small.isSmall(part) || small.isSmall(whole - part)) { return .secondarySuppressed }
+        return .percent(Double(part) / Double(whole) * 100, decimals: 0)
+    }
+
+    /// The most frequent slot (the first on a tie); hidden for tiny clusters or when the peak itself is small.
+    func peak(_ counts: [Int], _ profiled: Bool, _ name: (Int) -> String) -> PublishedTable.Value {
+        guard profiled else { return .secondarySuppressed }
+        guard let best = counts.indices.max(by: { (counts[$0], -$0) < (counts[$1], -$1) }), counts[best] > 0 else { return .empty }
+        if policy.enabled && small.isSmall(counts[best]) { return .secondarySuppressed }
+        return .text(name(best))
+    }
+
+    // MARK: Grid cells
+
+    public func cellColumns(compared: Bool) -> [String] {
+        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district", "incidents", "z", "p", "q", "class"]
+            + (compared ? ["previous_incidents", "trend"] : [])
+    }
+
+    public func cellRow(_ c: GridCellSummary, rank: Int, compared: Bool) -> [PublishedTable.Value] {
+        let centre = BNGPoint(easting: c.southWest.easting + c.cellSize / 2, northing: c.southWest.northing + c.cellSize / 2)
+        let g = BritishNationalGrid.toWGS84(centre)
+        var row: [PublishedTable.Value] = [
+            .count(rank), .text(Self.cellID(c.southWest)),
+            .number(centre.easting, decimals: 0), .number(centre.northing, decimals: 0),
+            .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5), .text(c.district),
+            disclosure.single(c.incidents), .number(c.z, decimals: 3), .number(c.p, decimals: 5), .number(c.q, decimals: 5),
+            .text(c.classLabel),
+        ]
+        if compared { row += [c.previousIncidents.map { disclosure.single($0) } ?? .empty, .text(c.trend ?? "")] }
+        return row
+    }
+
+    public func cellTable(_ cells: [GridCellSummary], compared: Bool, title: String, notes: [String]) -> PublishedTable {
+        var table = PublishedTable(id: "hotspots_gistar", title: title, columns: cellColumns(compared: compared))
+        for (i, c) in cells.enumerated() { table.rows.append(cellRow(c, rank: i + 1, compared: compared)) }
+        table.notes = notes
+        if policy.enabled { table.notes.append("Cell counts of 1–\(policy.threshold - 1) read \"<\(policy.threshold)\".") }
+        return table
+    }
+
+    public var densityColumns: [String] {
+        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district", "density_per_km2"]
+    }
+
+    public func densityRow(_ c: DensityCellSummary, rank: Int) -> [PublishedTable.Value] {
+        let centre = BNGPoint(easting: c.southWest.easting + c.cellSize / 2, northing: c.southWest.northing + c.cellSize / 2)
+        let g = BritishNationalGrid.toWGS84(centre)
+        return [.count(rank), .text(Self.cellID(c.southWest)), .number(centre.easting, decimals: 0), .number(centre.northing, decimals: 0),
+                .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5), .text(c.district), .number(c.density, decimals: 2)]
+    }
+
+    public func densityTable(_ cells: [DensityCellSummary], title: String, notes: [String]) -> PublishedTable {
+        var table = PublishedTable(id: "hotspots_kde", title: title, columns: densityColumns)
+        for (i, c) in cells.enumerated() { table.rows.append(densityRow(c, rank: i + 1)) }
+        table.notes = notes
+        return table
+    }
+
+    /// A cell's name: its south-west corner in BNG metres, e.g. "E575900N155700".
+    public static func cellID(_ southWest: BNGPoint) -> String {
+        func metres(_ v: Double) -> String {
+            v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
+        }
+        return "E" + metres(southWest.easting) + "N" + metres(southWest.northing)
+    }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import struct SVDCore.MonthKey
+import SVDEngine
+import SVDPublish
+
+struct HotspotsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hotspots",
+        abstract: "Hotspots of serious violence: DBSCAN clusters with profiles, Gi* hot and cold cells (and their change), or kernel density.",
+        discussion: """
+        Writes a ranked table (CSV and Markdown) and a GeoJSON map in WGS84 into --out: \
+        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, or hotspots_kde.*. \
+        Maps hold hulls or grid cells only, never incident points or ids. Small counts are suppressed: clusters \
+        under the threshold are not published and cell counts read "<5".
+        Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
+        """)
+
+    @OptionGroup var input: IncidentInputOptions
+    @OptionGroup var disclosure: DisclosureOptions
+
+    @Option(help: ArgumentHelp("dbscan (clusters), gistar (Getis–Ord Gi* cells) or kde (kernel density).", valueName: "method"))
+    var method: String = "dbscan"
+
+    @Option(help: ArgumentHelp("DBSCAN neighbourhood radius in metres.", valueName: "metres"))
+    var eps: Double = 150
+
+    @Option(help: ArgumentHelp("DBSCAN: incidents (the point itself included) within eps that make a core point.", valueName: "n"))
+    var minPoints: Int = 10
+
+    @Option(help: ArgumentHelp("Space-time DBSCAN: neighbours must also lie within this many days (needs day-level dates).", valueName: "days"))
+    var epsDays: Int?
+
+    @Option(help: ArgumentHelp("Grid cell side in metres for gistar and kde, or 'auto' (shorter side of the incidents' extent / 50). Default: auto for gistar, 100 for kde.", valueName: "metres|auto"))
+    var cell: String?
+
+    @Option(help: ArgumentHelp("Gi* distance band in metres between cell centres (default: √2 cells, the eight neighbours).", valueName: "metres"))
+    var band: Double?
+
+    @Flag(help: "Gi* over occupied cells only (default: every cell of the grid, empty ones as zero).")
+    var occupiedOnly = false
+
+    @Option(help: ArgumentHelp("KDE radius in metres (default: ArcGIS's rule from the incidents' spread).", valueName: "metres"))
+    var bandwidth: Double?
+
+    @Option(help: ArgumentHelp("Only incidents in this strand (an id from the definitions, e.g. knife_weapon).", valueName: "id"))
+    var strand: String?
+
+    @Option(help: ArgumentHelp("Only incidents in this district (code, e.g. E07000110).", valueName: "code"))
+    var district: String?
+
+    @Option(help: ArgumentHelp("Gi* change: first month of the comparison period.", valueName: "YYYY-MM"))
+    var compareFrom: String?
+
+    @Option(help: ArgumentHelp("Gi* change: last month of the comparison period.", valueName: "YYYY-MM"))
+    var compareTo: String?
+
+    @Flag(help: "Gi* change against the equal-length period just before the analysis period.")
+    var previous = false
+
+    @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
+    var out: String = "hotspots"
+
+    @Option(help: ArgumentHelp("Rows in the ranked table (the map carries every published hotspot).", valueName: "n"))
+    var top: Int = 20
+
+    @Option(help: ArgumentHelp("Comma-separated table formats: csv, md, json.", valueName: "formats"))
+    var format: String = "csv,md"
+
+    func validate() throws {
+        for f in format.split(separator: ",") where TableFormat(rawValue: String(f)) == nil {
+            throw ValidationError("unknown format '\(f)': use csv, md or json")
+        }
+    }
+
+    /// Parameters from the options; every message is one line naming the option.
+    func parameters() throws -> HotspotParameters {
+        guard let m = HotspotMethod(rawValue: method.lowercased()) else {
+            throw EngineError("--method '\(method)' is not one of dbscan, gistar, kde")
+        }
+        var p = HotspotParameters(method: m)
+        p.eps = eps
+        p.minPoints = minPoints
+        p.epsDays = epsDays
+        if let cell, cell.lowercased() == "auto" {
+            p.cellSize = nil
+        } else if let cell {
+            guard let size = Double(cell) else { throw EngineError("--cell '\(cell)' is not a number of metres or 'auto'") }
+            p.cellSize = size
+        }
+        p.band = band
+        p.bandwidth = bandwidth
+        p.occupiedCellsOnly = occupiedOnly
+        p.strand = strand
+        p.district = district
+        p.top = top
+        let from = try compareFrom.map { try month($0, "--compare-from") }
+        let to = try compareTo.map { try month($0, "--compare-to") }
+        switch (from, to, previous) {
+        case (nil, nil, false): p.comparison = .none
+        case (nil, nil, true): p.comparison = .previousPeriod
+        case (let f?, let t?, false):
+            guard f <= t else { throw EngineError("--compare-from \(f) is after --compare-to \(t)") }
+            p.comparison = .period(f...t)
+        case (_, _, true): throw EngineError("give either --previous or --compare-from/--compare-to, not both")
+        default: throw EngineError("--compare-from and --compare-to go together")
+        }
+        try p.validate()
+        return p
+    }
+
+    private func month(_ text: String, _ option: String) throws -> MonthKey {
+        guard let m = MonthKey(parsing: Substring(text)) else { throw EngineError("\(option) '\(text)' is not a month like 2024-03") }
+        return m
+    }
+
+    func run() throws {
+        let parameters: HotspotParameters
+        do {
+            parameters = try self.parameters()
+        } catch {
+            FileHandle.standardError.write(Data("svd: error: \(error)\n".utf8))
+            throw ExitCode(64)
+        }
+        try runReportingErrors {
+            let outDir = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+            let progress = input.quiet ? nil : ProgressReporter()
+            let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
+            let policy = DisclosurePolicy(threshold: disclosure.suppressBelow, enabled: !disclosure.noSuppress)
+            let binned = try BinnedIncidents(request: input.request(), rejectsFile: outDir.appendingPathComponent("rejects.csv"),
+                                             progress: progress, collectPoints: true)
+            let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
+            let output = analysis.publish()
+            var written: [String] = []
+            for table in output.tables {
+                for f in formats {
+                    let name = "\(table.id).\(f.rawValue)"
+                    try table.render(f, header: policy.headerLines).write(to: outDir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+                    written.append(name)
+                }
+            }
+            for map in output.maps {
+                try map.text.write(to: outDir.appendingPathComponent(map.name), atomically: true, encoding: .utf8)
+                written.append(map.name)
+            }
+            for line in output.summary { print(line) }
+            print("Written to \(out)/: \(written.joined(separator: ", ")).")
+            if !policy.enabled { print("WARNING: small-number suppression is OFF — internal use only.") }
+        }
+    }
+}
