@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # One command for a new user: install GEOS, build svd, generate the demo incidents for the embedded
 # Kent & Medway area, and run the needs assessment and hotspot analysis on them.
-#   bash scripts/demo.sh [ROWS]      (default 1,000,000 rows; outputs in out/)
+#   bash scripts/demo.sh [ROWS]      (default 100,000 incidents over 36 months; outputs in out/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rows="${1:-1000000}"
+rows="${1:-100000}"
 if ! dpkg -s libgeos-dev >/dev/null 2>&1; then
   echo "Installing libgeos-dev (GEOS geometry engine)…" >&2
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq libgeos-dev
