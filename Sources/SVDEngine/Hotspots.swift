@@ -44,6 +44,8 @@ public struct HotspotParameters: Sendable {
     public var comparison: HotspotComparison = .none
     /// Rows in the published table.
     public var top: Int = 20
+    /// DBSCAN: GEOS concave hulls for the map; false computes convex hulls only (a table without a map, as in `svd assess`).
+    public var concaveHulls = true
     /// Gi* over occupied cells only (esda on the non-empty cells) instead of every cell of the grid.
     public var occupiedCellsOnly = false
 
@@ -86,8 +88,8 @@ public struct HotspotAnalysis {
     public let withoutDay: Int
 
     public let clustering: DBSCANResult?
-    /// Shape of every cluster, indexed by cluster id.
-    public let profiles: [ClusterProfile]
+    /// Outline of every cluster, indexed by cluster id.
+    public let shapes: [ClusterShape]
     /// Counts of every cluster, indexed by cluster id.
     public let clusters: [ClusterSummary]
     public let giStar: GiStarResult?
@@ -141,7 +143,7 @@ public struct HotspotAnalysis {
         }
 
         var clustering: DBSCANResult?
-        var profiles: [ClusterProfile] = []
+        var shapes: [ClusterShape] = []
         var clusters: [ClusterSummary] = []
         var giStar: GiStarResult?, previousGiStar: GiStarResult?, trends: [HotspotTrend]?, previousCellCounts: [Double]?
         var density: DensitySurface?
@@ -156,8 +158,10 @@ public struct HotspotAnalysis {
                     c = try DBSCAN.cluster(locations, eps: parameters.eps, minPoints: parameters.minPoints)
                 }
                 clustering = c
-                profiles = try ClusterProfiles.profiles(points: locations, clustering: c)
-                clusters = HotspotAnalysis.summarise(incidents, labels: c.labels, profiles: profiles,
+                shapes = parameters.concaveHulls
+                    ? try HotspotAnalysis.shapes(locations, labels: c.labels, clusterCount: c.clusterCount)
+                    : HotspotAnalysis.convexShapes(locations, labels: c.labels, clusterCount: c.clusterCount)
+                clusters = HotspotAnalysis.summarise(incidents, labels: c.labels, shapes: shapes,
                                                      districts: area.districts.count, strands: defs.strands.count)
             case .gistar:
                 let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: parameters.cellSize, points: locations)
@@ -183,7 +187,7 @@ public struct HotspotAnalysis {
             throw EngineError("\(parameters.method.rawValue) on \(scope): \(e)")
         }
         self.clustering = clustering
-        self.profiles = profiles
+        self.shapes = shapes
         self.clusters = clusters
         self.giStar = giStar
         self.previousGiStar = previousGiStar
@@ -207,10 +211,12 @@ public struct HotspotAnalysis {
     }
 
     /// Per-cluster counts in one pass over the members.
-    static func summarise(_ points: [IncidentPoint], labels: [Int32], profiles: [ClusterProfile],
+    static func summarise(_ points: [IncidentPoint], labels: [Int32], shapes: [ClusterShape],
                           districts: Int, strands: Int) -> [ClusterSummary] {
-        var out = profiles.map {
-            ClusterSummary(id: Int($0.cluster), incidents: $0.members, concaveAreaHectares: $0.concaveAreaHectares,
+        var sizes = [Int](repeating: 0, count: shapes.count)
+        for l in labels where l >= 0 { sizes[Int(l)] += 1 }
+        var out = shapes.map {
+            ClusterSummary(id: $0.cluster, incidents: sizes[$0.cluster], concaveAreaHectares: $0.concaveAreaHectares,
                            convexAreaHectares: $0.convexAreaHectares, centroid: $0.centroid, districts: districts, strands: strands)
         }
         out.withUnsafeMutableBufferPointer { out in

@@ -10,7 +10,9 @@ public enum DistrictHotspots {
     /// (no points collected, too few incidents, one location) the table is empty and its note says why.
     /// `binned` must have been read with `collectPoints: true`.
     public static func table(_ binned: BinnedIncidents, disclosure: DisclosurePolicy, perDistrict: Int = perDistrict) -> PublishedTable {
-        let parameters = HotspotParameters(method: .dbscan)
+        var parameters = HotspotParameters(method: .dbscan)
+        // Concave hulls of the largest town-centre clusters cost seconds each; the table needs sizes only.
+        parameters.concaveHulls = false
         let method = "DBSCAN over \(binned.period.lowerBound) to \(binned.period.upperBound): eps \(HotspotAnalysis.metres(parameters.eps)) m, "
             + "at least \(parameters.minPoints) incidents within eps; the same clusters and ids as `svd hotspots` with default options."
         do {
@@ -18,12 +20,12 @@ public enum DistrictHotspots {
             let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: disclosure)
             let (ranked, withheld) = analysis.publisher.rank(analysis.clusters)
             return analysis.publisher.topPerDistrict(ranked, perDistrict: perDistrict, withheld: withheld,
-                                                     notes: [method, analysis.selectionNote])
+                                                     notes: [method, analysis.selectionNote], concaveHulls: false)
         } catch {
             let publisher = HotspotPublisher(policy: disclosure, districtCodes: binned.area.districts.map(\.code),
                                              districtNames: binned.area.districts.map(\.name),
                                              strands: binned.definitions.strands.map { ($0.id, $0.label) })
-            var table = publisher.topPerDistrict([], perDistrict: perDistrict, withheld: 0, notes: [method])
+            var table = publisher.topPerDistrict([], perDistrict: perDistrict, withheld: 0, notes: [method], concaveHulls: false)
             table.rows = []
             table.notes.insert("Not computed: \(error)", at: 0)
             return table

@@ -54,7 +54,7 @@ extension HotspotAnalysis {
         let columns = publisher.clusterColumns
         var concave: [MapPolygon] = [], convex: [MapPolygon] = []
         for (i, c) in ranked.enumerated() {
-            let profile = profiles[c.id]
+            let profile = shapes[c.id]
             let properties = zip(columns, publisher.clusterRow(c, rank: i + 1)).map { (key: $0, value: GeoJSONProperty($1)) }
             let fallback = profile.concaveHull.count < 4 || profile.convexHull.count < 4 ? disc(of: c.id, around: profile.centroid) : []
             concave.append(MapPolygon(rings: [profile.concaveHull.count >= 4 ? profile.concaveHull : fallback], properties: properties))

@@ -99,7 +99,7 @@ final class HotspotsTests: XCTestCase {
                 .buffer(2e-6)
         }
         var checked = 0
-        for profile in a.profiles where profile.concaveHull.count >= 4 {
+        for profile in a.shapes where profile.concaveHull.count >= 4 {
             let concave = try Geometry(polygon: [profile.concaveHull.map { Coordinate(x: $0.easting, y: $0.northing) }], context: context)
             let convex = try Geometry(polygon: [profile.convexHull.map { Coordinate(x: $0.easting, y: $0.northing) }], context: context)
             let published = polygonByID["H\(profile.cluster + 1)"]
@@ -118,6 +118,15 @@ final class HotspotsTests: XCTestCase {
         }
         XCTAssertGreaterThan(checked, 1_000)
         XCTAssertFalse(polygonByID.isEmpty)
+
+        // The convex-only path of `svd assess` (own monotone chain) agrees with GEOS's convex hulls.
+        let quick = try analysis { $0.concaveHulls = false }
+        XCTAssertEqual(quick.shapes.count, a.shapes.count)
+        for (q, g) in zip(quick.shapes, a.shapes) {
+            XCTAssertEqual(q.convexAreaHectares, g.convexAreaHectares, accuracy: 1e-9 * max(1, g.convexAreaHectares), "H\(g.cluster + 1)")
+            XCTAssertEqual(q.centroid.easting, g.centroid.easting, accuracy: 1e-6)
+            XCTAssertTrue(q.concaveAreaHectares.isNaN)
+        }
     }
 
     /// Every map parses as JSON and follows RFC 7946: a FeatureCollection without crs, closed rings of at least four

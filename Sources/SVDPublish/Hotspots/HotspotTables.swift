@@ -173,9 +173,11 @@ public struct HotspotPublisher: Sendable {
     }
 
     /// Top `perDistrict` clusters of each district (by the district holding most of their members).
-    public func topPerDistrict(_ ranked: [ClusterSummary], perDistrict: Int, withheld: Int, notes: [String]) -> PublishedTable {
-        let columns = ["district_code", "district", "rank_in_district", "hotspot_id", "incidents", "area_ha", "incidents_per_ha",
-                       "centroid_lon", "centroid_lat", "victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
+    /// Without concave hulls (`concaveHulls` false) the size shown is the convex hull's and no density is given.
+    public func topPerDistrict(_ ranked: [ClusterSummary], perDistrict: Int, withheld: Int, notes: [String],
+                               concaveHulls: Bool = true) -> PublishedTable {
+        let size = concaveHulls ? ["area_ha", "incidents_per_ha"] : ["convex_area_ha"]
+        let columns = ["district_code", "district", "rank_in_district", "hotspot_id", "incidents"] + size + ["centroid_lon", "centroid_lat", "victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
                        "weapon_enabled_pct", "main_strand"]
         let all = clusterColumns
         let pick = columns.dropFirst(3).map { name in all.firstIndex(of: name)! }
@@ -191,15 +193,16 @@ public struct HotspotPublisher: Sendable {
                 table.rows.append([.text(districtCodes[d]), .text(districtNames[d]), .count(i + 1)] + pick.map { full[$0] })
             }
         }
-        table.notes = notes + clusterNotes(withheld: withheld)
+        table.notes = notes + clusterNotes(withheld: withheld, concaveHulls: concaveHulls)
             + ["A cluster belongs to the district holding most of its members; a district with no cluster has one empty row."]
         return table
     }
 
-    func clusterNotes(withheld: Int) -> [String] {
+    func clusterNotes(withheld: Int, concaveHulls: Bool = true) -> [String] {
         var notes = [
             "Clusters are ranked by incidents; hotspot_id is stable for the same data and parameters, whatever the row order.",
-            "area_ha is the area of the concave hull of the members (GEOS, ratio 0.3); convex_area_ha that of the convex hull.",
+            concaveHulls ? "area_ha is the area of the concave hull of the members (GEOS, ratio 0.3); convex_area_ha that of the convex hull."
+                : "convex_area_ha is the area of the convex hull of the members; `svd hotspots` maps the tighter concave hulls and gives densities.",
             "Shares of victims by age are of incidents with a known victim age; knife and weapon shares of incidents with a known weapon field; strand shares of all incidents (strands overlap).",
             "Peaks are the most frequent hour and weekday (incidents with a month-only date or unknown hour are left out).",
         ]
