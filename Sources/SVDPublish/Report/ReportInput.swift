@@ -1,0 +1,70 @@
+import SVDCore
+import SVDBin
+
+/// One hotspot as the report draws and tabulates it. Counts are raw here; the report suppresses them.
+public struct ReportHotspot: Sendable {
+    /// Outline in BNG metres (closed ring); empty when the members are collinear.
+    public let hull: [BNGPoint]
+    public let centroid: BNGPoint
+    public let incidents: Int
+    public let areaHectares: Double
+    /// Members per district slot (the last slot is outside the area).
+    public let byDistrict: [Int]
+    /// Members with a known victim age, and those under the cohort age.
+    public let knownVictimAge: Int
+    public let cohortVictims: Int
+    /// Members by hour 0–23 and weekday Mon…Sun (unknowns left out).
+    public let byHour: [Int]
+    public let byWeekday: [Int]
+    /// Members in the knife/weapon-enabled strand.
+    public let knifeOrWeapon: Int
+
+    public init(hull: [BNGPoint], centroid: BNGPoint, incidents: Int, areaHectares: Double, byDistrict: [Int],
+                knownVictimAge: Int, cohortVictims: Int, byHour: [Int], byWeekday: [Int], knifeOrWeapon: Int) {
+        self.hull = hull
+        self.centroid = centroid
+        self.incidents = incidents
+        self.areaHectares = areaHectares
+        self.byDistrict = byDistrict
+        self.knownVictimAge = knownVictimAge
+        self.cohortVictims = cohortVictims
+        self.byHour = byHour
+        self.byWeekday = byWeekday
+        self.knifeOrWeapon = knifeOrWeapon
+    }
+}
+
+/// The hotspots of a run (or of one district, for a local pack), ranked by incidents, most first.
+public struct ReportHotspots: Sendable {
+    /// DBSCAN neighbourhood radius in metres and minimum neighbours (itself included) of a core point.
+    public let eps: Double
+    public let minPoints: Int
+    /// Incidents given to the clustering (serious violence in the period, in scope of the report).
+    public let incidentsClustered: Int
+    /// Age of the cohort whose share is profiled, e.g. 25, with its label.
+    public let cohortUnder: Int
+    public let cohortLabel: String
+    public let knifeLabel: String
+    public let clusters: [ReportHotspot]
+
+    public init(eps: Double, minPoints: Int, incidentsClustered: Int, cohortUnder: Int, cohortLabel: String,
+                knifeLabel: String, clusters: [ReportHotspot]) {
+        self.eps = eps
+        self.minPoints = minPoints
+        self.incidentsClustered = incidentsClustered
+        self.cohortUnder = cohortUnder
+        self.cohortLabel = cohortLabel
+        self.knifeLabel = knifeLabel
+        self.clusters = clusters
+    }
+}
+
+extension AssessmentTables {
+    /// Tables for one district's own pack: every marginal counts only that district's incidents.
+    init(input: AssessmentInput, district: Int) {
+        self.input = input
+        marginals = CubeMarginals(cube: input.cube, period: input.period, district: district,
+                                  monthsFrom: min(input.period.lowerBound, input.period.upperBound.adding(months: -35)))
+        disclosure = Disclosure(policy: input.disclosure)
+    }
+}

@@ -1,0 +1,256 @@
+import SVDCore
+import SVDLocate
+
+/// The district choropleth and the hotspot map.
+extension NeedsAssessmentReport {
+    static let mapWidth = 700.0
+
+    /// Districts' outlines as path data for a frame, computed once per map.
+    func districtPaths(_ frame: MapFrame) -> [String] {
+        area.districts.map { frame.path($0.polygons) }
+    }
+
+    // MARK: Choropleth
+
+    struct DistrictRate {
+        let rate: Double?
+        let compared: String    // higher / similar / lower, or "" when hidden
+    }
+
+    func districtMapSection(_ m: inout Markup) {
+        section(&m, "district-map") { m in
+            let t = areaTables.districtSummary()
+            var byCode: [String: [PublishedTable.Value]] = [:]
+            for row in t.rows { if case .text(let code) = row[1] { byCode[code] = row } }
+            let rates: [DistrictRate] = input.districts.map { d in
+                guard let row = byCode[d.code] else { return DistrictRate(rate: nil, compared: "") }
+                return DistrictRate(rate: Self.number(value(t, row, "rate_per_1000_per_year")), compared: value(t, row, "compared_with_area").plain)
+            }
+            let shown = rates.compactMap(\.rate).sorted()
+            let breaks = Self.classBreaks(shown, classes: Palette.rateClasses.count)
+            func rateClass(_ r: Double) -> Int { breaks.firstIndex { r <= $0 } ?? breaks.count - 1 }
+            let areaRate = t.rows.first { $0[1] == .text("TOTAL") }.map { value(t, $0, "rate_per_1000_per_year").display } ?? ""
+
+            m.element("p", [], "Serious violence per 1,000 residents a year, \(periodText), by district. Hatched districts are significantly higher than the \(input.areaName) rate (\(areaRate)); dotted, significantly lower; plain, similar (95% confidence intervals).")
+            m.open("div", [("class", "pair")])
+            m.open("figure")
+            let bounds = area.bounds
+            let frame = MapFrame(min: bounds.min, max: bounds.max, width: Self.mapWidth)
+            let paths = districtPaths(frame)
+            m.open("svg", [("viewBox", "0 0 \(Format.coordinate(frame.width)) \(Format.coordinate(frame.height + 96))"),
+                           ("width", Format.coordinate(frame.width)), ("role", "img"),
+                           ("aria-labelledby", "dm-title dm-desc")])
+            m.element("title", [("id", "dm-title")], "Serious violence rate per 1,000 residents a year by district, \(input.areaName)")
+            let ranked = input.districts.indices.filter { rates[$0].rate != nil }.sorted { rates[$0].rate! > rates[$1].rate! }
+            let descText = ranked.map { "\(input.districts[$0].name) \(Format.fixed(rates[$0].rate!, 2)) (\(rates[$0].compared))" }.joined(separator: "; ")
+            m.element("desc", [("id", "dm-desc")], "Choropleth map, darker is higher. Area rate \(areaRate). Districts from highest rate: \(descText).")
+            m.element("defs", []) { defs in
+                defs.element("pattern", [("id", "sig-higher"), ("patternUnits", "userSpaceOnUse"), ("width", "8"), ("height", "8"),
+                                        ("patternTransform", "rotate(45)")]) { p in
+                    p.empty("rect", [("width", "8"), ("height", "8"), ("fill", "none")])
+                    p.empty("line", [("x1", "0"), ("y1", "0"), ("x2", "0"), ("y2", "8"), ("stroke", "#000"), ("stroke-width", "2.2"), ("stroke-opacity", "0.75")])
+                }
+                defs.element("pattern", [("id", "sig-lower"), ("patternUnits", "userSpaceOnUse"), ("width", "7"), ("height", "7")]) { p in
+                    p.empty("circle", [("cx", "3.5"), ("cy", "3.5"), ("r", "1.4"), ("fill", "#fff"), ("fill-opacity", "0.95")])
+                }
+            }
+            for i in input.districts.indices {
+                let r = rates[i]
+                let fill = r.rate.map { Palette.rateClasses[rateClass($0)] } ?? Palette.hidden
+                let highlighted = i == district
+                m.element("path", [("d", paths[i]), ("fill", fill), ("stroke", "#ffffff"), ("stroke-width", "1"), ("fill-rule", "evenodd")]) { p in
+                    p.element("title", [], "\(input.districts[i].name): \(r.rate.map { Format.fixed($0, 2) } ?? "hidden") per 1,000 a year, \(r.compared.isEmpty ? "not compared" : r.compared)")
+                }
+                if r.compared == "higher" || r.compared == "lower" {
+                    m.empty("path", [("d", paths[i]), ("fill", "url(#sig-\(r.compared))"), ("fill-rule", "evenodd"),
+                                     ("stroke", "#000"), ("stroke-width", r.compared == "higher" ? "2" : "1.5"),
+                                     ("stroke-dasharray", r.compared == "lower" ? "4 3" : "none")])
+                }
+                if highlighted {
+                    m.empty("path", [("d", paths[i]), ("fill", "none"), ("stroke", Palette.rise), ("stroke-width", "4")])
+                }
+            }
+            for i in input.districts.indices {
+                guard let p = MapFrame.labelPoint(area.districts[i].polygons) else { continue }
+                m.element("text", [("x", Format.coordinate(frame.x(p.easting))), ("y", Format.coordinate(frame.y(p.northing))),
+                                   ("text-anchor", "middle"), ("font-size", i == district ? "13" : "11"),
+                                   ("font-weight", i == district ? "bold" : "normal"), ("class", "halo")], input.districts[i].name)
+            }
+            choroplethLegend(&m, top: frame.height + 8, breaks: breaks, minimum: shown.first)
+            m.close()
+            m.element("figcaption", [], "Districts labelled by name; darker fill is a higher rate. Boundaries simplified for drawing.")
+            m.close()
+            m.open("div")
+            let codeColumn = t.columns.firstIndex(of: "district_code")!
+            let districtRows = t.rows.filter { row in
+                if case .text(let c) = row[codeColumn] { return c != "OUTSIDE" }
+                return false
+            }
+            table(&m, caption: "Rate by district, highest first", columns: [
+                column(t, "district", "District", numeric: false), column(t, "incidents", "Incidents"),
+                column(t, "rate_per_1000_per_year", "Rate per 1,000 a year"),
+                Column(header: "95% CI", numeric: true) { row in
+                    let lo = value(t, row, "lower_95"), hi = value(t, row, "upper_95")
+                    return lo == .empty ? "" : "\(lo.display)\u{2013}\(hi.display)"
+                },
+                column(t, "compared_with_area", "Against area", numeric: false),
+                column(t, "change_percent", "12-month change"),
+            ], rows: districtRows, rowClass: { row in
+                district.map { row[codeColumn] == .text(input.districts[$0].code) ? "selected" : nil } ?? nil
+            }, notes: ["Incidents over the whole period; change is the last 12 months against the 12 before. Rates and intervals are left out where the count is hidden."])
+            m.close()
+            m.close()
+        }
+    }
+
+    /// Upper bounds of each class: quantiles of the shown rates, so each colour holds about the same number of districts.
+    static func classBreaks(_ sorted: [Double], classes: Int) -> [Double] {
+        guard let last = sorted.last else { return [] }
+        var breaks: [Double] = []
+        for c in 1..<classes {
+            let i = Int((Double(c) / Double(classes) * Double(sorted.count)).rounded(.up)) - 1
+            let b = sorted[max(0, min(sorted.count - 1, i))]
+            if breaks.last.map({ b > $0 }) ?? true { breaks.append(b) }
+        }
+        if breaks.last.map({ last > $0 }) ?? true { breaks.append(last) }
+        return breaks
+    }
+
+    func choroplethLegend(_ m: inout Markup, top: Double, breaks: [Double], minimum: Double?) {
+        m.open("g", [("class", "legend"), ("transform", "translate(10 \(Format.coordinate(top)))")])
+        m.element("text", [("x", "0"), ("y", "10"), ("font-size", "12"), ("font-weight", "bold")], "Rate per 1,000 a year")
+        var lower = minimum ?? 0
+        for (i, b) in breaks.enumerated() {
+            let x = Double(i) * 106
+            m.empty("rect", [("x", Format.coordinate(x)), ("y", "16"), ("width", "24"), ("height", "14"), ("fill", Palette.rateClasses[i]), ("stroke", "#666")])
+            m.element("text", [("x", Format.coordinate(x + 28)), ("y", "27"), ("font-size", "11")], "\(Format.fixed(lower, 2))\u{2013}\(Format.fixed(b, 2))")
+            lower = b
+        }
+        let y = 44.0
+        let items: [(String, String, String)] = [("url(#sig-higher)", "2", "Significantly higher than area"),
+                                                 ("url(#sig-lower)", "1.5", "Significantly lower"), ("none", "1", "Similar")]
+        for (i, item) in items.enumerated() {
+            let x = Double(i) * 220
+            m.empty("rect", [("x", Format.coordinate(x)), ("y", Format.coordinate(y)), ("width", "24"), ("height", "16"), ("fill", "#21918c")])
+            m.empty("rect", [("x", Format.coordinate(x)), ("y", Format.coordinate(y)), ("width", "24"), ("height", "16"), ("fill", item.0),
+                             ("stroke", "#000"), ("stroke-width", item.1), ("stroke-dasharray", i == 1 ? "4 3" : "none")])
+            m.element("text", [("x", Format.coordinate(x + 30)), ("y", Format.coordinate(y + 12)), ("font-size", "11")], item.2)
+        }
+        m.empty("rect", [("x", "0"), ("y", Format.coordinate(y + 24)), ("width", "24"), ("height", "14"), ("fill", Palette.hidden), ("stroke", "#666")])
+        m.element("text", [("x", "30"), ("y", Format.coordinate(y + 35)), ("font-size", "11")], "Rate hidden (count hidden)")
+        m.close()
+    }
+
+    // MARK: Hotspot map
+
+    func hotspotSection(_ m: inout Markup) {
+        section(&m, "hotspots") { m in
+            guard let h = hotspots else {
+                m.element("p", [("class", "note")], "Hotspots were not computed for this report.")
+                return
+            }
+            let shownCount = min(maxHotspots, h.clusters.count)
+            let top = Array(h.clusters.prefix(shownCount))
+            m.open("p")
+            m.text("Dense clusters of serious violence incidents in \(scopeName), \(periodText) (DBSCAN, \(Format.fixed(h.eps, 0)) m, at least \(h.minPoints) incidents). ")
+            if h.clusters.isEmpty {
+                m.text("No cluster was found.")
+            } else {
+                m.text("Clusters found: ")
+                m.element("span", [("class", "n")], disclosure.single(h.clusters.count).display)
+                m.text(shownCount < h.clusters.count ? "; the largest are ranked and profiled (H-numbers)." : "; all are ranked and profiled (H-numbers).")
+            }
+            m.close()
+            m.open("div", [("class", "pair")])
+            m.open("figure")
+            // A pack zooms to its district; the area report shows the whole area.
+            var lo = area.bounds.min, hi = area.bounds.max
+            if let d = district {
+                lo = BNGPoint(easting: .infinity, northing: .infinity)
+                hi = BNGPoint(easting: -.infinity, northing: -.infinity)
+                for polygon in area.districts[d].polygons { for p in polygon.first ?? [] {
+                    lo = BNGPoint(easting: min(lo.easting, p.easting), northing: min(lo.northing, p.northing))
+                    hi = BNGPoint(easting: max(hi.easting, p.easting), northing: max(hi.northing, p.northing))
+                } }
+            }
+            let frame = MapFrame(min: lo, max: hi, width: Self.mapWidth)
+            m.open("svg", [("viewBox", "0 0 \(Format.coordinate(frame.width)) \(Format.coordinate(frame.height))"),
+                           ("width", Format.coordinate(frame.width)), ("role", "img"), ("aria-labelledby", "hs-title hs-desc")])
+            m.element("title", [("id", "hs-title")], "Serious violence hotspots, \(scopeName)")
+            m.element("desc", [("id", "hs-desc")], "Map of cluster outlines over district boundaries. " + top.enumerated().map { i, c in
+                "H\(i + 1): \(disclosure.single(c.incidents).display) incidents, \(Format.fixed(c.areaHectares, 1)) ha, \(districtNames(c).joined(separator: " and "))"
+            }.joined(separator: "; ") + ".")
+            m.element("defs", []) { d in
+                d.element("clipPath", [("id", "hs-clip")]) { $0.empty("rect", [("width", Format.coordinate(frame.width)), ("height", Format.coordinate(frame.height))]) }
+            }
+            m.open("g", [("clip-path", "url(#hs-clip)")])
+            for i in area.districts.indices {
+                let mine = district == nil || district == i
+                m.empty("path", [("d", frame.path(area.districts[i].polygons)), ("fill", mine ? "#eeeeee" : "#f8f8f8"),
+                                 ("stroke", mine ? "#8a8a8a" : "#c4c4c4"), ("stroke-width", "1"), ("fill-rule", "evenodd")])
+            }
+            for (i, c) in h.clusters.enumerated().reversed() where c.hull.count >= 3 {
+                let ranked = i < shownCount
+                let d = frame.path([[c.hull]], tolerancePixels: 0.3)
+                guard !d.isEmpty else { continue }
+                m.empty("path", [("d", d), ("fill", Palette.hotspotFill), ("fill-opacity", ranked ? "0.6" : "0.3"),
+                                 ("stroke", "#7a2f00"), ("stroke-width", ranked ? "1.2" : "0.6")])
+            }
+            // Ranked labels last, so no outline covers them; tiny hulls get a ring so they are visible at all.
+            for (i, c) in top.enumerated() {
+                let x = frame.x(c.centroid.easting), y = frame.y(c.centroid.northing)
+                m.empty("circle", [("cx", Format.coordinate(x)), ("cy", Format.coordinate(y)), ("r", "3"), ("fill", "#7a2f00")])
+                m.element("text", [("x", Format.coordinate(x + 5)), ("y", Format.coordinate(y - 4)), ("font-size", "12"),
+                                   ("font-weight", "bold"), ("class", "halo")], "H\(i + 1)")
+            }
+            if district == nil {
+                for i in area.districts.indices {
+                    guard let p = MapFrame.labelPoint(area.districts[i].polygons) else { continue }
+                    m.element("text", [("x", Format.coordinate(frame.x(p.easting))), ("y", Format.coordinate(frame.y(p.northing) + 14)),
+                                       ("text-anchor", "middle"), ("font-size", "9.5"), ("fill", "#555"), ("class", "halo")], input.districts[i].name)
+                }
+            }
+            m.close()
+            m.close()
+            m.element("figcaption", [], "Orange outlines: hotspot clusters (ranked H-numbers, largest first; paler outlines are smaller clusters not ranked). Grey: district boundaries.")
+            m.close()
+            m.open("div")
+            hotspotTable(&m, h, top)
+            m.close()
+            m.close()
+        }
+    }
+
+    func districtNames(_ c: ReportHotspot) -> [String] {
+        c.byDistrict.indices.filter { c.byDistrict[$0] > 0 }
+            .sorted { c.byDistrict[$0] != c.byDistrict[$1] ? c.byDistrict[$0] > c.byDistrict[$1] : $0 < $1 }
+            .map { $0 < n ? input.districts[$0].name : "outside the area" }
+    }
+
+    func hotspotTable(_ m: inout Markup, _ h: ReportHotspots, _ top: [ReportHotspot]) {
+        let rows: [[PublishedTable.Value]] = top.enumerated().map { i, c in
+            let count = disclosure.single(c.incidents)
+            func share(_ part: Int, of whole: Int) -> PublishedTable.Value {
+                // A share over a hidden count, or of a handful of incidents, would give a small number away.
+                guard !count.isHidden, whole > 0, !disclosure.single(part).isHidden else { return .text("\u{2013}") }
+                return .percent(Double(part) / Double(whole) * 100, decimals: 0)
+            }
+            let hour = c.byHour.indices.max { c.byHour[$0] != c.byHour[$1] ? c.byHour[$0] < c.byHour[$1] : $0 > $1 }
+            let day = c.byWeekday.indices.max { c.byWeekday[$0] != c.byWeekday[$1] ? c.byWeekday[$0] < c.byWeekday[$1] : $0 > $1 }
+            let hourText = hour.flatMap { c.byHour[$0] > 0 ? "\(Format.hour($0))\u{2013}\(Format.hour(($0 + 1) % 24))" : nil } ?? "unknown"
+            let dayText = day.flatMap { c.byWeekday[$0] > 0 ? CivilDate.weekdayNames[$0] : nil } ?? "unknown"
+            return [.text("H\(i + 1)"), count, .number(c.areaHectares, decimals: 1), .text(districtNames(c).joined(separator: ", ")),
+                    share(c.cohortVictims, of: c.knownVictimAge), .text(hourText), .text(dayText), share(c.knifeOrWeapon, of: c.incidents)]
+        }
+        func col(_ i: Int, _ header: String, _ numeric: Bool) -> Column {
+            Column(header: header, numeric: numeric) { $0[i].display }
+        }
+        table(&m, caption: "Hotspot profiles", columns: [
+            col(0, "Hotspot", false), col(1, "Incidents", true), col(2, "Area (ha)", true), col(3, "Districts", false),
+            col(4, "\(h.cohortLabel) share", true), col(5, "Peak hour", false), col(6, "Peak day", false),
+            col(7, "\(h.knifeLabel) share", true),
+        ], rows: rows, notes: [
+            "\(h.cohortLabel) share: of incidents with a known victim age. Peak hour and day: most frequent among incidents with a known time. “\u{2013}”: hidden (fewer than \(threshold) incidents behind the share).",
+        ])
+    }
+}

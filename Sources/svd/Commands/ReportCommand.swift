@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import SVDEngine
+import SVDPublish
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The needs assessment as one self-contained HTML file: headline change, district rate map, hotspots, times, trend, age, strands, data quality and methods.",
+        discussion: """
+        Writes a single HTML file with inline SVG charts and CSS: it fetches nothing, opens offline and prints on A4. \
+        Every chart has its numbers in a table beside it; small counts are hidden as in `svd assess`. \
+        --district makes a community safety partnership's local pack: that district against the area, with its own hotspots.
+        Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
+        """)
+
+    @OptionGroup var input: IncidentInputOptions
+    @OptionGroup var disclosure: DisclosureOptions
+
+    @Option(help: ArgumentHelp("District code or name for a local pack (e.g. E07000112 or Folkestone and Hythe).", valueName: "code"))
+    var district: String?
+
+    @Option(help: ArgumentHelp("Hotspots ranked and profiled (1 to 50).", valueName: "n"))
+    var hotspots: Int = 10
+
+    @Option(help: ArgumentHelp("Also write every rejected row, with its line number and reason, to this CSV.", valueName: "file"))
+    var rejects: String?
+
+    @Option(help: ArgumentHelp("Output HTML file.", valueName: "file"))
+    var out: String = "report.html"
+
+    func validate() throws {
+        guard (1...50).contains(hotspots) else { throw ValidationError("--hotspots must be between 1 and 50") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let progress = input.quiet ? nil : ProgressReporter()
+            let policy = DisclosurePolicy(threshold: disclosure.suppressBelow, enabled: !disclosure.noSuppress)
+            let binned = try BinnedIncidents(request: input.request(), rejectsFile: rejects.map { URL(fileURLWithPath: $0) },
+                                             progress: progress, collectPoints: true)
+            var districtIndex: Int?
+            if let district {
+                let wanted = district.lowercased()
+                guard let i = binned.area.districts.firstIndex(where: { $0.code.lowercased() == wanted || $0.name.lowercased() == wanted }) else {
+                    let known = binned.area.districts.map { "\($0.code) \($0.name)" }.joined(separator: ", ")
+                    throw ValidationError("--district '\(district)' is not a district of \(binned.area.name): \(known)")
+                }
+                districtIndex = i
+            }
+            let html = try binned.report(disclosure: policy, district: districtIndex, maxHotspots: hotspots)
+            try html.write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8)
+            let scope = districtIndex.map { "\(binned.area.districts[$0].name) local pack" } ?? binned.area.name
+            print("Wrote \(out): \(scope), \(binned.period.lowerBound) to \(binned.period.upperBound), \(html.utf8.count / 1024) KiB.")
+            if !policy.enabled { print("WARNING: small-number suppression is OFF — internal use only.") }
+        }
+    }
+}
