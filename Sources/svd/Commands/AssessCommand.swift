@@ -35,9 +35,9 @@ struct AssessCommand: ParsableCommand {
             let progress = input.quiet ? nil : ProgressReporter()
             let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
             let policy = DisclosurePolicy(threshold: disclosure.suppressBelow, enabled: !disclosure.noSuppress)
-            let binned = try BinnedIncidents(request: input.request(), rejectsFile: outDir.appendingPathComponent("rejects.csv"), progress: progress)
+            let binned = try BinnedIncidents(request: input.request(), rejectsFile: outDir.appendingPathComponent("rejects.csv"), progress: progress, collectPoints: true)
             let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
-            let tables = assessment.all()
+            let tables = assessment.all() + [DistrictHotspots.table(binned, disclosure: policy)]
             for table in tables {
                 for f in formats {
                     let url = outDir.appendingPathComponent("\(table.id).\(f.rawValue)")
