@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "SVDMeasureTests", dependencies: ["SVDMeasure"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SVDDetectTests", dependencies: ["SVDDetect", "GEOS"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SVDEngineTests", dependencies: ["SVDEngine", "GEOS"]),
+        .testTarget(name: "SVDPublishTests", dependencies: ["SVDEngine", "SVDPublish"]),
         .testTarget(name: "SVDDemoTests", dependencies: ["SVDDemo"], exclude: ["make_land_mask.py", "check_outside_share.py"]),
     ]
 )

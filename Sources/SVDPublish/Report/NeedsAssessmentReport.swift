@@ -162,7 +162,7 @@ public struct NeedsAssessmentReport {
     }
 
     var suppressionNote: String {
-        "“<\(threshold)”: a count from 1 to \(threshold - 1), hidden. “\(secondarySuppressionMark)”: hidden so that a small count elsewhere cannot be worked out from the totals."
+        "“<\(threshold)”: a count above zero and below \(threshold), hidden. “\(secondarySuppressionMark)”: hidden so that a small count elsewhere cannot be worked out from the totals."
     }
 }
 
@@ -179,7 +179,7 @@ extension NeedsAssessmentReport {
     .lede{font-size:15px;margin:4px 0}
     .meta,.note{color:var(--muted);font-size:12px;margin:4px 0}
     .warning{background:#fff1e6;border:2px solid var(--rise);padding:6px 10px;font-weight:bold}
-    nav ol{display:flex;flex-wrap:wrap;gap:4px 18px;padding-left:18px;margin:6px 0 10px;font-size:13px}
+    nav ol{display:flex;flex-wrap:wrap;gap:4px 18px;list-style:none;padding:0;margin:6px 0 10px;font-size:13px}
     nav a{color:#2c3e7b}
     section{margin:18px 0 8px}
     .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(172px,1fr));gap:10px;margin:10px 0}
@@ -189,14 +189,14 @@ extension NeedsAssessmentReport {
     .card .sub{font-size:11.5px;color:var(--muted)}
     .chg{font-weight:bold;font-size:13px}
     .chg.up{color:var(--rise)} .chg.down{color:var(--fall)} .chg.flat{color:var(--muted)}
-    .pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:18px;align-items:start}
+    .pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:18px;align-items:start}
     .pair.even{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}
     figure{margin:0;break-inside:avoid}
     figcaption{font-size:12px;color:var(--muted);margin-top:4px}
     svg{max-width:100%;height:auto;display:block}
     svg text{font-family:"DejaVu Sans",Arial,sans-serif}
     .halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
-    table.data{border-collapse:collapse;font-size:12px;margin:6px 0;width:100%}
+    table.data{border-collapse:collapse;font-size:11.5px;margin:6px 0;width:100%}
     table.data caption{text-align:left;font-weight:bold;font-size:13px;padding:2px 0 4px}
     table.data th,table.data td{border-bottom:1px solid #e2e2e2;padding:2px 6px;text-align:left;vertical-align:top}
     table.data th{background:#f3f3f3}
@@ -204,6 +204,7 @@ extension NeedsAssessmentReport {
     table.compact{font-size:10.5px}
     table.compact th,table.compact td{padding:1px 4px}
     tr.records td{color:#333}
+    tr.selected td{background:#fff1e6;font-weight:bold}
     .scroll{max-height:420px;overflow:auto;border:1px solid #eee}
     .legend{font-size:12px}
     dl.methods dt{font-weight:bold;margin-top:8px}

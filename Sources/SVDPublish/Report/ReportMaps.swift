@@ -51,7 +51,7 @@ extension NeedsAssessmentReport {
                     p.empty("line", [("x1", "0"), ("y1", "0"), ("x2", "0"), ("y2", "8"), ("stroke", "#000"), ("stroke-width", "2.2"), ("stroke-opacity", "0.75")])
                 }
                 defs.element("pattern", [("id", "sig-lower"), ("patternUnits", "userSpaceOnUse"), ("width", "7"), ("height", "7")]) { p in
-                    p.empty("circle", [("cx", "3.5"), ("cy", "3.5"), ("r", "1.4"), ("fill", "#fff"), ("fill-opacity", "0.95")])
+                    p.empty("circle", [("cx", "3.5"), ("cy", "3.5"), ("r", "1.3"), ("fill", "#000"), ("fill-opacity", "0.8")])
                 }
             }
             for i in input.districts.indices {
@@ -237,7 +237,7 @@ extension NeedsAssessmentReport {
             }
             let hour = c.byHour.indices.max { c.byHour[$0] != c.byHour[$1] ? c.byHour[$0] < c.byHour[$1] : $0 > $1 }
             let day = c.byWeekday.indices.max { c.byWeekday[$0] != c.byWeekday[$1] ? c.byWeekday[$0] < c.byWeekday[$1] : $0 > $1 }
-            let hourText = hour.flatMap { c.byHour[$0] > 0 ? "\(Format.hour($0))\u{2013}\(Format.hour(($0 + 1) % 24))" : nil } ?? "unknown"
+            let hourText = hour.flatMap { c.byHour[$0] > 0 ? Format.hour($0) : nil } ?? "unknown"
             let dayText = day.flatMap { c.byWeekday[$0] > 0 ? CivilDate.weekdayNames[$0] : nil } ?? "unknown"
             return [.text("H\(i + 1)"), count, .number(c.areaHectares, decimals: 1), .text(districtNames(c).joined(separator: ", ")),
                     share(c.cohortVictims, of: c.knownVictimAge), .text(hourText), .text(dayText), share(c.knifeOrWeapon, of: c.incidents)]
@@ -247,7 +247,7 @@ extension NeedsAssessmentReport {
         }
         table(&m, caption: "Hotspot profiles", columns: [
             col(0, "Hotspot", false), col(1, "Incidents", true), col(2, "Area (ha)", true), col(3, "Districts", false),
-            col(4, "\(h.cohortLabel) share", true), col(5, "Peak hour", false), col(6, "Peak day", false),
+            col(4, "\(h.cohortLabel) share", true), col(5, "Peak hour (from)", false), col(6, "Peak day", false),
             col(7, "\(h.knifeLabel) share", true),
         ], rows: rows, notes: [
             "\(h.cohortLabel) share: of incidents with a known victim age. Peak hour and day: most frequent among incidents with a known time. “\u{2013}”: hidden (fewer than \(threshold) incidents behind the share).",

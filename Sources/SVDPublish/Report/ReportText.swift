@@ -143,7 +143,7 @@ extension NeedsAssessmentReport {
             }
             m.element("dt", [], "Disclosure control")
             m.element("dd", [], input.disclosure.enabled
-                ? "Counts from 1 to \(threshold - 1) are hidden as “<\(threshold)”; further cells are hidden (“\(secondarySuppressionMark)”) wherever a hidden count could be worked out from totals, differences or rolling sums. Rates, intervals and percentages are left out when their count is hidden. Record accounting in the data-quality table (rows read, accepted, rejected) counts records in the extracts, not people, and is exact."
+                ? "Counts above zero and below \(threshold) are hidden as “<\(threshold)”; further cells are hidden (“\(secondarySuppressionMark)”) wherever a hidden count could be worked out from totals, differences or rolling sums. Rates, intervals and percentages are left out when their count is hidden. Record accounting in the data-quality table (rows read, accepted, rejected) counts records in the extracts, not people, and is exact."
                 : "Small-number suppression was switched off: internal use only.")
             m.element("dt", [], "Maps")
             m.element("dd", [], "District boundaries are drawn simplified (to less than a pixel) from the area's boundaries; analysis used the full boundaries. Colours are viridis (sequential) and blue/orange (change), readable with colour-blindness; every chart has its numbers in a table beside it.")
