@@ -14,7 +14,8 @@ swift build -c release --product svd >&2
 svd=.build/release/svd
 mkdir -p out
 "$svd" demo --rows "$rows" --seed 2024 --out out/demo-incidents.csv
-"$svd" assess out/demo-incidents.csv --out out/assess --format csv,md,json
+"$svd" assess out/demo-incidents.csv --out out/assess --format csv,md,json --hotspots
+"$svd" hotspots out/demo-incidents.csv --out out/hotspots >&2
 echo
 cat out/assess/district_summary.md
 echo

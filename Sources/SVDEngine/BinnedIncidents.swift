@@ -66,13 +66,15 @@ public struct BinnedIncidents {
     public let period: ClosedRange<MonthKey>
 
     /// Reads, locates and bins the request's files; works out the analysis period from the data when not given.
-    public init(request: IncidentRequest, rejectsFile: URL?, progress: ProgressReporter?, collectPoints: Bool = false) throws {
+    public init(request: IncidentRequest, rejectsFile: URL?, progress: ProgressReporter?, collectPoints: Bool = false,
+                pointMonths: ClosedRange<MonthKey>? = nil) throws {
         area = try AreaResolver.area(request.area)
         definitions = try AreaResolver.definitions(for: area, areaSpec: request.area, file: request.definitionsFile)
         let format: IncidentFormat? = try request.mappingFile.map { .mapped(try ColumnMapping(contentsOf: $0)) }
         var run = BinningRun(inputs: request.files, area: area, definitions: definitions, format: format,
                              workers: request.workers, rejectsFile: rejectsFile, progress: progress)
         run.collectPoints = collectPoints
+        run.pointMonths = pointMonths
         result = try run.run()
         let months = result.cube.months
         guard let last = request.to ?? months.last else {

@@ -25,6 +25,8 @@ public struct BinningRun {
     public let progress: ProgressReporter?
     /// Keep every in-scope incident as a point (hotspots need them); the cube alone needs no per-row memory.
     public var collectPoints = false
+    /// With `collectPoints`, keep only incidents in these months (bounds memory on long extracts).
+    public var pointMonths: ClosedRange<MonthKey>?
 
     public init(inputs: [URL], area: Area, definitions: Definitions, format: IncidentFormat? = nil,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, rejectsFile: URL?, progress: ProgressReporter? = nil) {
@@ -41,7 +43,8 @@ public struct BinningRun {
         let catalog = OffenceCatalog(definitions: definitions)
         let locator = DistrictLocator(area: area)
         let shape = IncidentCube.Shape(districts: area.districts.count, definitions: definitions)
-        let states = WorkerStates(count: workers, shape: shape, catalog: catalog, collectPoints: collectPoints)
+        let states = WorkerStates(count: workers, shape: shape, catalog: catalog, collectPoints: collectPoints,
+                                  pointMonths: pointMonths.map { $0.lowerBound.index...$0.upperBound.index })
         let rejects = try rejectsFile.map { try RejectWriter(url: $0) } ?? RejectWriter.counting()
         let sources = SourceCatalog()
         var summaries: [(String, String, IngestSummary)] = []
@@ -75,9 +78,11 @@ final class WorkerStates: @unchecked Sendable {
         let catalog: OffenceCatalog
         var classifier: StrandClassifier
         let collectPoints: Bool
+        let pointMonths: ClosedRange<Int32>
         var points: [IncidentPoint] = []
 
-        init(shape: IncidentCube.Shape, catalog: OffenceCatalog, collectPoints: Bool) {
+        init(shape: IncidentCube.Shape, catalog: OffenceCatalog, collectPoints: Bool, pointMonths: ClosedRange<Int32>?) {
+            self.pointMonths = pointMonths ?? Int32.min...Int32.max
             cube = IncidentCube(shape: shape)
             self.catalog = catalog
             self.collectPoints = collectPoints
@@ -92,14 +97,14 @@ final class WorkerStates: @unchecked Sendable {
             let inScope = classifier.scope(i) == .seriousViolence
             let mask = inScope ? classifier.strandMask(i) : 0
             cube.add(i, district: district, inScope: inScope, strandMask: mask)
-            if collectPoints && inScope { points.append(IncidentPoint(i, district: district, strandMask: mask)) }
+            if collectPoints && inScope && pointMonths.contains(i.month) { points.append(IncidentPoint(i, district: district, strandMask: mask)) }
         }
     }
 
     private let states: [State]
 
-    init(count: Int, shape: IncidentCube.Shape, catalog: OffenceCatalog, collectPoints: Bool) {
-        states = (0..<count).map { _ in State(shape: shape, catalog: catalog, collectPoints: collectPoints) }
+    init(count: Int, shape: IncidentCube.Shape, catalog: OffenceCatalog, collectPoints: Bool, pointMonths: ClosedRange<Int32>?) {
+        states = (0..<count).map { _ in State(shape: shape, catalog: catalog, collectPoints: collectPoints, pointMonths: pointMonths) }
     }
 
     func mergedPoints() -> [IncidentPoint] {

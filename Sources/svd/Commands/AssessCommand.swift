@@ -22,6 +22,9 @@ struct AssessCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated table formats: csv, md, json.", valueName: "formats"))
     var format: String = "csv,md"
 
+    @Flag(help: "Add the top DBSCAN hotspots per district over the latest 12 months (a second pass that holds those incidents' points in memory).")
+    var hotspots = false
+
     func validate() throws {
         for f in format.split(separator: ",") where TableFormat(rawValue: String(f)) == nil {
             throw ValidationError("unknown format '\(f)': use csv, md or json")
@@ -35,9 +38,20 @@ struct AssessCommand: ParsableCommand {
             let progress = input.quiet ? nil : ProgressReporter()
             let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
             let policy = DisclosurePolicy(threshold: disclosure.suppressBelow, enabled: !disclosure.noSuppress)
-            let binned = try BinnedIncidents(request: input.request(), rejectsFile: outDir.appendingPathComponent("rejects.csv"), progress: progress, collectPoints: true)
+            let binned = try BinnedIncidents(request: input.request(), rejectsFile: outDir.appendingPathComponent("rejects.csv"), progress: progress)
             let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
-            let tables = assessment.all() + [DistrictHotspots.table(binned, disclosure: policy)]
+            var tables = assessment.all()
+            if hotspots {
+                // Hotspots for patrols look at the latest 12 months. A second pass keeps only those points; the first
+                // pass holds no per-incident data, which is what keeps plain `assess` in bounded memory.
+                var recentRequest = input.request()
+                let end = binned.period.upperBound
+                recentRequest.from = end.adding(months: -11)
+                recentRequest.to = end
+                let recent = try BinnedIncidents(request: recentRequest, rejectsFile: nil, progress: progress, collectPoints: true,
+                                                 pointMonths: recentRequest.from!...end)
+                tables.append(DistrictHotspots.table(recent, disclosure: policy))
+            }
             for table in tables {
                 for f in formats {
                     let url = outDir.appendingPathComponent("\(table.id).\(f.rawValue)")
