@@ -16,9 +16,10 @@ mkdir -p out
 "$svd" demo --rows "$rows" --seed 2024 --out out/demo-incidents.csv
 "$svd" assess out/demo-incidents.csv --out out/assess --format csv,md,json --hotspots
 "$svd" hotspots out/demo-incidents.csv --out out/hotspots >&2
+"$svd" report out/demo-incidents.csv --out out/report.html >&2
 echo
 cat out/assess/district_summary.md
 echo
 [ -f out/assess/cohort_headline.md ] && cat out/assess/cohort_headline.md
 echo
-echo "All tables: out/assess/   Rejected rows: out/assess/rejects.csv" >&2
+echo "All tables: out/assess/   Rejected rows: out/assess/rejects.csv   Hotspots: out/hotspots/   Report: out/report.html" >&2
