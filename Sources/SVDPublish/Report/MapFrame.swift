@@ -9,14 +9,17 @@ struct MapFrame {
     let width: Double
     let height: Double
 
-    init(min lo: BNGPoint, max hi: BNGPoint, width: Double, margin: Double = 10) {
+    /// Fits the box into `width`, and into `maxHeight` too when given (a tall district then draws narrower).
+    init(min lo: BNGPoint, max hi: BNGPoint, width: Double, maxHeight: Double? = nil, margin: Double = 10) {
         let spanE = max(hi.easting - lo.easting, 1), spanN = max(hi.northing - lo.northing, 1)
         minE = lo.easting
         maxN = hi.northing
         self.margin = margin
-        scale = (width - 2 * margin) / spanE
-        self.width = width
-        height = (spanN * scale + 2 * margin).rounded(.up)
+        var s = (width - 2 * margin) / spanE
+        if let maxHeight { s = min(s, (maxHeight - 2 * margin) / spanN) }
+        scale = s
+        self.width = (spanE * s + 2 * margin).rounded(.up)
+        height = (spanN * s + 2 * margin).rounded(.up)
     }
 
     @inline(__always) func x(_ e: Double) -> Double { margin + (e - minE) * scale }

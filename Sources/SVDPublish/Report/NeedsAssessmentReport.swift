@@ -182,7 +182,7 @@ extension NeedsAssessmentReport {
     nav ol{display:flex;flex-wrap:wrap;gap:4px 18px;list-style:none;padding:0;margin:6px 0 10px;font-size:13px}
     nav a{color:#2c3e7b}
     section{margin:18px 0 8px}
-    .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(172px,1fr));gap:10px;margin:10px 0}
+    .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(148px,1fr));gap:10px;margin:10px 0}
     .card{border:1px solid var(--rule);border-radius:6px;padding:8px 10px;break-inside:avoid}
     .card .label{font-size:12px;color:var(--muted);min-height:32px}
     .card .big{font-size:24px;font-weight:bold;display:block}
@@ -201,6 +201,7 @@ extension NeedsAssessmentReport {
     table.data th,table.data td{border-bottom:1px solid #e2e2e2;padding:2px 6px;text-align:left;vertical-align:top}
     table.data th{background:#f3f3f3}
     table.data .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+    table.data th.num{white-space:normal}
     table.compact{font-size:10.5px}
     table.compact th,table.compact td{padding:1px 4px}
     tr.records td{color:#333}

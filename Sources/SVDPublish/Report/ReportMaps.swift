@@ -72,9 +72,8 @@ extension NeedsAssessmentReport {
             }
             for i in input.districts.indices {
                 guard let p = MapFrame.labelPoint(area.districts[i].polygons) else { continue }
-                m.element("text", [("x", Format.coordinate(frame.x(p.easting))), ("y", Format.coordinate(frame.y(p.northing))),
-                                   ("text-anchor", "middle"), ("font-size", i == district ? "13" : "11"),
-                                   ("font-weight", i == district ? "bold" : "normal"), ("class", "halo")], input.districts[i].name)
+                mapLabel(&m, input.districts[i].name, x: frame.x(p.easting), y: frame.y(p.northing),
+                         attributes: [("font-size", i == district ? "13" : "11"), ("font-weight", i == district ? "bold" : "normal")])
             }
             choroplethLegend(&m, top: frame.height + 8, breaks: breaks, minimum: shown.first)
             m.close()
@@ -156,9 +155,10 @@ extension NeedsAssessmentReport {
             if h.clusters.isEmpty {
                 m.text("No cluster was found.")
             } else {
-                m.text("Clusters found: ")
-                m.element("span", [("class", "n")], disclosure.single(h.clusters.count).display)
-                m.text(shownCount < h.clusters.count ? "; the largest are ranked and profiled (H-numbers)." : "; all are ranked and profiled (H-numbers).")
+                // A number of clusters, each of at least minPoints incidents: not a small count of people.
+                let found = Self.spelled(h.clusters.count)
+                m.text(shownCount < h.clusters.count ? "\(found.prefix(1).uppercased() + found.dropFirst()) clusters found; the \(Self.spelled(shownCount)) largest are ranked and profiled (H-numbers)."
+                       : h.clusters.count == 1 ? "One cluster found, profiled as H1." : "\(found.prefix(1).uppercased() + found.dropFirst()) clusters found, all ranked and profiled (H-numbers).")
             }
             m.close()
             m.open("div", [("class", "pair")])
@@ -173,7 +173,13 @@ extension NeedsAssessmentReport {
                     hi = BNGPoint(easting: max(hi.easting, p.easting), northing: max(hi.northing, p.northing))
                 } }
             }
-            let frame = MapFrame(min: lo, max: hi, width: Self.mapWidth)
+            if district != nil {
+                // A little of the neighbours round the district, so its edge is not the picture's edge.
+                let pad = 0.04 * max(hi.easting - lo.easting, hi.northing - lo.northing)
+                lo = BNGPoint(easting: lo.easting - pad, northing: lo.northing - pad)
+                hi = BNGPoint(easting: hi.easting + pad, northing: hi.northing + pad)
+            }
+            let frame = MapFrame(min: lo, max: hi, width: Self.mapWidth, maxHeight: Self.mapWidth * 0.8)
             m.open("svg", [("viewBox", "0 0 \(Format.coordinate(frame.width)) \(Format.coordinate(frame.height))"),
                            ("width", Format.coordinate(frame.width)), ("role", "img"), ("aria-labelledby", "hs-title hs-desc")])
             m.element("title", [("id", "hs-title")], "Serious violence hotspots, \(scopeName)")
@@ -196,29 +202,74 @@ extension NeedsAssessmentReport {
                 m.empty("path", [("d", d), ("fill", Palette.hotspotFill), ("fill-opacity", ranked ? "0.6" : "0.3"),
                                  ("stroke", "#7a2f00"), ("stroke-width", ranked ? "1.2" : "0.6")])
             }
+            if let d = district {
+                // The pack's own boundary on top, so the clusters read against it.
+                m.empty("path", [("d", frame.path(area.districts[d].polygons)), ("fill", "none"), ("stroke", "#222"), ("stroke-width", "2")])
+            }
             // Ranked labels last, so no outline covers them; tiny hulls get a ring so they are visible at all.
+            // Each label takes the first spot round its point that no earlier label covers.
+            var placed: [(x: Double, y: Double, w: Double)] = []
+            let spots: [(Double, Double)] = [(5, -4), (5, 13), (-5, -4), (-5, 13), (5, -18), (-5, -18), (5, 27), (-5, 27)]
             for (i, c) in top.enumerated() {
                 let x = frame.x(c.centroid.easting), y = frame.y(c.centroid.northing)
+                let label = "H\(i + 1)", w = Double(label.count) * 8.5
                 m.empty("circle", [("cx", Format.coordinate(x)), ("cy", Format.coordinate(y)), ("r", "3"), ("fill", "#7a2f00")])
-                m.element("text", [("x", Format.coordinate(x + 5)), ("y", Format.coordinate(y - 4)), ("font-size", "12"),
-                                   ("font-weight", "bold"), ("class", "halo")], "H\(i + 1)")
+                func box(_ dx: Double, _ dy: Double) -> (x: Double, y: Double, w: Double) { (dx >= 0 ? x + dx : x + dx - w, y + dy, w) }
+                func free(_ b: (x: Double, y: Double, w: Double)) -> Bool {
+                    !placed.contains { abs(($0.x + $0.w / 2) - (b.x + b.w / 2)) < ($0.w + b.w) / 2 && abs($0.y - b.y) < 13 }
+                }
+                let spot = spots.first { free(box($0.0, $0.1)) } ?? spots[0]
+                let b = box(spot.0, spot.1)
+                placed.append(b)
+                m.element("text", [("x", Format.coordinate(b.x)), ("y", Format.coordinate(b.y)), ("font-size", "12"),
+                                   ("font-weight", "bold"), ("class", "halo")], label)
             }
             if district == nil {
                 for i in area.districts.indices {
                     guard let p = MapFrame.labelPoint(area.districts[i].polygons) else { continue }
-                    m.element("text", [("x", Format.coordinate(frame.x(p.easting))), ("y", Format.coordinate(frame.y(p.northing) + 14)),
-                                       ("text-anchor", "middle"), ("font-size", "9.5"), ("fill", "#555"), ("class", "halo")], input.districts[i].name)
+                    mapLabel(&m, input.districts[i].name, x: frame.x(p.easting), y: frame.y(p.northing) + 14,
+                             attributes: [("font-size", "9.5"), ("fill", "#555")])
                 }
             }
             m.close()
             m.close()
-            m.element("figcaption", [], "Orange outlines: hotspot clusters (ranked H-numbers, largest first; paler outlines are smaller clusters not ranked). Grey: district boundaries.")
+            m.element("figcaption", [], "Orange outlines: hotspot clusters (ranked H-numbers, largest first; paler outlines are smaller clusters not ranked). Grey: district boundaries" + (district.map { "; dark line: \(input.districts[$0].name)." } ?? "."))
             m.close()
             m.open("div")
             hotspotTable(&m, h, top)
             m.close()
             m.close()
         }
+    }
+
+    /// Numbers below ten in words, as in prose; larger ones with thousands separators.
+    static func spelled(_ n: Int) -> String {
+        let words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+        return n >= 0 && n < words.count ? words[n] : groupedThousands(n)
+    }
+
+    /// A centred map label with a white halo; long names go on two lines so neighbours do not run together.
+    func mapLabel(_ m: inout Markup, _ name: String, x: Double, y: Double, attributes: [(String, String)]) {
+        let words = name.split(separator: " ").map(String.init)
+        var lines = [name]
+        if name.count > 12, words.count > 1 {
+            // Break at the space that leaves the two lines closest in length.
+            let split = (1..<words.count).min { a, b in
+                abs(words[..<a].joined(separator: " ").count - words[a...].joined(separator: " ").count)
+                    < abs(words[..<b].joined(separator: " ").count - words[b...].joined(separator: " ").count)
+            }!
+            lines = [words[..<split].joined(separator: " "), words[split...].joined(separator: " ")]
+        }
+        let top = y - Double(lines.count - 1) * 6
+        m.open("text", [("x", Format.coordinate(x)), ("y", Format.coordinate(top)), ("text-anchor", "middle"), ("class", "halo")] + attributes)
+        if lines.count == 1 {
+            m.text(name)
+        } else {
+            for (j, line) in lines.enumerated() {
+                m.element("tspan", [("x", Format.coordinate(x)), ("dy", j == 0 ? "0" : "1.1em")], line)
+            }
+        }
+        m.close()
     }
 
     func districtNames(_ c: ReportHotspot) -> [String] {
@@ -237,20 +288,19 @@ extension NeedsAssessmentReport {
             }
             let hour = c.byHour.indices.max { c.byHour[$0] != c.byHour[$1] ? c.byHour[$0] < c.byHour[$1] : $0 > $1 }
             let day = c.byWeekday.indices.max { c.byWeekday[$0] != c.byWeekday[$1] ? c.byWeekday[$0] < c.byWeekday[$1] : $0 > $1 }
-            let hourText = hour.flatMap { c.byHour[$0] > 0 ? Format.hour($0) : nil } ?? "unknown"
-            let dayText = day.flatMap { c.byWeekday[$0] > 0 ? CivilDate.weekdayNames[$0] : nil } ?? "unknown"
+            let hourText = hour.flatMap { c.byHour[$0] > 0 ? Format.hour($0) : nil } ?? "hour unknown"
+            let dayText = day.flatMap { c.byWeekday[$0] > 0 ? CivilDate.weekdayNames[$0] : nil } ?? "day unknown"
             return [.text("H\(i + 1)"), count, .number(c.areaHectares, decimals: 1), .text(districtNames(c).joined(separator: ", ")),
-                    share(c.cohortVictims, of: c.knownVictimAge), .text(hourText), .text(dayText), share(c.knifeOrWeapon, of: c.incidents)]
+                    share(c.cohortVictims, of: c.knownVictimAge), .text(dayText + "\u{00A0}" + hourText), share(c.knifeOrWeapon, of: c.incidents)]
         }
         func col(_ i: Int, _ header: String, _ numeric: Bool) -> Column {
             Column(header: header, numeric: numeric) { $0[i].display }
         }
         table(&m, caption: "Hotspot profiles", columns: [
             col(0, "Hotspot", false), col(1, "Incidents", true), col(2, "Area (ha)", true), col(3, "Districts", false),
-            col(4, "\(h.cohortLabel) share", true), col(5, "Peak hour (from)", false), col(6, "Peak day", false),
-            col(7, "\(h.knifeLabel) share", true),
+            col(4, "\(h.cohortLabel) share", true), col(5, "Peak day and hour", false), col(6, "\(h.knifeLabel) share", true),
         ], rows: rows, notes: [
-            "\(h.cohortLabel) share: of incidents with a known victim age. Peak hour and day: most frequent among incidents with a known time. “\u{2013}”: hidden (fewer than \(threshold) incidents behind the share).",
+            "\(h.cohortLabel) share: of incidents with a known victim age. Peak: the most frequent weekday, and hour (starting at), among incidents with a known time. “\u{2013}”: hidden (fewer than \(threshold) incidents behind the share).",
         ])
     }
 }
