@@ -219,6 +219,7 @@ extension NeedsAssessmentReport {
     section{break-before:page;margin:0}
     section#headline{break-before:auto}
     .pair,.pair.even{display:block}
+    figure svg{max-height:112mm;margin:0 auto}
     .scroll{max-height:none;overflow:visible;border:0}
     table.data{font-size:8pt}
     table.compact{font-size:7pt}
