@@ -56,6 +56,13 @@ extension BinnedIncidents {
     /// The whole report as one HTML file. Needs a run made with `collectPoints: true` for the hotspots.
     public func report(disclosure: DisclosurePolicy, district: Int? = nil, maxHotspots: Int = 10) throws -> String {
         if let district, !area.districts.indices.contains(district) { throw EngineError("district index \(district) is not in \(area.name)") }
+        if result.points.isEmpty {
+            // An empty point list from a run that did not collect points would read as "no hotspots": refuse instead.
+            var inScope = 0
+            let entries = result.catalog.entries
+            result.cube.forEachOffenceCell { c in if entries[Int(c.offence)].scope == .seriousViolence { inScope += c.count } }
+            if inScope > 0 { throw EngineError("the report's hotspots need a binning run made with collectPoints: true") }
+        }
         let hotspots = try reportHotspots(district: district)
         return NeedsAssessmentReport(input: assessmentInput(disclosure: disclosure), area: area, hotspots: hotspots,
                                      district: district, maxHotspots: maxHotspots).html()

@@ -35,6 +35,12 @@ extension NeedsAssessmentReport {
             var grid: [[PublishedTable.Value]] = []      // [hour 0…23][weekday]
             for h in 0..<24 { grid.append(Array(t.rows[h][1...7])) }
             let shownMax = grid.joined().compactMap { v -> Int? in if case .count(let c) = v { return c } else { return nil } }.max() ?? 0
+            if shownMax == 0 && !grid.joined().contains(where: \.isHidden) {
+                m.element("p", [("class", "note")], "No incident in \(scopeName) has a known hour and weekday in these extracts (data.police.uk files give only the month), so there is no chart; the table shows the counts by what is known.")
+                table(&m, caption: t.title, columns: [column(t, "hour", "Hour", numeric: false), column(t, "weekday_unknown", "Day unknown"), column(t, "all", "All")],
+                      rows: t.rows.filter { $0.last.map { $0 != .count(0) } ?? false }, notes: [suppressionNote])
+                return
+            }
             let cellW = 30.0, cellH = 24.0, left = 44.0, topPad = 22.0
             let width = left + 24 * cellW + 10, height = topPad + 7 * cellH + 64
             m.open("figure")
@@ -203,7 +209,11 @@ extension NeedsAssessmentReport {
             m.element("p", [], "Victims by age: incidents per 1,000 residents of that age a year in \(scopeName), \(periodText), with 95% confidence intervals (whiskers); and the share of serious violence in each strand.")
             m.open("div", [("class", "pair even")])
             m.open("div")
-            rateBars(&m, labels: (0..<bands.lowerBounds.count).map { bands.label(of: $0) }, estimates: Array(estimates.prefix(bands.lowerBounds.count)))
+            if counts[0..<bands.lowerBounds.count].allSatisfy({ $0 == 0 }) {
+                m.element("p", [("class", "note")], "No victim age is known in these extracts, so there are no age-specific rates.")
+            } else {
+                rateBars(&m, labels: (0..<bands.lowerBounds.count).map { bands.label(of: $0) }, estimates: Array(estimates.prefix(bands.lowerBounds.count)))
+            }
             table(&m, caption: "Victim age band rates", columns: [
                 Column(header: "Victim age", numeric: false) { $0[0].display }, Column(header: "Incidents", numeric: true) { $0[1].display },
                 Column(header: "Population", numeric: true) { $0[2].display }, Column(header: "Rate per 1,000 a year", numeric: true) { $0[3].display },
