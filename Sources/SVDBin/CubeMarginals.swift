@@ -63,11 +63,14 @@ public struct CubeMarginals: Sendable {
                                 let c = Int(block[j])
                                 j += 1
                                 guard c != 0, counted else { continue }
+                                if inPeriod { dm[k][d] += c }
+                                // Everything else is within the area: a total that included the outside bucket
+                                // would give away its (possibly small) count by difference.
+                                guard d < s.districts || district == d else { continue }
                                 monthTotals[k] += c
                                 monthAge[k][a] += c
                                 if k == 0 { districtAge[d][a] += c }
                                 if inPeriod {
-                                    dm[k][d] += c
                                     va[k][a][d] += c
                                     hw[k][h][w] += c
                                 }
@@ -97,7 +100,7 @@ public struct CubeMarginals: Sendable {
         byPerson = bp
         var pl = byPlace
         cube.forEachPlaceCell(in: period) { c in
-            guard district == nil || c.district == district else { return }
+            guard district.map({ c.district == $0 }) ?? (c.district < s.districts) else { return }
             pl[c.strand][Int(c.locationType.rawValue)][c.district] += c.count
         }
         byPlace = pl

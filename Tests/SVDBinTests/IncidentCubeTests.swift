@@ -41,6 +41,24 @@ final class IncidentCubeTests: XCTestCase {
         XCTAssertEqual(cube.months, [MonthKey(year: 2024, month: 3)])
     }
 
+    /// Area-level marginals leave the outside bucket out, so no published total gives its count away by difference.
+    func testMarginalsKeepOutsideApart() {
+        let cube = IncidentCube(shape: .init(districts: 2, definitions: definitions))
+        let day = CivilDate.daysSinceEpoch(year: 2025, month: 6, day: 2)
+        let i = Incident(location: .init(easting: 0, northing: 0), month: MonthKey(year: 2025, month: 6).index,
+                         day: Int32(day), hour: 14, offence: 0, victimAge: 30, locationType: .street)
+        cube.add(i, district: 0, inScope: true, strandMask: 0)
+        cube.add(i, district: 1, inScope: true, strandMask: 0)
+        cube.add(i, district: 2, inScope: true, strandMask: 0)   // outside the area
+        let june = MonthKey(year: 2025, month: 6)
+        let m = CubeMarginals(cube: cube, period: june...june)
+        XCTAssertEqual(m.byDistrict[0], [1, 1, 1])
+        XCTAssertEqual(m.hourWeekday.joined().reduce(0, +), 2)
+        XCTAssertEqual(m.byMonth[0][june], 2)
+        XCTAssertEqual(m.byPlace[0].joined().reduce(0, +), 2)
+        XCTAssertEqual(m.byVictimAge[0].joined().reduce(0, +), 2)
+    }
+
     /// The cube of two disjoint inputs, merged, equals the cube of their union built in one pass.
     func testMergeEqualsSinglePass() {
         var rng = SplitMix(seed: 42)
