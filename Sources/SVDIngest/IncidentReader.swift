@@ -130,6 +130,19 @@ public struct IncidentReader: Sendable {
         var scanner = BoundaryScanner()
         var done = header.dataOffset
         let total = header.fileSize
+        /// Queues the buffer's whole records and carries the partial last record into a fresh buffer.
+        func handOffWholeRecords() {
+            let next = pool.pop()
+            let carry = length - lastEnd
+            if next.capacity < carry + blockSize { next.grow(to: carry + blockSize) }
+            if carry > 0 { memcpy(next.bytes, buffer.bytes + lastEnd, carry) }
+            jobs.push(.records(seq: seq, buffer: buffer, count: lastEnd))
+            seq += 1
+            buffer = next
+            length = carry
+            scanned = carry
+            lastEnd = 0
+        }
         progress?(done, total)
         while true {
             if buffer.capacity - length < max(blockSize / 2, 1) { buffer.grow(to: length + blockSize) }
@@ -144,16 +157,7 @@ public struct IncidentReader: Sendable {
             length += n
             scanned = length
             if lastEnd > 0 {
-                let next = pool.pop()
-                let carry = length - lastEnd
-                if next.capacity < carry + blockSize { next.grow(to: carry + blockSize) }
-                if carry > 0 { memcpy(next.bytes, buffer.bytes + lastEnd, carry) }
-                jobs.push(.records(seq: seq, buffer: buffer, count: lastEnd))
-                seq += 1
-                buffer = next
-                length = carry
-                scanned = carry
-                lastEnd = 0
+                handOffWholeRecords()
             } else if length > maxRecordBytes + 1 {
                 // One record bigger than the limit: keep its start for the reject file, skip to its end unbuffered.
                 let previewLimit = RejectWriter.recordPreviewBytes + 1
@@ -190,18 +194,7 @@ public struct IncidentReader: Sendable {
                         break
                     }
                 }
-                if lastEnd > 0 {
-                    let next = pool.pop()
-                    let carry = length - lastEnd
-                    if next.capacity < carry + blockSize { next.grow(to: carry + blockSize) }
-                    if carry > 0 { memcpy(next.bytes, buffer.bytes + lastEnd, carry) }
-                    jobs.push(.records(seq: seq, buffer: buffer, count: lastEnd))
-                    seq += 1
-                    buffer = next
-                    length = carry
-                    scanned = carry
-                    lastEnd = 0
-                }
+                if lastEnd > 0 { handOffWholeRecords() }
             }
         }
     }
