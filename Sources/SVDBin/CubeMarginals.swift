@@ -6,25 +6,25 @@ public struct CubeMarginals: Sendable {
     public let shape: IncidentCube.Shape
     public let period: ClosedRange<MonthKey>
     /// [strand][district slot] — the last slot is "outside the area".
-    public var byDistrict: [[Int]]
+    public var byDistrict: [[KeyedCount]]
     /// [strand][ageBand][district slot], victim age band.
-    public var byVictimAge: [[[Int]]]
+    public var byVictimAge: [[[KeyedCount]]]
     /// [role][district slot][ageBand][sex], all serious violence.
-    public var byPerson: [[[[Int]]]]
+    public var byPerson: [[[[KeyedCount]]]]
     /// [hour 0…24][weekday 0…7], all serious violence (24/7 = unknown).
-    public var hourWeekday: [[Int]]
+    public var hourWeekday: [[KeyedCount]]
     /// [strand][hour 0…24][weekday 0…7]
-    public var hourWeekdayByStrand: [[[Int]]]
+    public var hourWeekdayByStrand: [[[KeyedCount]]]
     /// [strand][locationType][district slot]
-    public var byPlace: [[[Int]]]
+    public var byPlace: [[[KeyedCount]]]
     /// [strand] keyed by month
-    public var byMonth: [[MonthKey: Int]]
+    public var byMonth: [[MonthKey: KeyedCount]]
     /// [strand][month][ageBand] — for cohort change.
-    public var byMonthAndAge: [[MonthKey: [Int]]]
+    public var byMonthAndAge: [[MonthKey: [KeyedCount]]]
     /// [district slot][month][victim ageBand], all serious violence — for district change by cohort.
-    public var byDistrictMonthAge: [[MonthKey: [Int]]]
+    public var byDistrictMonthAge: [[MonthKey: [KeyedCount]]]
     /// [offence code][district slot], every accepted incident including out of scope.
-    public var byOffence: [[Int]]
+    public var byOffence: [[KeyedCount]]
 
     /// Sums the cube over `period`. With `district`, only that district's incidents count.
     public init(cube: IncidentCube, period: ClosedRange<MonthKey>, district: Int? = nil, monthsFrom: MonthKey? = nil) {
@@ -33,12 +33,12 @@ public struct CubeMarginals: Sendable {
         self.period = period
         let slots = s.districtSlots, bands = s.ageBands.count, strands = s.strandSlices
         let hours = IncidentCube.Shape.hours, days = IncidentCube.Shape.weekdays
-        byDistrict = Array(repeating: Array(repeating: 0, count: slots), count: strands)
-        byVictimAge = Array(repeating: Array(repeating: Array(repeating: 0, count: slots), count: bands), count: strands)
-        byPerson = Array(repeating: Array(repeating: Array(repeating: Array(repeating: 0, count: Sex.allCases.count), count: bands), count: slots), count: 2)
-        hourWeekday = Array(repeating: Array(repeating: 0, count: days), count: hours)
+        byDistrict = Array(repeating: Array(repeating: KeyedCount.zero, count: slots), count: strands)
+        byVictimAge = Array(repeating: Array(repeating: Array(repeating: KeyedCount.zero, count: slots), count: bands), count: strands)
+        byPerson = Array(repeating: Array(repeating: Array(repeating: Array(repeating: KeyedCount.zero, count: Sex.allCases.count), count: bands), count: slots), count: 2)
+        hourWeekday = Array(repeating: Array(repeating: KeyedCount.zero, count: days), count: hours)
         hourWeekdayByStrand = Array(repeating: hourWeekday, count: strands)
-        byPlace = Array(repeating: Array(repeating: Array(repeating: 0, count: slots), count: LocationType.allCases.count), count: strands)
+        byPlace = Array(repeating: Array(repeating: Array(repeating: KeyedCount.zero, count: slots), count: LocationType.allCases.count), count: strands)
         byMonth = Array(repeating: [:], count: strands)
         byMonthAndAge = Array(repeating: [:], count: strands)
         byOffence = []
@@ -50,9 +50,9 @@ public struct CubeMarginals: Sendable {
         // Month by month over the raw block: a few million cells, so no per-cell closures or hashing.
         cube.forEachMainBlock(in: seriesRange) { month, block in
             let inPeriod = period.contains(month)
-            var monthTotals = Array(repeating: 0, count: strands)
-            var monthAge = Array(repeating: Array(repeating: 0, count: bands), count: strands)
-            var districtAge = Array(repeating: Array(repeating: 0, count: bands), count: slots)
+            var monthTotals = Array(repeating: KeyedCount.zero, count: strands)
+            var monthAge = Array(repeating: Array(repeating: KeyedCount.zero, count: bands), count: strands)
+            var districtAge = Array(repeating: Array(repeating: KeyedCount.zero, count: bands), count: slots)
             var j = 0
             for d in 0..<slots {
                 let counted = district == nil || district == d
@@ -60,9 +60,9 @@ public struct CubeMarginals: Sendable {
                     for h in 0..<hours {
                         for w in 0..<days {
                             for k in 0..<strands {
-                                let c = Int(block[j])
+                                let c = KeyedCount(bits: block[j])
                                 j += 1
-                                guard c != 0, counted else { continue }
+                                guard c.bits != 0, counted else { continue }
                                 if inPeriod { dm[k][d] += c }
                                 // Everything else is within the area: a total that included the outside bucket
                                 // would give away its (possibly small) count by difference.
@@ -79,11 +79,11 @@ public struct CubeMarginals: Sendable {
                     }
                 }
             }
-            for k in 0..<strands where monthTotals[k] != 0 {
+            for k in 0..<strands where !monthTotals[k].isZero {
                 bm[k][month] = monthTotals[k]
                 bma[k][month] = monthAge[k]
             }
-            for d in 0..<slots where districtAge[d].contains(where: { $0 != 0 }) { dma[d][month] = districtAge[d] }
+            for d in 0..<slots where districtAge[d].contains(where: { !$0.isZero }) { dma[d][month] = districtAge[d] }
         }
         byDistrict = dm
         byVictimAge = va
@@ -95,24 +95,24 @@ public struct CubeMarginals: Sendable {
         var bp = byPerson
         cube.forEachPersonCell(in: period) { c in
             guard c.strand == 0, district == nil || c.district == district else { return }
-            bp[c.role.rawValue][c.district][c.ageBand][Int(c.sex.rawValue)] += c.count
+            bp[c.role.rawValue][c.district][c.ageBand][Int(c.sex.rawValue)] += c.keyed
         }
         byPerson = bp
         var pl = byPlace
         cube.forEachPlaceCell(in: period) { c in
             guard district.map({ c.district == $0 }) ?? (c.district < s.districts) else { return }
-            pl[c.strand][Int(c.locationType.rawValue)][c.district] += c.count
+            pl[c.strand][Int(c.locationType.rawValue)][c.district] += c.keyed
         }
         byPlace = pl
-        var bo: [[Int]] = []
+        var bo: [[KeyedCount]] = []
         cube.forEachOffenceCell(in: period) { c in
             guard district == nil || c.district == district else { return }
-            while bo.count <= Int(c.offence) { bo.append(Array(repeating: 0, count: slots)) }
-            bo[Int(c.offence)][c.district] += c.count
+            while bo.count <= Int(c.offence) { bo.append(Array(repeating: KeyedCount.zero, count: slots)) }
+            bo[Int(c.offence)][c.district] += c.keyed
         }
         byOffence = bo
     }
 
     /// All serious violence in the period, inside and outside the area.
-    public var total: Int { byDistrict[0].reduce(0, +) }
+    public var total: KeyedCount { byDistrict[0].sum() }
 }

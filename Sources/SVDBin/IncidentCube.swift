@@ -40,14 +40,14 @@ public final class IncidentCube: @unchecked Sendable {
     public static let supportedMonths = 300 * 12
 
     public let shape: Shape
-    /// Per month slot: main counts [district][ageBand][hour][weekday][strand] (victim age band).
-    private let main: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    /// Per month slot: main keyed counts (`KeyedCount.bits`) [district][ageBand][hour][weekday][strand] (victim age band).
+    private let main: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Per month slot: [role][district][ageBand][sex][strand].
-    private let people: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    private let people: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Per month slot: [locationType][district][strand].
-    private let places: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    private let places: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Per month slot: every accepted incident, in scope or not, by [offence code][district].
-    private let offences: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    private let offences: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Offence codes each offence block has room for; grows (rarely) when the catalog does.
     private var offenceCapacity = 64
     /// Incidents whose month lies outside 1900–2199 (ingest should already have rejected them).
@@ -63,8 +63,8 @@ public final class IncidentCube: @unchecked Sendable {
         slices = shape.strandSlices
         bandOfAge = .allocate(capacity: 256)
         for b in 0..<256 { bandOfAge[b] = UInt8(shape.ageBands.index(ofAge: Int8(truncatingIfNeeded: b) > 120 ? -1 : Int8(truncatingIfNeeded: b))) }
-        func table() -> UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?> {
-            let t = UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>.allocate(capacity: Self.supportedMonths)
+        func table() -> UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?> {
+            let t = UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>.allocate(capacity: Self.supportedMonths)
             t.initialize(repeating: nil, count: Self.supportedMonths)
             return t
         }
@@ -82,8 +82,8 @@ public final class IncidentCube: @unchecked Sendable {
         bandOfAge.deallocate()
     }
 
-    private static func block(_ n: Int) -> UnsafeMutablePointer<UInt32> {
-        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
+    private static func block(_ n: Int) -> UnsafeMutablePointer<UInt64> {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
         p.initialize(repeating: 0, count: n)
         return p
     }
@@ -124,7 +124,9 @@ public final class IncidentCube: @unchecked Sendable {
         let offence = Int(i.offence)
         if offence >= offenceCapacity { growOffences(toFit: offence) }
         ensureBlocks(m)
-        offences[m].unsafelyUnwrapped[offence * slots + d] &+= 1
+        // Count and cell key in one add (see KeyedCount).
+        let unit = KeyedCount.record(key: i.recordKey).bits
+        offences[m].unsafelyUnwrapped[offence * slots + d] &+= unit
         guard inScope else { return }
         let band = Int(bandOfAge[Int(UInt8(bitPattern: i.victimAge))])
         let hour = i.hour < 0 ? 24 : Int(i.hour)
@@ -139,10 +141,10 @@ public final class IncidentCube: @unchecked Sendable {
         var k = 0
         while mask != 0 {
             if mask & 1 != 0 {
-                mb[mainBase + k] &+= 1
-                pb[victimBase + k] &+= 1
-                pb[suspectBase + k] &+= 1
-                lb[placeBase + k] &+= 1
+                mb[mainBase + k] &+= unit
+                pb[victimBase + k] &+= unit
+                pb[suspectBase + k] &+= unit
+                lb[placeBase + k] &+= unit
             }
             mask >>= 1
             k += 1
@@ -164,7 +166,7 @@ public final class IncidentCube: @unchecked Sendable {
         outsideSupportedMonths += other.outsideSupportedMonths
     }
 
-    private static func addBlock(_ dst: UnsafeMutablePointer<UInt32>, _ src: UnsafeMutablePointer<UInt32>, _ n: Int) {
+    private static func addBlock(_ dst: UnsafeMutablePointer<UInt64>, _ src: UnsafeMutablePointer<UInt64>, _ n: Int) {
         for j in 0..<n { dst[j] &+= src[j] }
     }
 }
@@ -189,11 +191,12 @@ extension IncidentCube {
         /// 0 = Monday … 6, or 7 unknown
         public var weekday: Int
         public var strand: Int
-        public var count: Int
+        public var keyed: KeyedCount
+        public var count: Int { keyed.count }
     }
 
     /// Calls `body` with each month's main block, laid out [district][ageBand][hour][weekday][strand].
-    public func forEachMainBlock(in months: ClosedRange<MonthKey>? = nil, _ body: (MonthKey, UnsafePointer<UInt32>) -> Void) {
+    public func forEachMainBlock(in months: ClosedRange<MonthKey>? = nil, _ body: (MonthKey, UnsafePointer<UInt64>) -> Void) {
         for m in 0..<Self.supportedMonths {
             guard let b = main[m] else { continue }
             let key = MonthKey(index: Self.firstSupportedMonth.index + Int32(m))
@@ -217,7 +220,7 @@ extension IncidentCube {
                             for k in 0..<s.strandSlices {
                                 let c = b[j]
                                 j += 1
-                                if c != 0 { body(Cell(month: key, district: d, ageBand: a, hour: h, weekday: w, strand: k, count: Int(c))) }
+                                if c != 0 { body(Cell(month: key, district: d, ageBand: a, hour: h, weekday: w, strand: k, keyed: KeyedCount(bits: c))) }
                             }
                         }
                     }
@@ -235,7 +238,8 @@ extension IncidentCube {
         public var ageBand: Int
         public var sex: Sex
         public var strand: Int
-        public var count: Int
+        public var keyed: KeyedCount
+        public var count: Int { keyed.count }
     }
 
     public func forEachPersonCell(in months: ClosedRange<MonthKey>? = nil, _ body: (PersonCell) -> Void) {
@@ -252,7 +256,7 @@ extension IncidentCube {
                             for k in 0..<s.strandSlices {
                                 let c = b[j]
                                 j += 1
-                                if c != 0 { body(PersonCell(month: key, role: r, district: d, ageBand: a, sex: x, strand: k, count: Int(c))) }
+                                if c != 0 { body(PersonCell(month: key, role: r, district: d, ageBand: a, sex: x, strand: k, keyed: KeyedCount(bits: c))) }
                             }
                         }
                     }
@@ -266,7 +270,8 @@ extension IncidentCube {
         public var locationType: LocationType
         public var district: Int
         public var strand: Int
-        public var count: Int
+        public var keyed: KeyedCount
+        public var count: Int { keyed.count }
     }
 
     public func forEachPlaceCell(in months: ClosedRange<MonthKey>? = nil, _ body: (PlaceCell) -> Void) {
@@ -281,7 +286,7 @@ extension IncidentCube {
                     for k in 0..<s.strandSlices {
                         let c = b[j]
                         j += 1
-                        if c != 0 { body(PlaceCell(month: key, locationType: t, district: d, strand: k, count: Int(c))) }
+                        if c != 0 { body(PlaceCell(month: key, locationType: t, district: d, strand: k, keyed: KeyedCount(bits: c))) }
                     }
                 }
             }
@@ -292,7 +297,8 @@ extension IncidentCube {
         public var month: MonthKey
         public var offence: UInt16
         public var district: Int
-        public var count: Int
+        public var keyed: KeyedCount
+        public var count: Int { keyed.count }
     }
 
     /// Every accepted incident (in scope or not) by offence code and district.
@@ -304,7 +310,7 @@ extension IncidentCube {
             if let months, !months.contains(key) { continue }
             for j in 0..<offenceBlock where b[j] != 0 {
                 let c = b[j]
-                body(OffenceCell(month: key, offence: UInt16(j / stride), district: j % stride, count: Int(c)))
+                body(OffenceCell(month: key, offence: UInt16(j / stride), district: j % stride, keyed: KeyedCount(bits: c)))
             }
         }
     }

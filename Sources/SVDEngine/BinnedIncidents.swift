@@ -14,6 +14,8 @@ public struct IncidentRequest: Sendable {
     public var from: MonthKey?
     public var to: MonthKey?
     public var workers: Int
+    /// The partnership's secret for record keys (see `KeyedCount`).
+    public var disclosureKey: DisclosureKey = .testing
 
     public init(files: [URL], area: String = "kent-medway", definitionsFile: URL? = nil, mappingFile: URL? = nil,
                 from: MonthKey? = nil, to: MonthKey? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -74,6 +76,7 @@ public struct BinnedIncidents {
         var run = BinningRun(inputs: request.files, area: area, definitions: definitions, format: format,
                              workers: request.workers, rejectsFile: rejectsFile, progress: progress)
         run.collectPoints = collectPoints
+        run.disclosureKey = request.disclosureKey
         run.pointMonths = pointMonths
         result = try run.run()
         let months = result.cube.months
@@ -99,8 +102,8 @@ public struct BinnedIncidents {
         for s in result.summaries { for (r, n) in s.summary.rejectedByReason { reasons[r.label, default: 0] += n } }
         let files = result.summaries.map { DataQualityInput.File(name: $0.file, format: $0.format, rowsRead: $0.summary.rowsRead,
                                                                  accepted: $0.summary.accepted, rejected: $0.summary.rejected) }
-        var outsidePeriod = 0
-        result.cube.forEachOffenceCell { c in if !period.contains(c.month) { outsidePeriod += c.count } }
+        var outsidePeriod = KeyedCount.zero
+        result.cube.forEachOffenceCell { c in if !period.contains(c.month) { outsidePeriod = outsidePeriod + c.keyed } }
         let dq = DataQualityInput(files: files, rejectedByReason: reasons.sorted { $0.value > $1.value }.map { ($0.key, $0.value) },
                                   outsidePeriod: outsidePeriod, rejectsFile: result.rejectsFile?.path)
         let entries = result.catalog.entries

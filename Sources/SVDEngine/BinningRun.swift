@@ -27,6 +27,8 @@ public struct BinningRun {
     public var collectPoints = false
     /// With `collectPoints`, keep only incidents in these months (bounds memory on long extracts).
     public var pointMonths: ClosedRange<MonthKey>?
+    /// The partnership's secret for record keys; the CLI loads it from the key file.
+    public var disclosureKey = DisclosureKey.testing
 
     public init(inputs: [URL], area: Area, definitions: Definitions, format: IncidentFormat? = nil,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, rejectsFile: URL?, progress: ProgressReporter? = nil) {
@@ -50,7 +52,8 @@ public struct BinningRun {
         var summaries: [(String, String, IngestSummary)] = []
         let outside = area.districts.count
         for url in inputs {
-            let reader = try IncidentReader(url: url, format: format, catalog: catalog, sources: sources)
+            var reader = try IncidentReader(url: url, format: format, catalog: catalog, sources: sources)
+            reader.disclosureKey = disclosureKey
             progress?.begin(url.lastPathComponent)
             let summary = try reader.read(workers: workers, rejects: rejects, progress: { done, total in
                 progress?.update(done: done, total: total)
@@ -137,6 +140,8 @@ public struct IncidentPoint: Sendable {
     public var district: Int16
     /// Bit k = strand k of the run's definitions.
     public var strandMask: UInt8
+    /// The record key (see `KeyedCount`): counts of points are published through it.
+    public var recordKey: UInt32
 
     public init(_ i: Incident, district: Int, strandMask: UInt8) {
         location = i.location
@@ -148,5 +153,6 @@ public struct IncidentPoint: Sendable {
         weapon = i.weapon
         self.district = Int16(district)
         self.strandMask = strandMask
+        recordKey = i.recordKey
     }
 }

@@ -83,9 +83,9 @@ public struct HotspotAnalysis {
     /// The incidents analysed (in the area, period, strand and district asked for). Never published.
     public let incidents: [IncidentPoint]
     /// In-scope incidents of the period left out because they lie outside every district.
-    public let outsideArea: Int
+    public let outsideArea: KeyedCount
     /// Left out of a space-time run for having a month-only date.
-    public let withoutDay: Int
+    public let withoutDay: KeyedCount
 
     public let clustering: DBSCANResult?
     /// Outline of every cluster, indexed by cluster id.
@@ -96,7 +96,7 @@ public struct HotspotAnalysis {
     public let previousGiStar: GiStarResult?
     public let trends: [HotspotTrend]?
     /// Incidents per cell in the comparison period (Gi* with a comparison only).
-    public let previousCellCounts: [Double]?
+    public let previousCellCounts: [KeyedCount]?
     public let density: DensitySurface?
 
     public let publisher: HotspotPublisher
@@ -120,11 +120,11 @@ public struct HotspotAnalysis {
         withoutDay = current.withoutDay
         let scope = filter.describe(period)
         if incidents.isEmpty {
-            if current.outsideArea > 0 && current.otherDistricts == 0 {
-                throw EngineError("all \(current.outsideArea) in-scope incidents of \(scope) lie outside \(area.name); check the extract's coordinates")
+            if !current.outsideArea.isZero && current.otherDistricts == 0 {
+                throw EngineError("all in-scope incidents of \(scope) lie outside \(area.name); check the extract's coordinates")
             }
-            if current.withoutDay > 0 {
-                throw EngineError("--eps-days needs day-level dates, but all \(current.withoutDay) incidents of \(scope) have a month-only date")
+            if !current.withoutDay.isZero {
+                throw EngineError("--eps-days needs day-level dates, but all incidents of \(scope) have a month-only date")
             }
             throw EngineError("no accepted serious-violence incidents in \(scope); nothing to map")
         }
@@ -145,7 +145,7 @@ public struct HotspotAnalysis {
         var clustering: DBSCANResult?
         var shapes: [ClusterShape] = []
         var clusters: [ClusterSummary] = []
-        var giStar: GiStarResult?, previousGiStar: GiStarResult?, trends: [HotspotTrend]?, previousCellCounts: [Double]?
+        var giStar: GiStarResult?, previousGiStar: GiStarResult?, trends: [HotspotTrend]?, previousCellCounts: [KeyedCount]?
         var density: DensitySurface?
         do {
             switch parameters.method {
@@ -174,7 +174,7 @@ public struct HotspotAnalysis {
                         throw EngineError("no incidents in the comparison period \(filter.describe(earlier)); the data start later — choose --compare-from/--compare-to within the data")
                     }
                     let beforeGrid = CountGrid(points: before.points.map(\.location), spec: spec)
-                    previousCellCounts = beforeGrid.counts
+                    previousCellCounts = HotspotAnalysis.keyedCells(before.points, spec: spec)
                     let then = try GetisOrd.giStar(beforeGrid, band: parameters.band, observations: observations)
                     previousGiStar = then
                     trends = try HotspotChange.classify(earlier: then, later: now)
@@ -213,8 +213,8 @@ public struct HotspotAnalysis {
     /// Per-cluster counts in one pass over the members.
     static func summarise(_ points: [IncidentPoint], labels: [Int32], shapes: [ClusterShape],
                           districts: Int, strands: Int) -> [ClusterSummary] {
-        var sizes = [Int](repeating: 0, count: shapes.count)
-        for l in labels where l >= 0 { sizes[Int(l)] += 1 }
+        var sizes = [KeyedCount](repeating: .zero, count: shapes.count)
+        for (i, l) in labels.enumerated() where l >= 0 { sizes[Int(l)] += .record(key: points[i].recordKey) }
         var out = shapes.map {
             ClusterSummary(id: $0.cluster, incidents: sizes[$0.cluster], concaveAreaHectares: $0.concaveAreaHectares,
                            convexAreaHectares: $0.convexAreaHectares, centroid: $0.centroid, districts: districts, strands: strands)
@@ -222,29 +222,40 @@ public struct HotspotAnalysis {
         out.withUnsafeMutableBufferPointer { out in
             for (i, p) in points.enumerated() where labels[i] >= 0 {
                 let k = Int(labels[i])
-                if Int(p.district) < districts { out[k].districtCounts[Int(p.district)] += 1 }
+                let one = KeyedCount.record(key: p.recordKey)
+                if Int(p.district) < districts { out[k].districtCounts[Int(p.district)] += one }
                 if p.victimAge != Incident.unknownAge {
-                    out[k].victimAgeKnown += 1
-                    if p.victimAge < 25 { out[k].victimUnder25 += 1 }
-                    if p.victimAge < 18 { out[k].victimUnder18 += 1 }
+                    out[k].victimAgeKnown += one
+                    if p.victimAge < 25 { out[k].victimUnder25 += one }
+                    if p.victimAge < 18 { out[k].victimUnder18 += one }
                 }
-                if p.hour >= 0 && p.hour < 24 { out[k].hours[Int(p.hour)] += 1 }
-                if p.day != Incident.unknownDay { out[k].weekdays[CivilDate.weekday(daysSinceEpoch: Int(p.day))] += 1 }
+                if p.hour >= 0 && p.hour < 24 { out[k].hours[Int(p.hour)] += one }
+                if p.day != Incident.unknownDay { out[k].weekdays[CivilDate.weekday(daysSinceEpoch: Int(p.day))] += one }
                 var mask = p.strandMask
                 while mask != 0 {
                     let s = mask.trailingZeroBitCount
-                    if s < strands { out[k].strands[s] += 1 }
+                    if s < strands { out[k].strands[s] += one }
                     mask &= mask - 1
                 }
                 if p.weapon != .unknown {
-                    out[k].weaponKnown += 1
-                    if p.weapon == .knife { out[k].knife += 1 }
-                    if p.weapon.isWeaponEnabled { out[k].weaponEnabled += 1 }
+                    out[k].weaponKnown += one
+                    if p.weapon == .knife { out[k].knife += one }
+                    if p.weapon.isWeaponEnabled { out[k].weaponEnabled += one }
                 }
             }
         }
         return out
     }
+
+    /// Keyed incident counts per grid cell, for publishing cell counts.
+    static func keyedCells(_ points: [IncidentPoint], spec: GridSpec) -> [KeyedCount] {
+        var cells = [KeyedCount](repeating: .zero, count: spec.cellCount)
+        for p in points { if let i = spec.cellIndex(of: p.location) { cells[i] += .record(key: p.recordKey) } }
+        return cells
+    }
+
+    /// All the incidents analysed, as one keyed count.
+    public var analysed: KeyedCount { incidents.reduce(.zero) { $0 + .record(key: $1.recordKey) } }
 }
 
 /// Which in-scope incidents a run looks at.
@@ -286,8 +297,8 @@ struct HotspotFilter {
 
     struct Selection {
         var points: [IncidentPoint] = []
-        var outsideArea = 0
-        var withoutDay = 0
+        var outsideArea = KeyedCount.zero
+        var withoutDay = KeyedCount.zero
         /// In the area but not in the district asked for.
         var otherDistricts = 0
     }
@@ -299,9 +310,9 @@ struct HotspotFilter {
         let district = district.map(Int16.init)
         for p in all where p.month >= lo && p.month <= hi {
             if let strandBit, p.strandMask & strandBit == 0 { continue }
-            if p.district >= outside { s.outsideArea += 1; continue }
+            if p.district >= outside { s.outsideArea += .record(key: p.recordKey); continue }
             if let district, p.district != district { s.otherDistricts += 1; continue }
-            if needDays && p.day == Incident.unknownDay { s.withoutDay += 1; continue }
+            if needDays && p.day == Incident.unknownDay { s.withoutDay += .record(key: p.recordKey); continue }
             s.points.append(p)
         }
         return s

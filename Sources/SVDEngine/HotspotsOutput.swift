@@ -27,15 +27,13 @@ extension HotspotAnalysis {
 
     var policy: DisclosurePolicy { publisher.policy }
 
-    /// A count for free text: "<5" when small and suppression is on.
-    func countText(_ n: Int) -> String {
-        policy.enabled && n > 0 && n < policy.threshold ? "<\(policy.threshold)" : groupedThousands(n)
-    }
+    /// A count for free text, as the disclosure engine publishes it.
+    func countText(_ c: KeyedCount) -> String { publisher.disclosure.release(c).cell.display }
 
     var selectionNote: String {
-        var note = "Serious-violence incidents of \(scope): \(countText(incidents.count)) analysed"
-        if outsideArea > 0 { note += "; \(countText(outsideArea)) outside \(area.name) left out" }
-        if withoutDay > 0 { note += "; \(countText(withoutDay)) with a month-only date left out of the space-time run" }
+        var note = "Serious-violence incidents of \(scope): \(countText(analysed)) analysed"
+        if !outsideArea.isZero { note += "; \(countText(outsideArea)) outside \(area.name) left out" }
+        if !withoutDay.isZero { note += "; \(countText(withoutDay)) with a month-only date left out of the space-time run" }
         return note + "."
     }
 
@@ -46,7 +44,7 @@ extension HotspotAnalysis {
         let (ranked, withheld) = publisher.rank(clusters)
         var method = "DBSCAN: eps \(Self.metres(p.eps)) m, at least \(p.minPoints) incidents (the point itself included) within eps"
         if let d = p.epsDays { method += " and within \(d) days" }
-        let noise = clustering.map { $0.labels.reduce(0) { $0 + ($1 < 0 ? 1 : 0) } } ?? 0
+        let noise = clustering.map { c in c.labels.indices.reduce(KeyedCount.zero) { c.labels[$1] < 0 ? $0 + .record(key: incidents[$1].recordKey) : $0 } } ?? .zero
         let notes = [method + ".", selectionNote,
                      "\(clusters.count) clusters found; \(countText(noise)) incidents lie in no cluster."]
         let table = publisher.clusterTable(ranked, withheld: withheld, top: p.top,
@@ -60,11 +58,11 @@ extension HotspotAnalysis {
             concave.append(MapPolygon(rings: [profile.concaveHull.count >= 4 ? profile.concaveHull : fallback], properties: properties))
             convex.append(MapPolygon(rings: [profile.convexHull.count >= 4 ? profile.convexHull : fallback], properties: properties))
         }
-        var summary = ["\(scope): \(countText(incidents.count)) incidents, \(clusters.count) clusters, \(ranked.count) published."]
+        var summary = ["\(scope): \(countText(analysed)) incidents, \(clusters.count) clusters, \(ranked.count) published."]
         if withheld > 0 { summary.append("\(withheld) clusters under \(policy.threshold) incidents not published.") }
         return Output(tables: [table],
-                      maps: [("hotspots_dbscan.geojson", GeoJSON.featureCollection(concave, name: "hotspots_dbscan")),
-                             ("hotspots_dbscan_convex.geojson", GeoJSON.featureCollection(convex, name: "hotspots_dbscan_convex"))],
+                      maps: [("hotspots_dbscan.geojson", GeoJSON.featureCollection(concave, name: "hotspots_dbscan", disclosure: policy)),
+                             ("hotspots_dbscan_convex.geojson", GeoJSON.featureCollection(convex, name: "hotspots_dbscan_convex", disclosure: policy))],
                       summary: summary)
     }
 
@@ -92,7 +90,7 @@ extension HotspotAnalysis {
         guard let g = giStar else { return Output(tables: [], maps: [], summary: []) }
         let spec = g.spec
         let compared = trends != nil
-        let counts = CountGrid(points: incidents.map(\.location), spec: spec).counts
+        let counts = HotspotAnalysis.keyedCells(incidents, spec: spec)
         var mapped: [Int] = []
         for i in 0..<spec.cellCount where g.classes[i] != .notSignificant || (trends?[i] ?? .none) != .none { mapped.append(i) }
         // Hot first (strongest z first), then cells that only changed, then cold (most negative first).
@@ -109,8 +107,8 @@ extension HotspotAnalysis {
             let centre = spec.centre(ofCell: i)
             let sw = BNGPoint(easting: centre.easting - spec.cellSize / 2, northing: centre.northing - spec.cellSize / 2)
             return GridCellSummary(southWest: sw, cellSize: spec.cellSize, district: districts[slot],
-                                   incidents: Int(counts[i]), z: g.z[i], p: g.p[i], q: g.q[i], classLabel: g.classes[i].label,
-                                   previousIncidents: previousCellCounts.map { Int($0[i]) }, trend: trends.map { $0[i].label })
+                                   incidents: counts[i], z: g.z[i], p: g.p[i], q: g.q[i], classLabel: g.classes[i].label,
+                                   previousIncidents: previousCellCounts.map { $0[i] }, trend: trends.map { $0[i].label })
         }
         let hot = (1...3).map { level in g.classes.reduce(0) { $0 + ($1.isHot && $1.confidenceLevel == level ? 1 : 0) } }
         let cold = g.classes.reduce(0) { $0 + ($1.isCold ? 1 : 0) }
@@ -133,8 +131,8 @@ extension HotspotAnalysis {
             MapPolygon(rings: [Self.square(c.southWest, c.cellSize)],
                        properties: zip(columns, publisher.cellRow(c, rank: r + 1, compared: compared)).map { (key: $0, value: GeoJSONProperty($1)) })
         }
-        return Output(tables: [table], maps: [("hotspots_gistar.geojson", GeoJSON.featureCollection(features, name: "hotspots_gistar"))],
-                      summary: ["\(scope): \(countText(incidents.count)) incidents, \(hot.reduce(0, +)) hot and \(cold) cold cells of \(Self.metres(spec.cellSize)) m."])
+        return Output(tables: [table], maps: [("hotspots_gistar.geojson", GeoJSON.featureCollection(features, name: "hotspots_gistar", disclosure: policy))],
+                      summary: ["\(scope): \(countText(analysed)) incidents, \(hot.reduce(0, +)) hot and \(cold) cold cells of \(Self.metres(spec.cellSize)) m."])
     }
 
     // MARK: KDE
@@ -165,8 +163,8 @@ extension HotspotAnalysis {
             MapPolygon(rings: [Self.square(c.southWest, c.cellSize)],
                        properties: zip(columns, publisher.densityRow(c, rank: r + 1)).map { (key: $0, value: GeoJSONProperty($1)) })
         }
-        return Output(tables: [table], maps: [("hotspots_kde.geojson", GeoJSON.featureCollection(features, name: "hotspots_kde"))],
-                      summary: ["\(scope): \(countText(incidents.count)) incidents, peak density \(String(format: "%.1f", cells.first?.density ?? 0)) per km²."])
+        return Output(tables: [table], maps: [("hotspots_kde.geojson", GeoJSON.featureCollection(features, name: "hotspots_kde", disclosure: policy))],
+                      summary: ["\(scope): \(countText(analysed)) incidents, peak density \(String(format: "%.1f", cells.first?.density ?? 0)) per km²."])
     }
 
     /// District name per listed cell: the district of most of the cell's incidents (a coastal or riverside cell's

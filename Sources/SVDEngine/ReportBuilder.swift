@@ -22,32 +22,34 @@ extension BinnedIncidents {
         let under = cohort?.under ?? 25
         let knifeStrand = definitions.strands.firstIndex { $0.id.contains("knife") || $0.id.contains("weapon") }
         let k = clustering.clusterCount, slots = n + 1
-        var byDistrict = [Int](repeating: 0, count: k * slots)
-        var byHour = [Int](repeating: 0, count: k * 24)
-        var byWeekday = [Int](repeating: 0, count: k * 7)
-        var knownAge = [Int](repeating: 0, count: k), young = knownAge, knife = knownAge
+        var byDistrict = [KeyedCount](repeating: .zero, count: k * slots)
+        var byHour = [KeyedCount](repeating: .zero, count: k * 24)
+        var byWeekday = [KeyedCount](repeating: .zero, count: k * 7)
+        var knownAge = [KeyedCount](repeating: .zero, count: k), young = knownAge, knife = knownAge, members = knownAge
         for (j, label) in clustering.labels.enumerated() where label >= 0 {
             let c = Int(label)
             let p = result.points[selected[j]]
-            byDistrict[c * slots + Int(p.district)] += 1
-            if p.hour >= 0 && p.hour < 24 { byHour[c * 24 + Int(p.hour)] += 1 }
-            if p.day != Incident.unknownDay { byWeekday[c * 7 + CivilDate.weekday(daysSinceEpoch: Int(p.day))] += 1 }
+            let one = KeyedCount.record(key: p.recordKey)
+            members[c] += one
+            byDistrict[c * slots + Int(p.district)] += one
+            if p.hour >= 0 && p.hour < 24 { byHour[c * 24 + Int(p.hour)] += one }
+            if p.day != Incident.unknownDay { byWeekday[c * 7 + CivilDate.weekday(daysSinceEpoch: Int(p.day))] += one }
             if p.victimAge >= 0 {
-                knownAge[c] += 1
-                if Int(p.victimAge) < under { young[c] += 1 }
+                knownAge[c] += one
+                if Int(p.victimAge) < under { young[c] += one }
             }
             let isKnife = knifeStrand.map { p.strandMask & (1 << UInt8($0)) != 0 } ?? p.weapon.isWeaponEnabled
-            if isKnife { knife[c] += 1 }
+            if isKnife { knife[c] += one }
         }
         let clusters = outlines.map { o -> ReportHotspot in
             let c = o.cluster, pr = o.profile
-            return ReportHotspot(hull: pr.concaveHull.isEmpty ? pr.convexHull : pr.concaveHull, centroid: o.centroid, incidents: o.members,
+            return ReportHotspot(hull: pr.concaveHull.isEmpty ? pr.convexHull : pr.concaveHull, centroid: o.centroid, incidents: members[c],
                                  areaHectares: pr.concaveHull.isEmpty ? pr.convexAreaHectares : pr.concaveAreaHectares,
                                  byDistrict: Array(byDistrict[c * slots..<(c + 1) * slots]), knownVictimAge: knownAge[c], cohortVictims: young[c],
                                  byHour: Array(byHour[c * 24..<(c + 1) * 24]), byWeekday: Array(byWeekday[c * 7..<(c + 1) * 7]),
                                  knifeOrWeapon: knife[c])
         }
-        let ranked = clusters.enumerated().sorted { $0.element.incidents != $1.element.incidents ? $0.element.incidents > $1.element.incidents : $0.offset < $1.offset }.map(\.element)
+        let ranked = clusters.enumerated().sorted { $0.element.incidents.count != $1.element.incidents.count ? $0.element.incidents.count > $1.element.incidents.count : $0.offset < $1.offset }.map(\.element)
         return ReportHotspots(eps: eps, minPoints: minPoints, incidentsClustered: locations.count, cohortUnder: under,
                               cohortLabel: cohort?.label ?? "Under-\(under)s",
                               knifeLabel: knifeStrand.map { definitions.strands[$0].label } ?? "Weapon-enabled", clusters: ranked)

@@ -29,6 +29,8 @@ public struct IncidentReader: Sendable {
     var blockSize = 4 << 20
     /// Longest record accepted; longer ones are rejected without being buffered whole.
     public var maxRecordBytes = 16 << 20
+    /// The partnership's secret that record keys are made with (see `KeyedCount`).
+    public var disclosureKey = DisclosureKey.testing
 
     struct HeaderInfo: Sendable {
         var names: [String]
@@ -75,11 +77,11 @@ public struct IncidentReader: Sendable {
         let sink = OrderedRejects(file: fileLabel, firstLine: header.firstDataLine, writer: rejects)
         let tallies = TallyBox()
         let group = DispatchGroup()
-        let (plan, catalog, sources, maxRecord) = (self.plan, self.catalog, self.sources, maxRecordBytes)
+        let (plan, catalog, sources, maxRecord, key) = (self.plan, self.catalog, self.sources, maxRecordBytes, disclosureKey)
         for w in 0..<workerCount {
             group.enter()
             let thread = Thread {
-                let worker = RowWorker(plan: plan, catalog: catalog, sources: sources, maxRecordBytes: maxRecord)
+                let worker = RowWorker(plan: plan, catalog: catalog, sources: sources, maxRecordBytes: maxRecord, disclosureKey: key)
                 while let job = jobs.pop() {
                     switch job {
                     case .records(let seq, let buffer, let count):

@@ -136,6 +136,7 @@ final class RowWorker {
     let catalog: OffenceCatalog
     let sources: SourceCatalog
     let maxRecordBytes: Int
+    let disclosureKey: DisclosureKey
     private let tokenizer: RecordTokenizer
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchCapacity = 4096
@@ -153,8 +154,9 @@ final class RowWorker {
     var tally = Tally()
     private(set) var rejects: [PendingReject] = []
 
-    init(plan: RowPlan, catalog: OffenceCatalog, sources: SourceCatalog, maxRecordBytes: Int) {
+    init(plan: RowPlan, catalog: OffenceCatalog, sources: SourceCatalog, maxRecordBytes: Int, disclosureKey: DisclosureKey) {
         self.plan = plan
+        self.disclosureKey = disclosureKey
         self.catalog = catalog
         self.sources = sources
         self.maxRecordBytes = maxRecordBytes
@@ -426,13 +428,20 @@ final class RowWorker {
             }
         }
 
+        // Record key: from the id when the row has one (stable across extracts), else from the whole record.
+        let recordKey: UInt32
+        if h.id >= 0, case let (p, s, e) = field(b, h.id), s < e {
+            recordKey = disclosureKey.recordKey(p + s, count: e - s, domain: 1)
+        } else {
+            recordKey = disclosureKey.recordKey(b + r.start, count: r.contentEnd - r.start, domain: 2)
+        }
         let incident = Incident(location: location, month: when.month, day: when.day, hour: when.hour, offence: offence,
                                 victimAge: victimAge, victimSex: Sex(rawValue: codes[0]) ?? .unknown,
                                 suspectAge: suspectAge, suspectSex: Sex(rawValue: codes[1]) ?? .unknown,
                                 locationType: LocationType(rawValue: codes[2]) ?? .unknown,
                                 publicPlace: Flag(rawValue: codes[3]) ?? .unknown, domestic: Flag(rawValue: codes[4]) ?? .unknown,
                                 weapon: Weapon(rawValue: codes[7]) ?? .unknown, alcohol: Flag(rawValue: codes[5]) ?? .unknown,
-                                drugs: Flag(rawValue: codes[6]) ?? .unknown, source: source)
+                                drugs: Flag(rawValue: codes[6]) ?? .unknown, source: source, recordKey: recordKey)
         batch[batchCount] = incident
         batchCount += 1
         if incident.victimAge < 0 { tally.unknownVictimAge += 1 }

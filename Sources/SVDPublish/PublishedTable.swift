@@ -8,8 +8,8 @@ public struct PublishedTable: Sendable {
         case count(Int)
         /// Hidden because the count is small (primary suppression): reads "<threshold".
         case suppressed(threshold: Int)
-        /// Hidden so that a small count cannot be worked out from totals (secondary suppression).
-        case secondarySuppressed
+        /// Withheld for confidentiality: a breakdown of a scope below the minimum base. Reads "[c]" (GSS symbol).
+        case withheld
         case number(Double, decimals: Int)
         /// A share in per cent; nil when undefined.
         case percent(Double?, decimals: Int)
@@ -35,8 +35,8 @@ public struct PublishedTable: Sendable {
     }
 }
 
-/// How secondary-suppressed cells read in every output format.
-public let secondarySuppressionMark = "*"
+/// How withheld cells read in every output format (the GSS symbol for "confidential").
+public let withheldMark = "[c]"
 
 extension PublishedTable.Value {
     public var plain: String {
@@ -44,7 +44,7 @@ extension PublishedTable.Value {
         case .text(let s): s
         case .count(let n): String(n)
         case .suppressed(let t): "<\(t)"
-        case .secondarySuppressed: secondarySuppressionMark
+        case .withheld: withheldMark
         case .number(let x, let d): x.isFinite ? String(format: "%.\(d)f", x) : ""
         case .percent(let p, let d), .change(let p, let d): p.map { $0.isFinite ? String(format: "%.\(d)f", $0) : "" } ?? ""
         case .empty: ""
@@ -112,7 +112,7 @@ extension PublishedTable {
             switch v {
             case .text(let s): s
             case .count(let n): n
-            case .suppressed, .secondarySuppressed: v.plain
+            case .suppressed, .withheld: v.plain
             case .number(let x, let d): x.isFinite ? (x * pow(10, Double(d))).rounded() / pow(10, Double(d)) : NSNull()
             case .percent(let p, let d), .change(let p, let d): p.flatMap { $0.isFinite ? ($0 * pow(10, Double(d))).rounded() / pow(10, Double(d)) : nil } ?? NSNull()
             case .empty: NSNull()

@@ -100,12 +100,15 @@ public struct Incident: Sendable {
     public var drugs: Flag
     /// Index into the run's source names (police, police.uk, A&E, ambulance…).
     public var source: UInt8
+    /// Keyed hash of the record's identity (see `KeyedCount`): what disclosure control perturbs by.
+    public var recordKey: UInt32
 
     public init(location: BNGPoint, month: Int32, day: Int32 = Incident.unknownDay, hour: Int8 = Incident.unknownHour,
                 offence: UInt16, victimAge: Int8 = Incident.unknownAge, victimSex: Sex = .unknown,
                 suspectAge: Int8 = Incident.unknownAge, suspectSex: Sex = .unknown,
                 locationType: LocationType = .unknown, publicPlace: Flag = .unknown, domestic: Flag = .unknown,
-                weapon: Weapon = .unknown, alcohol: Flag = .unknown, drugs: Flag = .unknown, source: UInt8 = 0) {
+                weapon: Weapon = .unknown, alcohol: Flag = .unknown, drugs: Flag = .unknown, source: UInt8 = 0,
+                recordKey: UInt32 = 0) {
         self.location = location
         self.month = month
         self.day = day
@@ -122,6 +125,7 @@ public struct Incident: Sendable {
         self.alcohol = alcohol
         self.drugs = drugs
         self.source = source
+        self.recordKey = recordKey
     }
 
     /// Weekday 0 = Monday … 6 = Sunday, or -1 when only the month is known.

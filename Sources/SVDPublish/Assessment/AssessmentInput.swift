@@ -38,32 +38,15 @@ public struct DataQualityInput: Sendable {
     public let files: [File]
     /// Reject reason label → rows.
     public let rejectedByReason: [(reason: String, rows: Int)]
-    /// Accepted rows that fall outside the analysis period.
-    public let outsidePeriod: Int
+    /// Accepted incidents that fall outside the analysis period (an incident count, so it is released).
+    public let outsidePeriod: KeyedCount
     public let rejectsFile: String?
 
-    public init(files: [File], rejectedByReason: [(reason: String, rows: Int)], outsidePeriod: Int, rejectsFile: String?) {
+    public init(files: [File], rejectedByReason: [(reason: String, rows: Int)], outsidePeriod: KeyedCount, rejectsFile: String?) {
         self.files = files
         self.rejectedByReason = rejectedByReason
         self.outsidePeriod = outsidePeriod
         self.rejectsFile = rejectsFile
-    }
-}
-
-/// Disclosure control settings for everything published.
-public struct DisclosurePolicy: Sendable {
-    /// Counts from 1 to threshold-1 are hidden.
-    public var threshold: Int
-    /// False only for internal use; every output then says so in its header.
-    public var enabled: Bool
-
-    public init(threshold: Int = 5, enabled: Bool = true) {
-        self.threshold = threshold
-        self.enabled = enabled
-    }
-
-    public var headerLines: [String] {
-        enabled ? [] : ["NOT SUPPRESSED — contains counts below \(threshold). For internal use only; do not publish or share."]
     }
 }
 

@@ -13,7 +13,7 @@ public enum GeoJSONProperty: Sendable, Equatable {
         switch value {
         case .text(let s): self = .text(s)
         case .count(let n): self = .integer(n)
-        case .suppressed, .secondarySuppressed: self = .text(value.plain)
+        case .suppressed, .withheld: self = .text(value.plain)
         case .number(let x, let d): self = x.isFinite ? .number(x, decimals: d) : .null
         case .percent(let p, let d), .change(let p, let d): self = p.map { $0.isFinite ? .number($0, decimals: d) : .null } ?? .null
         case .empty: self = .null
@@ -40,8 +40,10 @@ public enum GeoJSON {
 
     /// A FeatureCollection of polygons. A ring left with fewer than four distinct positions after rounding is
     /// dropped; a feature whose exterior is dropped keeps its properties with a null geometry.
-    public static func featureCollection(_ features: [MapPolygon], name: String? = nil) -> String {
+    public static func featureCollection(_ features: [MapPolygon], name: String? = nil, disclosure: DisclosurePolicy? = nil) -> String {
         var out = "{\"type\":\"FeatureCollection\""
+        // A foreign member (RFC 7946 §6.1): the protective marking and disclosure settings travel with the map.
+        if let disclosure { out += ",\"svd_disclosure\":" + disclosure.manifestJSON + ",\"marking\":" + quoted(disclosure.tier.marking) }
         if let name { out += ",\"name\":" + quoted(name) }
         out += ",\"features\":["
         for (i, f) in features.enumerated() {

@@ -7,36 +7,36 @@ import SVDMeasure
 public struct ClusterSummary: Sendable {
     /// Canonical cluster id (input-order free); published as "H<id + 1>".
     public var id: Int
-    public var incidents: Int
+    public var incidents: KeyedCount
     public var concaveAreaHectares: Double
     public var convexAreaHectares: Double
     public var centroid: BNGPoint
     /// Members per district index.
-    public var districtCounts: [Int]
-    public var victimAgeKnown = 0
-    public var victimUnder25 = 0
-    public var victimUnder18 = 0
+    public var districtCounts: [KeyedCount]
+    public var victimAgeKnown = KeyedCount.zero
+    public var victimUnder25 = KeyedCount.zero
+    public var victimUnder18 = KeyedCount.zero
     /// Members per hour of day 0–23 (unknown hours left out).
-    public var hours: [Int]
+    public var hours: [KeyedCount]
     /// Members per weekday, Monday first (month-only dates left out).
-    public var weekdays: [Int]
+    public var weekdays: [KeyedCount]
     /// Members per strand of the run's definitions (strands overlap).
-    public var strands: [Int]
-    public var weaponKnown = 0
-    public var knife = 0
-    public var weaponEnabled = 0
+    public var strands: [KeyedCount]
+    public var weaponKnown = KeyedCount.zero
+    public var knife = KeyedCount.zero
+    public var weaponEnabled = KeyedCount.zero
 
-    public init(id: Int, incidents: Int, concaveAreaHectares: Double, convexAreaHectares: Double, centroid: BNGPoint,
+    public init(id: Int, incidents: KeyedCount, concaveAreaHectares: Double, convexAreaHectares: Double, centroid: BNGPoint,
                 districts: Int, strands: Int) {
         self.id = id
         self.incidents = incidents
         self.concaveAreaHectares = concaveAreaHectares
         self.convexAreaHectares = convexAreaHectares
         self.centroid = centroid
-        districtCounts = Array(repeating: 0, count: districts)
-        hours = Array(repeating: 0, count: 24)
-        weekdays = Array(repeating: 0, count: 7)
-        self.strands = Array(repeating: 0, count: strands)
+        districtCounts = Array(repeating: .zero, count: districts)
+        hours = Array(repeating: .zero, count: 24)
+        weekdays = Array(repeating: .zero, count: 7)
+        self.strands = Array(repeating: .zero, count: strands)
     }
 
     public var label: String { "H\(id + 1)" }
@@ -44,7 +44,7 @@ public struct ClusterSummary: Sendable {
     /// District holding most members (the lowest index on a tie); nil when none lies in a district.
     public var mainDistrict: Int? {
         var best: Int?
-        for (d, n) in districtCounts.enumerated() where n > 0 && n > (best.map { districtCounts[$0] } ?? 0) { best = d }
+        for (d, n) in districtCounts.enumerated() where n.count > 0 && n.count > (best.map { districtCounts[$0].count } ?? 0) { best = d }
         return best
     }
 }
@@ -54,17 +54,17 @@ public struct GridCellSummary: Sendable {
     public var southWest: BNGPoint
     public var cellSize: Double
     public var district: String
-    public var incidents: Int
+    public var incidents: KeyedCount
     public var z: Double
     public var p: Double
     public var q: Double
     public var classLabel: String
     /// Set when the run compared two periods.
-    public var previousIncidents: Int?
+    public var previousIncidents: KeyedCount?
     public var trend: String?
 
-    public init(southWest: BNGPoint, cellSize: Double, district: String, incidents: Int, z: Double, p: Double, q: Double,
-                classLabel: String, previousIncidents: Int? = nil, trend: String? = nil) {
+    public init(southWest: BNGPoint, cellSize: Double, district: String, incidents: KeyedCount, z: Double, p: Double, q: Double,
+                classLabel: String, previousIncidents: KeyedCount? = nil, trend: String? = nil) {
         self.southWest = southWest
         self.cellSize = cellSize
         self.district = district
@@ -97,16 +97,15 @@ public struct DensityCellSummary: Sendable {
 /// Builds hotspot tables and map properties under the run's disclosure policy, so the CSV, Markdown and
 /// GeoJSON of one run publish exactly the same values.
 ///
-/// Rules: a cluster with fewer incidents than the threshold is not published at all; a cell count below it
-/// reads "<5"; a share is hidden ("*") when its numerator or the rest of its denominator is 1…threshold−1,
-/// and every share and peak of a cluster under twice the threshold is hidden, since a handful of incidents
-/// can be recognised from them.
+/// Rules: every count goes through the run's `Disclosure`; a cluster whose published count is hidden is not
+/// published at all; shares and peaks are computed from published counts, and only for clusters whose
+/// published count reaches the minimum base (a handful of incidents can be recognised from their profile).
 public struct HotspotPublisher: Sendable {
     public let policy: DisclosurePolicy
     public let districtCodes: [String]
     public let districtNames: [String]
     public let strands: [(id: String, label: String)]
-    let disclosure: Disclosure
+    public let disclosure: Disclosure
 
     /// District share a cluster needs to be named among the districts it lies in.
     public static let namedDistrictShare = 0.10
@@ -119,16 +118,15 @@ public struct HotspotPublisher: Sendable {
         disclosure = Disclosure(policy: policy)
     }
 
-    private var small: SuppressionPolicy { SuppressionPolicy(threshold: policy.threshold) }
-    /// Clusters below this size publish their count and shape only.
-    public var profileMinimum: Int { policy.enabled ? 2 * policy.threshold : 1 }
 
     // MARK: Clusters
 
     /// Publishable clusters ranked by incidents (most first, then by id), and how many were withheld as too small.
     public func rank(_ clusters: [ClusterSummary]) -> (published: [ClusterSummary], withheld: Int) {
-        let kept = clusters.filter { !policy.enabled || $0.incidents >= policy.threshold }
-        let ranked = kept.sorted { ($0.incidents, -$0.id) > ($1.incidents, -$1.id) }
+        // Ranked by the published count, so the order reveals nothing the table does not show.
+        let shown = Dictionary(uniqueKeysWithValues: clusters.map { ($0.id, disclosure.release($0.incidents).value) })
+        let kept = clusters.filter { shown[$0.id]! != nil }
+        let ranked = kept.sorted { (shown[$0.id]!!, -$0.id) > (shown[$1.id]!!, -$1.id) }
         return (ranked, clusters.count - kept.count)
     }
 
@@ -140,16 +138,18 @@ public struct HotspotPublisher: Sendable {
 
     /// Values for `clusterColumns`.
     public func clusterRow(_ c: ClusterSummary, rank: Int) -> [PublishedTable.Value] {
-        let profiled = c.incidents >= profileMinimum
+        let count = disclosure.release(c.incidents)
+        let profiled = disclosure.allowsBreakdown(of: c.incidents)
         let density: PublishedTable.Value = c.concaveAreaHectares > 0
-            ? .number(Double(c.incidents) / c.concaveAreaHectares, decimals: 1) : .empty
+            ? count.value.map { .number(Double($0) / c.concaveAreaHectares, decimals: 1) } ?? .empty : .empty
         let centre = BritishNationalGrid.toWGS84(c.centroid)
         let main = c.mainDistrict
+        let inDistrict = c.districtCounts.map { disclosure.release($0).value ?? 0 }
         let named = c.districtCounts.indices
-            .filter { c.districtCounts[$0] > 0 && Double(c.districtCounts[$0]) >= Self.namedDistrictShare * Double(c.incidents) }
-            .sorted { (c.districtCounts[$0], -$0) > (c.districtCounts[$1], -$1) }
+            .filter { inDistrict[$0] > 0 && Double(inDistrict[$0]) >= Self.namedDistrictShare * Double(count.value ?? 0) }
+            .sorted { (inDistrict[$0], -$0) > (inDistrict[$1], -$1) }
         var row: [PublishedTable.Value] = [
-            .count(rank), .text(c.label), disclosure.single(c.incidents),
+            .count(rank), .text(c.label), count.cell,
             .number(c.concaveAreaHectares, decimals: 2), density, .number(c.convexAreaHectares, decimals: 2),
             .text(main.map { districtNames[$0] } ?? "outside the area"),
             .text(named.map { districtNames[$0] }.joined(separator: "; ")),
@@ -206,27 +206,28 @@ public struct HotspotPublisher: Sendable {
             "Shares of victims by age are of incidents with a known victim age; knife and weapon shares of incidents with a known weapon field; strand shares of all incidents (strands overlap).",
             "Peaks are the most frequent hour and weekday (incidents with a month-only date or unknown hour are left out).",
         ]
-        if policy.enabled {
-            notes.append("Disclosure control: clusters with fewer than \(policy.threshold) incidents are not published"
-                         + (withheld > 0 ? " (\(withheld) withheld)" : "") + "; shares and peaks of clusters under \(profileMinimum) incidents, "
-                         + "and any share resting on 1–\(policy.threshold - 1) incidents, are hidden (\(secondarySuppressionMark)).")
+        if policy.protects {
+            notes.append("Disclosure control: clusters whose published count is below \(policy.threshold) are not published"
+                         + (withheld > 0 ? " (\(withheld) withheld)" : "") + "; shares and peaks of clusters under \(policy.minimumBase) incidents, "
+                         + "and any share resting on a hidden count, are withheld (\(withheldMark)).")
         }
         return notes
     }
 
-    /// A share in per cent, hidden when it rests on a small number of incidents either way.
-    func share(_ part: Int, of whole: Int, _ profiled: Bool) -> PublishedTable.Value {
-        guard profiled else { return .secondarySuppressed }
-        guard whole > 0 else { return .percent(nil, decimals: 0) }
-        if policy.enabled && (small.isSmall(part) || small.isSmall(whole - part)) { return .secondarySuppressed }
-        return .percent(Double(part) / Double(whole) * 100, decimals: 0)
+    /// A share in per cent of published counts; withheld when either is hidden.
+    func share(_ part: KeyedCount, of whole: KeyedCount, _ profiled: Bool) -> PublishedTable.Value {
+        guard profiled else { return .withheld }
+        let (p, w) = (disclosure.release(part), disclosure.release(whole))
+        guard p.value != nil, w.value != nil else { return .withheld }
+        return w.value == 0 ? .percent(nil, decimals: 0) : disclosure.share(p, of: w, decimals: 0)
     }
 
-    /// The most frequent slot (the first on a tie); hidden for tiny clusters or when the peak itself is small.
-    func peak(_ counts: [Int], _ profiled: Bool, _ name: (Int) -> String) -> PublishedTable.Value {
-        guard profiled else { return .secondarySuppressed }
-        guard let best = counts.indices.max(by: { (counts[$0], -$0) < (counts[$1], -$1) }), counts[best] > 0 else { return .empty }
-        if policy.enabled && small.isSmall(counts[best]) { return .secondarySuppressed }
+    /// The slot with the most published incidents (the first on a tie); withheld when that count is hidden.
+    func peak(_ counts: [KeyedCount], _ profiled: Bool, _ name: (Int) -> String) -> PublishedTable.Value {
+        guard profiled else { return .withheld }
+        // A hidden slot counts as 0: were it the true peak, the published one is still a shown count.
+        let values = counts.map { disclosure.release($0).value ?? 0 }
+        guard let best = values.indices.max(by: { (values[$0], -$0) < (values[$1], -$1) }), values[best] > 0 else { return .withheld }
         return .text(name(best))
     }
 
@@ -244,10 +245,10 @@ public struct HotspotPublisher: Sendable {
             .count(rank), .text(Self.cellID(c.southWest)),
             .number(centre.easting, decimals: 0), .number(centre.northing, decimals: 0),
             .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5), .text(c.district),
-            disclosure.single(c.incidents), .number(c.z, decimals: 3), .number(c.p, decimals: 5), .number(c.q, decimals: 5),
+            disclosure.release(c.incidents).cell, .number(c.z, decimals: 3), .number(c.p, decimals: 5), .number(c.q, decimals: 5),
             .text(c.classLabel),
         ]
-        if compared { row += [c.previousIncidents.map { disclosure.single($0) } ?? .empty, .text(c.trend ?? "")] }
+        if compared { row += [c.previousIncidents.map { disclosure.release($0).cell } ?? .empty, .text(c.trend ?? "")] }
         return row
     }
 
@@ -255,7 +256,7 @@ public struct HotspotPublisher: Sendable {
         var table = PublishedTable(id: "hotspots_gistar", title: title, columns: cellColumns(compared: compared))
         for (i, c) in cells.enumerated() { table.rows.append(cellRow(c, rank: i + 1, compared: compared)) }
         table.notes = notes
-        if policy.enabled { table.notes.append("Cell counts of 1–\(policy.threshold - 1) read \"<\(policy.threshold)\".") }
+        if policy.protects { table.notes.append("Cell counts are published like every count: perturbed, and below \(policy.threshold) read \"<\(policy.threshold)\".") }
         return table
     }
 

@@ -48,6 +48,9 @@ public struct NeedsAssessmentReport {
         m.empty("meta", [("charset", "utf-8")])
         m.empty("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")])
         m.element("title", [], title)
+        // The marking and disclosure settings, machine-readable, for `svd audit` and anyone checking a file.
+        m.empty("meta", [("name", "svd-marking"), ("content", input.disclosure.tier.marking)])
+        m.empty("meta", [("name", "svd-disclosure"), ("content", input.disclosure.manifestJSON)])
         m.element("style", []) { $0.raw(Self.css) }
         m.close()
         m.open("body")
@@ -82,9 +85,9 @@ public struct NeedsAssessmentReport {
         m.element("p", [("class", "lede")], district == nil
             ? "Where, when and to whom serious violence happens across \(input.areaName), as the Serious Violence Duty's strategic needs assessment asks."
             : "The community safety partnership's own figures for \(scopeName), set against \(input.areaName).")
-        m.element("p", [("class", "meta")], "Definitions: \(input.definitions.name). Period: \(periodText). Counts below \(threshold) are hidden (“<\(threshold)”).")
-        if !input.disclosure.enabled {
-            m.element("p", [("class", "warning"), ("role", "alert")], "NOT SUPPRESSED: this report contains counts below \(threshold). For internal use only; do not publish or share.")
+        m.element("p", [("class", "meta")], "Definitions: \(input.definitions.name). Period: \(periodText).")
+        for line in input.disclosure.headerLines {
+            m.element("p", input.disclosure.protects && input.disclosure.perturb ? [("class", "marking")] : [("class", "warning"), ("role", "alert")], line)
         }
         m.element("nav", [("aria-label", "Contents")]) { nav in
             nav.open("ol")
@@ -162,7 +165,18 @@ public struct NeedsAssessmentReport {
     }
 
     var suppressionNote: String {
-        "“<\(threshold)”: a count above zero and below \(threshold), hidden. “\(secondarySuppressionMark)”: hidden so that a small count elsewhere cannot be worked out from the totals."
+        input.disclosure.protects
+            ? "“<\(threshold)”: a published count above zero and below \(threshold). “[c]”: withheld, because the district's total is below \(input.disclosure.minimumBase)."
+                + (input.disclosure.perturb ? " Counts are perturbed slightly (at most \(input.disclosure.maxAbsNoise)), so parts need not add up to totals." : "")
+            : "Partner tier: true counts."
+    }
+
+    var disclosureMethod: String {
+        let p = input.disclosure
+        guard p.protects else { return "Partner tier (\(p.tier.marking)): true counts, small ones included. Share only under the Information Sharing Agreement." }
+        return "Public tier (\(p.tier.marking)). "
+            + (p.perturb ? "Every count is perturbed by the cell key method (by at most \(p.maxAbsNoise); the same incidents always give the same value, in every table, pack and monthly run), so totals need not equal the sum of their parts. " : "")
+            + "Published values below \(threshold) are shown as “<\(threshold)”; breakdowns of a district or hotspot with fewer than \(p.minimumBase) incidents are withheld (“[c]”). Rates, intervals, changes, shares and ranks are computed from the published counts. Record accounting in the data-quality table (rows read, accepted, rejected) counts records in the extracts, not people, and is exact."
     }
 }
 

@@ -192,14 +192,16 @@ extension NeedsAssessmentReport {
             let bands = input.definitions.ageBands
             let marg = scoped.marginals
             let scopeDistricts = district.map { [$0] } ?? Array(0..<n)
-            let counts = (0..<bands.count).map { a in scopeDistricts.reduce(0) { $0 + marg.byVictimAge[0][a][$1] } }
-            let (cells, totalCell) = disclosure.protect(column: counts)
+            let counts = (0..<bands.count).map { a in scopeDistricts.reduce(KeyedCount.zero) { $0 + marg.byVictimAge[0][a][$1] } }
+            let released = disclosure.breakdown(counts, base: scoped.scopeTotal)
+            let cells = released.map(\.cell)
+            let totalCell = disclosure.release(counts.sum()).cell
             let population = (0..<bands.lowerBounds.count).map { a in scopeDistricts.reduce(0) { $0 + input.districts[$1].populationByAgeBand[a] } }
             var rows: [[PublishedTable.Value]] = []
             var estimates: [RateEstimate?] = []
             for a in 0..<bands.count {
                 let pop = a < population.count ? population[a] : 0
-                let r = (!cells[a].isHidden && pop > 0) ? try? RateEstimate(count: counts[a], population: Double(pop) * input.years, multiplier: 1000) : nil
+                let r = (released[a].value != nil && pop > 0) ? try? RateEstimate(count: released[a].value!, population: Double(pop) * input.years, multiplier: 1000) : nil
                 estimates.append(r)
                 rows.append([.text(bands.label(of: a)), cells[a], pop > 0 ? .count(pop) : .empty,
                              r.map { .number($0.rate, decimals: 2) } ?? .empty, r.map { .number($0.lower, decimals: 2) } ?? .empty,
@@ -281,10 +283,14 @@ extension NeedsAssessmentReport {
         let strands = input.definitions.strands
         let marg = scoped.marginals
         let scopeDistricts = district.map { [$0] } ?? Array(0..<n)
-        let all = scopeDistricts.reduce(0) { $0 + marg.byDistrict[0][$1] }
-        let counts = (1...max(strands.count, 1)).map { k in k < marg.byDistrict.count ? scopeDistricts.reduce(0) { $0 + marg.byDistrict[k][$1] } : 0 }
-        let cells = counts.map { disclosure.single($0) }
-        let shares: [Double?] = counts.indices.map { cells[$0].isHidden || all == 0 ? nil : Double(counts[$0]) / Double(all) * 100 }
+        let all = disclosure.release(scopeDistricts.reduce(KeyedCount.zero) { $0 + marg.byDistrict[0][$1] })
+        let counts = (1...max(strands.count, 1)).map { k in k < marg.byDistrict.count ? scopeDistricts.reduce(KeyedCount.zero) { $0 + marg.byDistrict[k][$1] } : .zero }
+        let released = disclosure.breakdown(counts, base: scoped.scopeTotal)
+        let cells = released.map(\.cell)
+        let shares: [Double?] = released.map { r in
+            guard let v = r.value, let w = all.value, w > 0 else { return nil }
+            return Double(v) / Double(w) * 100
+        }
         let left = 210.0, right = 60.0, rowH = 30.0, width = 520.0, topPad = 8.0
         let plotW = width - left - right
         let height = topPad + Double(strands.count) * rowH + 24
@@ -312,7 +318,7 @@ extension NeedsAssessmentReport {
         m.close()
         let rows: [[PublishedTable.Value]] = strands.indices.map { k in
             [.text(strands[k].label), cells[k], .percent(shares[k], decimals: 1)]
-        } + [[.text("All serious violence"), disclosure.single(all), .empty]]
+        } + [[.text("All serious violence"), all.cell, .empty]]
         table(&m, caption: "Strand mix", columns: [
             Column(header: "Strand", numeric: false) { $0[0].display }, Column(header: "Incidents", numeric: true) { $0[1].display },
             Column(header: "Share", numeric: true) { $0[2] == .empty ? "" : $0[2].display },

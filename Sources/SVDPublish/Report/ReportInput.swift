@@ -1,26 +1,26 @@
 import SVDCore
 import SVDBin
 
-/// One hotspot as the report draws and tabulates it. Counts are raw here; the report suppresses them.
+/// One hotspot as the report draws and tabulates it. Counts are keyed here; the report releases them.
 public struct ReportHotspot: Sendable {
     /// Outline in BNG metres (closed ring); empty when the members are collinear.
     public let hull: [BNGPoint]
     public let centroid: BNGPoint
-    public let incidents: Int
+    public let incidents: KeyedCount
     public let areaHectares: Double
     /// Members per district slot (the last slot is outside the area).
-    public let byDistrict: [Int]
+    public let byDistrict: [KeyedCount]
     /// Members with a known victim age, and those under the cohort age.
-    public let knownVictimAge: Int
-    public let cohortVictims: Int
+    public let knownVictimAge: KeyedCount
+    public let cohortVictims: KeyedCount
     /// Members by hour 0–23 and weekday Mon…Sun (unknowns left out).
-    public let byHour: [Int]
-    public let byWeekday: [Int]
+    public let byHour: [KeyedCount]
+    public let byWeekday: [KeyedCount]
     /// Members in the knife/weapon-enabled strand.
-    public let knifeOrWeapon: Int
+    public let knifeOrWeapon: KeyedCount
 
-    public init(hull: [BNGPoint], centroid: BNGPoint, incidents: Int, areaHectares: Double, byDistrict: [Int],
-                knownVictimAge: Int, cohortVictims: Int, byHour: [Int], byWeekday: [Int], knifeOrWeapon: Int) {
+    public init(hull: [BNGPoint], centroid: BNGPoint, incidents: KeyedCount, areaHectares: Double, byDistrict: [KeyedCount],
+                knownVictimAge: KeyedCount, cohortVictims: KeyedCount, byHour: [KeyedCount], byWeekday: [KeyedCount], knifeOrWeapon: KeyedCount) {
         self.hull = hull
         self.centroid = centroid
         self.incidents = incidents
@@ -59,12 +59,3 @@ public struct ReportHotspots: Sendable {
     }
 }
 
-extension AssessmentTables {
-    /// Tables for one district's own pack: every marginal counts only that district's incidents.
-    init(input: AssessmentInput, district: Int) {
-        self.input = input
-        marginals = CubeMarginals(cube: input.cube, period: input.period, district: district,
-                                  monthsFrom: min(input.period.lowerBound, input.period.upperBound.adding(months: -35)))
-        disclosure = Disclosure(policy: input.disclosure)
-    }
-}

@@ -184,7 +184,7 @@ extension NeedsAssessmentReport {
                            ("width", Format.coordinate(frame.width)), ("role", "img"), ("aria-labelledby", "hs-title hs-desc")])
             m.element("title", [("id", "hs-title")], "Serious violence hotspots, \(scopeName)")
             m.element("desc", [("id", "hs-desc")], "Map of cluster outlines over district boundaries. " + top.enumerated().map { i, c in
-                "H\(i + 1): \(disclosure.single(c.incidents).display) incidents, \(Format.fixed(c.areaHectares, 1)) ha, \(districtNames(c).joined(separator: " and "))"
+                "H\(i + 1): \(disclosure.release(c.incidents).cell.display) incidents, \(Format.fixed(c.areaHectares, 1)) ha, \(districtNames(c).joined(separator: " and "))"
             }.joined(separator: "; ") + ".")
             m.element("defs", []) { d in
                 d.element("clipPath", [("id", "hs-clip")]) { $0.empty("rect", [("width", Format.coordinate(frame.width)), ("height", Format.coordinate(frame.height))]) }
@@ -273,24 +273,28 @@ extension NeedsAssessmentReport {
     }
 
     func districtNames(_ c: ReportHotspot) -> [String] {
-        c.byDistrict.indices.filter { c.byDistrict[$0] > 0 }
-            .sorted { c.byDistrict[$0] != c.byDistrict[$1] ? c.byDistrict[$0] > c.byDistrict[$1] : $0 < $1 }
+        let shown = c.byDistrict.map { disclosure.release($0).value ?? 0 }
+        return c.byDistrict.indices.filter { shown[$0] > 0 }
+            .sorted { shown[$0] != shown[$1] ? shown[$0] > shown[$1] : $0 < $1 }
             .map { $0 < n ? input.districts[$0].name : "outside the area" }
     }
 
     func hotspotTable(_ m: inout Markup, _ h: ReportHotspots, _ top: [ReportHotspot]) {
         let rows: [[PublishedTable.Value]] = top.enumerated().map { i, c in
-            let count = disclosure.single(c.incidents)
-            func share(_ part: Int, of whole: Int) -> PublishedTable.Value {
-                // A share over a hidden count, or of a handful of incidents, would give a small number away.
-                guard !count.isHidden, whole > 0, !disclosure.single(part).isHidden else { return .text("\u{2013}") }
-                return .percent(Double(part) / Double(whole) * 100, decimals: 0)
+            let count = disclosure.release(c.incidents)
+            let profiled = disclosure.allowsBreakdown(of: c.incidents)
+            func share(_ part: KeyedCount, of whole: KeyedCount) -> PublishedTable.Value {
+                // Shares of published counts only, and only for hotspots large enough to profile.
+                let (p, w) = (disclosure.release(part), disclosure.release(whole))
+                guard profiled, p.value != nil, (w.value ?? 0) > 0 else { return .text("\u{2013}") }
+                return disclosure.share(p, of: w, decimals: 0)
             }
-            let hour = c.byHour.indices.max { c.byHour[$0] != c.byHour[$1] ? c.byHour[$0] < c.byHour[$1] : $0 > $1 }
-            let day = c.byWeekday.indices.max { c.byWeekday[$0] != c.byWeekday[$1] ? c.byWeekday[$0] < c.byWeekday[$1] : $0 > $1 }
-            let hourText = hour.flatMap { c.byHour[$0] > 0 ? Format.hour($0) : nil } ?? "hour unknown"
-            let dayText = day.flatMap { c.byWeekday[$0] > 0 ? CivilDate.weekdayNames[$0] : nil } ?? "day unknown"
-            return [.text("H\(i + 1)"), count, .number(c.areaHectares, decimals: 1), .text(districtNames(c).joined(separator: ", ")),
+            let hours = c.byHour.map { disclosure.release($0).value ?? 0 }, days = c.byWeekday.map { disclosure.release($0).value ?? 0 }
+            let hour = hours.indices.max { hours[$0] != hours[$1] ? hours[$0] < hours[$1] : $0 > $1 }
+            let day = days.indices.max { days[$0] != days[$1] ? days[$0] < days[$1] : $0 > $1 }
+            let hourText = profiled ? hour.flatMap { hours[$0] > 0 ? Format.hour($0) : nil } ?? "hour unknown" : "\u{2013}"
+            let dayText = profiled ? day.flatMap { days[$0] > 0 ? CivilDate.weekdayNames[$0] : nil } ?? "day unknown" : "\u{2013}"
+            return [.text("H\(i + 1)"), count.cell, .number(c.areaHectares, decimals: 1), .text(districtNames(c).joined(separator: ", ")),
                     share(c.cohortVictims, of: c.knownVictimAge), .text(dayText + "\u{00A0}" + hourText), share(c.knifeOrWeapon, of: c.incidents)]
         }
         func col(_ i: Int, _ header: String, _ numeric: Bool) -> Column {

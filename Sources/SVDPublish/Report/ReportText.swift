@@ -13,10 +13,11 @@ extension NeedsAssessmentReport {
     }
 
     /// 12 months to the period's end against the 12 before, for a monthly series of the given tables.
-    func headlineRow(_ label: String, tables: AssessmentTables, monthly: @escaping (MonthKey) -> Int) -> HeadlineRow? {
+    func headlineRow(_ label: String, tables: AssessmentTables, monthly: @escaping (MonthKey) -> KeyedCount) -> HeadlineRow? {
         guard let series = tables.series(monthly),
               let ch = try? PeriodChange.rolling12(endingAt: input.period.upperBound, in: series) else { return nil }
-        let cells = tables.changeCells(current: [ch.currentCount], previous: [ch.previousCount]).rows[0]
+        let cells = tables.changeCells(current: tables.release(tables.total(monthly, over: ch.current)),
+                                       previous: tables.release(tables.total(monthly, over: ch.previous)))
         return HeadlineRow(label: label, current: cells[0], previous: cells[1], change: cells[3])
     }
 
@@ -27,7 +28,7 @@ extension NeedsAssessmentReport {
         }
         for (k, strand) in input.definitions.strands.enumerated() {
             let byMonth = tables.marginals.byMonth[k + 1]
-            rows.append(headlineRow(strand.label, tables: tables) { byMonth[$0] ?? 0 })
+            rows.append(headlineRow(strand.label, tables: tables) { byMonth[$0] ?? .zero })
         }
         return rows
     }
@@ -142,9 +143,7 @@ extension NeedsAssessmentReport {
                 m.element("dd", [], "Not computed for this report.")
             }
             m.element("dt", [], "Disclosure control")
-            m.element("dd", [], input.disclosure.enabled
-                ? "Counts above zero and below \(threshold) are hidden as “<\(threshold)”; further cells are hidden (“\(secondarySuppressionMark)”) wherever a hidden count could be worked out from totals, differences or rolling sums. Rates, intervals and percentages are left out when their count is hidden. Record accounting in the data-quality table (rows read, accepted, rejected) counts records in the extracts, not people, and is exact."
-                : "Small-number suppression was switched off: internal use only.")
+            m.element("dd", [], disclosureMethod)
             m.element("dt", [], "Maps")
             m.element("dd", [], "District boundaries are drawn simplified (to less than a pixel) from the area's boundaries; analysis used the full boundaries. Colours are viridis (sequential) and blue/orange (change), readable with colour-blindness; every chart has its numbers in a table beside it.")
             m.element("dt", [], "Sources and licence")

@@ -34,17 +34,22 @@ struct AssessCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let outDir = URL(fileURLWithPath: out)
-            try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
             let progress = input.quiet ? nil : ProgressReporter()
             let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
-            let policy = DisclosurePolicy(threshold: disclosure.suppressBelow, enabled: !disclosure.noSuppress)
-            let binned = try BinnedIncidents(request: input.request(), rejectsFile: outDir.appendingPathComponent("rejects.csv"), progress: progress)
+            let policy = disclosure.policy
+            let key = try disclosure.key()
+            // Rejects hold whole input records: they go to a restricted folder beside the publishable one.
+            let restricted = Publication.restrictedDirectory(for: outDir)
+            try FileManager.default.createDirectory(at: restricted, withIntermediateDirectories: true)
+            let rejectsFile = restricted.appendingPathComponent("rejects.csv")
+            let binned = try BinnedIncidents(request: input.request(key: key), rejectsFile: rejectsFile, progress: progress)
+            var publication = try Publication(directory: outDir, policy: policy)
             let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
             var tables = assessment.all()
             if hotspots {
                 // Hotspots for patrols look at the latest 12 months. A second pass keeps only those points; the first
                 // pass holds no per-incident data, which is what keeps plain `assess` in bounded memory.
-                var recentRequest = input.request()
+                var recentRequest = input.request(key: key)
                 let end = binned.period.upperBound
                 recentRequest.from = end.adding(months: -11)
                 recentRequest.to = end
@@ -52,22 +57,18 @@ struct AssessCommand: ParsableCommand {
                                                  pointMonths: recentRequest.from!...end)
                 tables.append(DistrictHotspots.table(recent, disclosure: policy))
             }
-            for table in tables {
-                for f in formats {
-                    let url = outDir.appendingPathComponent("\(table.id).\(f.rawValue)")
-                    try table.render(f, header: policy.headerLines).write(to: url, atomically: true, encoding: .utf8)
-                }
-            }
+            for table in tables { try publication.write(table, formats: formats) }
             let headline = assessment.headline()
             let headlineText = (policy.headerLines.map { "> **\($0)**\n\n" }.joined())
                 + "## Headline\n\n" + (headline ?? "Not computable: change needs 24 months of data ending \(binned.period.upperBound).") + "\n"
-            try headlineText.write(to: outDir.appendingPathComponent("cohort_headline.md"), atomically: true, encoding: .utf8)
+            try publication.write(name: "cohort_headline.md", text: headlineText)
+            try publication.finish(run: runManifest(command: "assess", binned: binned, key: key))
             let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
             let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
-            print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(out)/rejects.csv).")
-            print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(formats.map(\.rawValue).joined(separator: ", ")).")
+            print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsFile.path), OFFICIAL-SENSITIVE: never publish).")
+            print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(formats.map(\.rawValue).joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
             if let headline { print(headline) }
-            if !policy.enabled { print("WARNING: small-number suppression is OFF — internal use only.") }
+            for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
         }
     }
 }

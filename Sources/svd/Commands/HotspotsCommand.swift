@@ -124,29 +124,23 @@ struct HotspotsCommand: ParsableCommand {
         }
         try runReportingErrors {
             let outDir = URL(fileURLWithPath: out)
-            try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
             let progress = input.quiet ? nil : ProgressReporter()
             let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
-            let policy = DisclosurePolicy(threshold: disclosure.suppressBelow, enabled: !disclosure.noSuppress)
-            let binned = try BinnedIncidents(request: input.request(), rejectsFile: outDir.appendingPathComponent("rejects.csv"),
+            let policy = disclosure.policy
+            let key = try disclosure.key()
+            let restricted = Publication.restrictedDirectory(for: outDir)
+            try FileManager.default.createDirectory(at: restricted, withIntermediateDirectories: true)
+            let binned = try BinnedIncidents(request: input.request(key: key), rejectsFile: restricted.appendingPathComponent("rejects.csv"),
                                              progress: progress, collectPoints: true)
             let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
             let output = analysis.publish()
-            var written: [String] = []
-            for table in output.tables {
-                for f in formats {
-                    let name = "\(table.id).\(f.rawValue)"
-                    try table.render(f, header: policy.headerLines).write(to: outDir.appendingPathComponent(name), atomically: true, encoding: .utf8)
-                    written.append(name)
-                }
-            }
-            for map in output.maps {
-                try map.text.write(to: outDir.appendingPathComponent(map.name), atomically: true, encoding: .utf8)
-                written.append(map.name)
-            }
+            var publication = try Publication(directory: outDir, policy: policy)
+            for table in output.tables { try publication.write(table, formats: formats) }
+            for map in output.maps { try publication.write(name: map.name, text: map.text) }
+            try publication.finish(run: runManifest(command: "hotspots", binned: binned, key: key))
             for line in output.summary { print(line) }
-            print("Written to \(out)/: \(written.joined(separator: ", ")).")
-            if !policy.enabled { print("WARNING: small-number suppression is OFF — internal use only.") }
+            print("Written to \(out)/: \(publication.files.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
+            for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
         }
     }
 }

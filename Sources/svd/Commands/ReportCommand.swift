@@ -36,8 +36,8 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let progress = input.quiet ? nil : ProgressReporter()
-            let policy = DisclosurePolicy(threshold: disclosure.suppressBelow, enabled: !disclosure.noSuppress)
-            let binned = try BinnedIncidents(request: input.request(), rejectsFile: rejects.map { URL(fileURLWithPath: $0) },
+            let policy = disclosure.policy
+            let binned = try BinnedIncidents(request: input.request(key: try disclosure.key()), rejectsFile: rejects.map { URL(fileURLWithPath: $0) },
                                              progress: progress, collectPoints: true)
             var districtIndex: Int?
             if let district {
@@ -52,7 +52,7 @@ struct ReportCommand: ParsableCommand {
             try html.write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8)
             let scope = districtIndex.map { "\(binned.area.districts[$0].name) local pack" } ?? binned.area.name
             print("Wrote \(out): \(scope), \(binned.period.lowerBound) to \(binned.period.upperBound), \(html.utf8.count / 1024) KiB.")
-            if !policy.enabled { print("WARNING: small-number suppression is OFF — internal use only.") }
+            for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
         }
     }
 }

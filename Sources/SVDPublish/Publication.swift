@@ -1,0 +1,53 @@
+import Foundation
+
+/// Writes one run's published files into a folder: every file carries the tier's marking, and
+/// `manifest.json` (the disclosure settings readers and `svd audit` rely on) is written last, so a folder
+/// without it is an incomplete run. Whole input records (rejects) never go into this folder.
+public struct Publication {
+    public let directory: URL
+    public let policy: DisclosurePolicy
+    public private(set) var files: [String] = []
+
+    public init(directory: URL, policy: DisclosurePolicy) throws {
+        self.directory = directory
+        self.policy = policy
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // A folder being rewritten is incomplete until its new manifest lands.
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.manifestName))
+    }
+
+    public static let manifestName = "manifest.json"
+
+    /// Where a run's restricted files (rejects: whole input records) go: beside the folder, never in it.
+    public static func restrictedDirectory(for directory: URL) -> URL {
+        let d = directory.standardizedFileURL
+        return d.deletingLastPathComponent().appendingPathComponent(d.lastPathComponent + ".restricted", isDirectory: true)
+    }
+
+    public mutating func write(_ table: PublishedTable, formats: [TableFormat]) throws {
+        for f in formats { try write(name: "\(table.id).\(f.rawValue)", text: table.render(f, header: policy.headerLines)) }
+    }
+
+    /// A file already rendered with the marking (GeoJSON maps, HTML, the headline).
+    public mutating func write(name: String, text: String) throws {
+        try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        files.append(name)
+    }
+
+    /// Writes the manifest: the disclosure policy, what was run and on what.
+    public func finish(run: [String: Any]) throws {
+        var m = run
+        m["disclosure"] = policy.manifest
+        m["files"] = files
+        let data = try JSONSerialization.data(withJSONObject: m, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: directory.appendingPathComponent(Self.manifestName), options: .atomic)
+    }
+}
+
+extension DisclosurePolicy {
+    /// The policy as a compact JSON object, for formats that carry it inline (HTML meta, GeoJSON).
+    public var manifestJSON: String {
+        let data = (try? JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
