@@ -50,7 +50,7 @@ final class AssessmentEndToEndTests: XCTestCase {
             expected[d < 0 ? expected.count - 1 : d] += 1
         }
         let marginals = CubeMarginals(cube: binned.result.cube, period: binned.period)
-        XCTAssertEqual(marginals.byDistrict[0], expected)
+        XCTAssertEqual(marginals.byDistrict[0].map(\.count), expected)
         XCTAssertEqual(binned.result.summaries[0].summary.rowsRead, lines.count)
         XCTAssertGreaterThan(expected.reduce(0, +), 4_000)
     }
@@ -80,15 +80,16 @@ final class AssessmentEndToEndTests: XCTestCase {
                         if t.columns[c] != "rank" && t.columns[c] != "population" && t.columns[c] != "band_population" && !t.columns[c].hasSuffix("difference") {
                             XCTAssertFalse((1...4).contains(n), "\(t.id) column \(t.columns[c]) publishes \(n)")
                         }
-                    case .suppressed, .secondarySuppressed: hidden += 1
+                    case .suppressed, .withheld: hidden += 1
                     default: break
                     }
                 }
             }
         }
         XCTAssertGreaterThan(hidden, 50, "a 1,500-row file must produce small cells to hide")
-        let loud = tables[0].render(.csv, header: DisclosurePolicy(enabled: false).headerLines)
-        XCTAssertTrue(loud.hasPrefix("# NOT SUPPRESSED"))
+        let partner = tables[0].render(.csv, header: DisclosurePolicy.partner.headerLines)
+        XCTAssertTrue(partner.hasPrefix("# OFFICIAL-SENSITIVE — partner tier"))
+        XCTAssertTrue(tables[0].render(.csv, header: DisclosurePolicy().headerLines).hasPrefix("# OFFICIAL — public tier"))
     }
 
     /// Malformed rows are rejected with their line, and every row is accounted for.

@@ -184,7 +184,7 @@ final class HotspotsTests: XCTestCase {
         for (n, share) in zip(column(table, "incidents"), column(table, "victims_under_25_pct")) {
             guard case .count(let k) = n else { XCTFail("\(n)"); continue }
             XCTAssertGreaterThanOrEqual(k, 5)
-            if k < 10 { XCTAssertEqual(share, .secondarySuppressed) }
+            if k < 10 { XCTAssertEqual(share, .withheld) }
         }
         XCTAssertTrue(table.notes.contains { $0.contains("not published") })
 

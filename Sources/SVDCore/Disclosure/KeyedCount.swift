@@ -7,7 +7,7 @@
 ///
 /// Packed into one word so binning adds both with a single instruction: the count in the low 32 bits,
 /// the key in the high 32 bits (a count never reaches 2³², so it never carries into the key).
-public struct KeyedCount: Sendable, Hashable, AdditiveArithmetic, ExpressibleByIntegerLiteral {
+public struct KeyedCount: Sendable, Hashable, AdditiveArithmetic {
     public var bits: UInt64
 
     @inlinable public init(bits: UInt64) { self.bits = bits }
@@ -18,12 +18,6 @@ public struct KeyedCount: Sendable, Hashable, AdditiveArithmetic, ExpressibleByI
 
     /// One incident with this record key.
     @inlinable public static func record(key: UInt32) -> KeyedCount { KeyedCount(bits: UInt64(key) << 32 | 1) }
-
-    /// Only `0` is a valid literal: an empty set of records.
-    @inlinable public init(integerLiteral value: Int) {
-        precondition(value == 0, "a keyed count literal must be 0")
-        bits = 0
-    }
 
     @inlinable public static var zero: KeyedCount { KeyedCount(bits: 0) }
     @inlinable public var count: Int { Int(bits & 0xFFFF_FFFF) }

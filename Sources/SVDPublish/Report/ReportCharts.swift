@@ -211,7 +211,7 @@ extension NeedsAssessmentReport {
             m.element("p", [], "Victims by age: incidents per 1,000 residents of that age a year in \(scopeName), \(periodText), with 95% confidence intervals (whiskers); and the share of serious violence in each strand.")
             m.open("div", [("class", "pair even")])
             m.open("div")
-            if counts[0..<bands.lowerBounds.count].allSatisfy({ $0 == 0 }) {
+            if counts[0..<bands.lowerBounds.count].allSatisfy(\.isZero) {
                 m.element("p", [("class", "note")], "No victim age is known in these extracts, so there are no age-specific rates.")
             } else {
                 rateBars(&m, labels: (0..<bands.lowerBounds.count).map { bands.label(of: $0) }, estimates: Array(estimates.prefix(bands.lowerBounds.count)))

@@ -107,7 +107,7 @@ extension NeedsAssessmentReport {
             let t = scoped.dataQuality()
             m.element("p", [], "How every row of the extracts was accounted for, and how complete the fields the analysis relies on are\(district == nil ? "" : " (shares for \(scopeName))").")
             // Row accounting counts records in the extracts (not people) and is exact, as in the assessment tables.
-            let recordLabels = ["file ", "rows read", "rows accepted", "rejected: ", "accepted but outside the analysis period"]
+            let recordLabels = ["file ", "rows read", "rows accepted", "rejected: "]
             table(&m, caption: t.title, columns: [column(t, "measure", "Measure", numeric: false), column(t, "value", "Value"),
                                                    column(t, "percent", "Per cent")],
                   rows: t.rows, rowClass: { row in
