@@ -24,6 +24,19 @@ public struct Publication {
         return d.deletingLastPathComponent().appendingPathComponent(d.lastPathComponent + ".restricted", isDirectory: true)
     }
 
+    /// Creates the restricted folder with a marking note, and returns it.
+    public static func prepareRestrictedDirectory(for directory: URL) throws -> URL {
+        let r = restrictedDirectory(for: directory)
+        try FileManager.default.createDirectory(at: r, withIntermediateDirectories: true)
+        try """
+        OFFICIAL-SENSITIVE — RESTRICTED. This folder holds whole input records (rejected rows with their line
+        numbers and reasons) from the run published in \(directory.lastPathComponent)/. Never publish or share it
+        outside the Information Sharing Agreement; keep it with the source extracts.
+
+        """.write(to: r.appendingPathComponent("MARKING.txt"), atomically: true, encoding: .utf8)
+        return r
+    }
+
     public mutating func write(_ table: PublishedTable, formats: [TableFormat]) throws {
         for f in formats { try write(name: "\(table.id).\(f.rawValue)", text: table.render(f, header: policy.headerLines)) }
     }

@@ -39,8 +39,7 @@ struct AssessCommand: ParsableCommand {
             let policy = disclosure.policy
             let key = try disclosure.key()
             // Rejects hold whole input records: they go to a restricted folder beside the publishable one.
-            let restricted = Publication.restrictedDirectory(for: outDir)
-            try FileManager.default.createDirectory(at: restricted, withIntermediateDirectories: true)
+            let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
             let rejectsFile = restricted.appendingPathComponent("rejects.csv")
             let binned = try BinnedIncidents(request: input.request(key: key), rejectsFile: rejectsFile, progress: progress)
             var publication = try Publication(directory: outDir, policy: policy)

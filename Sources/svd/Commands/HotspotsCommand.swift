@@ -128,8 +128,7 @@ struct HotspotsCommand: ParsableCommand {
             let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
             let policy = disclosure.policy
             let key = try disclosure.key()
-            let restricted = Publication.restrictedDirectory(for: outDir)
-            try FileManager.default.createDirectory(at: restricted, withIntermediateDirectories: true)
+            let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
             let binned = try BinnedIncidents(request: input.request(key: key), rejectsFile: restricted.appendingPathComponent("rejects.csv"),
                                              progress: progress, collectPoints: true)
             let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
