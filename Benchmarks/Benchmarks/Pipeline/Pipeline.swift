@@ -78,7 +78,7 @@ let benchmarks: @Sendable () -> Void = {
 func seriousViolenceTotal(_ cube: IncidentCube) -> Int {
     let months = cube.months
     guard let first = months.first, let last = months.last else { return 0 }
-    return CubeMarginals(cube: cube, period: first...last).total
+    return CubeMarginals(cube: cube, period: first...last).total.count
 }
 
 /// The three stages as the engine composes them: each ingest worker locates and bins its own batches into its own
