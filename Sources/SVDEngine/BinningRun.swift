@@ -140,6 +140,11 @@ public struct IncidentPoint: Sendable {
     public var district: Int16
     /// Bit k = strand k of the run's definitions.
     public var strandMask: UInt8
+    /// Domestic flag, place type and public-place flag: the public tier leaves domestic abuse and incidents at
+    /// dwellings out of place-based outputs (maps, hotspots).
+    public var domestic: Flag
+    public var locationType: LocationType
+    public var publicPlace: Flag
     /// The record key (see `KeyedCount`): counts of points are published through it.
     public var recordKey: UInt32
 
@@ -153,6 +158,9 @@ public struct IncidentPoint: Sendable {
         weapon = i.weapon
         self.district = Int16(district)
         self.strandMask = strandMask
+        domestic = i.domestic
+        locationType = i.locationType
+        publicPlace = i.publicPlace
         recordKey = i.recordKey
     }
 }

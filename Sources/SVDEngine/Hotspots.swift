@@ -44,10 +44,15 @@ public struct HotspotParameters: Sendable {
     public var comparison: HotspotComparison = .none
     /// Rows in the published table.
     public var top: Int = 20
-    /// DBSCAN: GEOS concave hulls for the map; false computes convex hulls only (a table without a map, as in `svd assess`).
-    public var concaveHulls = true
     /// Gi* over occupied cells only (esda on the non-empty cells) instead of every cell of the grid.
     public var occupiedCellsOnly = false
+    /// Spatial disclosure control (see `SpatialRules`); nil keeps the tier's default.
+    /// Side of the generalisation grid in metres.
+    public var generalisation: Double?
+    /// Distinct generalisation squares a published hotspot or cell must rest on.
+    public var minPlaces: Int?
+    /// Include domestic abuse, sexual offences and incidents at dwellings (the public tier leaves them out).
+    public var includeSensitivePlaces: Bool?
 
     public init(method: HotspotMethod = .dbscan) {
         self.method = method
@@ -72,6 +77,25 @@ public struct HotspotParameters: Sendable {
         }
         if epsDays != nil && method != .dbscan { throw EngineError("--eps-days applies to --method dbscan only") }
     }
+
+    /// `validate()` and the tier's spatial floors: --cell, --bandwidth, --generalise and --min-places below them are refused.
+    public func validate(policy: DisclosurePolicy) throws {
+        try validate()
+        _ = try spatialRules(policy: policy)
+    }
+
+    /// The run's spatial rules: the tier's defaults with this run's options, checked against the tier's floors.
+    public func spatialRules(policy: DisclosurePolicy) throws -> SpatialRules {
+        do {
+            let rules = try SpatialRules(policy: policy).with(generalisation: generalisation, minPlaces: minPlaces,
+                                                               includeSensitivePlaces: includeSensitivePlaces, tier: policy.tier)
+            // The KDE cell defaults to 100 m; only an explicit size or radius is checked here.
+            try rules.check(cellSize: method == .dbscan ? nil : cellSize, bandwidth: method == .kde ? bandwidth : nil, tier: policy.tier)
+            return rules
+        } catch let e as SpatialRulesError {
+            throw EngineError(e.description)
+        }
+    }
 }
 
 /// One hotspot run over the incidents of a binning pass: selection, detection, and what may be published.
@@ -84,6 +108,14 @@ public struct HotspotAnalysis {
     public let incidents: [IncidentPoint]
     /// In-scope incidents of the period left out because they lie outside every district.
     public let outsideArea: KeyedCount
+    /// Left out as sensitive places (public tier: domestic abuse, sexual offences, dwellings).
+    public let sensitiveLeftOut: KeyedCount
+    /// How places are generalised and which may be published.
+    public let spatial: SpatialRules
+    /// The grid published outlines are snapped to.
+    public let generalisationGrid: GeneralisationGrid
+    /// Notes on parameters the tier's floors raised (an automatic cell or radius finer than the tier allows).
+    public private(set) var adjustments: [String] = []
     /// Left out of a space-time run for having a month-only date.
     public let withoutDay: KeyedCount
 
@@ -97,6 +129,8 @@ public struct HotspotAnalysis {
     public let trends: [HotspotTrend]?
     /// Incidents per cell in the comparison period (Gi* with a comparison only).
     public let previousCellCounts: [KeyedCount]?
+    /// Locations of the comparison period's incidents (Gi* with a comparison only). Never published.
+    let previousLocations: [BNGPoint]?
     public let density: DensitySurface?
 
     public let publisher: HotspotPublisher
@@ -104,24 +138,35 @@ public struct HotspotAnalysis {
 
     public init(binned: BinnedIncidents, parameters: HotspotParameters, disclosure: DisclosurePolicy) throws {
         try parameters.validate()
+        let spatial = try parameters.spatialRules(policy: disclosure)
+        self.spatial = spatial
+        generalisationGrid = try GeneralisationGrid(cellSize: spatial.generalisation)
         self.parameters = parameters
         area = binned.area
         period = binned.period
         let defs = binned.definitions
         strandNames = defs.strands.map(\.label)
         publisher = HotspotPublisher(policy: disclosure, districtCodes: area.districts.map(\.code),
-                                     districtNames: area.districts.map(\.name), strands: defs.strands.map { ($0.id, $0.label) })
+                                     districtNames: area.districts.map(\.name), strands: defs.strands.map { ($0.id, $0.label) },
+                                     spatial: spatial)
 
-        let filter = try HotspotFilter(area: area, definitions: defs, parameters: parameters)
+        var filter = try HotspotFilter(area: area, definitions: defs, parameters: parameters)
+        if spatial.excludeSensitivePlaces { filter.sensitiveStrands = SensitivePlaces.strandMask(defs.strands.map { ($0.id, $0.label) }) }
+        filter.excludeSensitive = spatial.excludeSensitivePlaces
         let needDays = parameters.epsDays != nil
         let current = filter.select(binned.result.points, period: period, needDays: needDays)
         incidents = current.points
         outsideArea = current.outsideArea
         withoutDay = current.withoutDay
+        sensitiveLeftOut = current.sensitive
         let scope = filter.describe(period)
         if incidents.isEmpty {
-            if !current.outsideArea.isZero && current.otherDistricts == 0 {
+            if !current.outsideArea.isZero && current.otherDistricts == 0 && current.sensitive.isZero {
                 throw EngineError("all in-scope incidents of \(scope) lie outside \(area.name); check the extract's coordinates")
+            }
+            if !current.sensitive.isZero {
+                throw EngineError("the in-scope incidents of \(scope) in the area are all \(SensitivePlaces.note), which the \(disclosure.tier.rawValue) tier leaves out of maps; "
+                                  + "partners may map them with --tier partner")
             }
             if !current.withoutDay.isZero {
                 throw EngineError("--eps-days needs day-level dates, but all incidents of \(scope) have a month-only date")
@@ -142,10 +187,12 @@ public struct HotspotAnalysis {
         case .period(let p): comparisonPeriod = p
         }
 
+        var adjustments: [String] = []
         var clustering: DBSCANResult?
         var shapes: [ClusterShape] = []
         var clusters: [ClusterSummary] = []
         var giStar: GiStarResult?, previousGiStar: GiStarResult?, trends: [HotspotTrend]?, previousCellCounts: [KeyedCount]?
+        var previousLocations: [BNGPoint]?
         var density: DensitySurface?
         do {
             switch parameters.method {
@@ -158,13 +205,17 @@ public struct HotspotAnalysis {
                     c = try DBSCAN.cluster(locations, eps: parameters.eps, minPoints: parameters.minPoints)
                 }
                 clustering = c
-                shapes = parameters.concaveHulls
-                    ? try HotspotAnalysis.shapes(locations, labels: c.labels, clusterCount: c.clusterCount)
-                    : HotspotAnalysis.convexShapes(locations, labels: c.labels, clusterCount: c.clusterCount)
+                shapes = try HotspotAnalysis.shapes(locations, labels: c.labels, clusterCount: c.clusterCount, grid: generalisationGrid)
                 clusters = HotspotAnalysis.summarise(incidents, labels: c.labels, shapes: shapes,
-                                                     districts: area.districts.count, strands: defs.strands.count)
+                                                     districts: area.districts.count, strands: defs.strands.count,
+                                                     cohortUnder: defs.cohorts.first?.under ?? 25)
             case .gistar:
-                let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: parameters.cellSize, points: locations)
+                var size = try parameters.cellSize ?? GridSpec.automaticCellSize(for: locations)
+                if size < spatial.minCellSize {
+                    adjustments.append("The automatic cell (\(Self.metres(size)) m) is finer than the \(disclosure.tier.rawValue) tier allows: \(Self.metres(spatial.minCellSize)) m cells are used.")
+                    size = spatial.minCellSize
+                }
+                let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: size, points: locations)
                 let observations: GiStarObservations = parameters.occupiedCellsOnly ? .occupiedCells : .allCells
                 let now = try GetisOrd.giStar(CountGrid(points: locations, spec: spec), band: parameters.band, observations: observations)
                 giStar = now
@@ -173,7 +224,8 @@ public struct HotspotAnalysis {
                     guard !before.points.isEmpty else {
                         throw EngineError("no incidents in the comparison period \(filter.describe(earlier)); the data start later — choose --compare-from/--compare-to within the data")
                     }
-                    let beforeGrid = CountGrid(points: before.points.map(\.location), spec: spec)
+                    previousLocations = before.points.map(\.location)
+                    let beforeGrid = CountGrid(points: previousLocations!, spec: spec)
                     previousCellCounts = HotspotAnalysis.keyedCells(before.points, spec: spec)
                     let then = try GetisOrd.giStar(beforeGrid, band: parameters.band, observations: observations)
                     previousGiStar = then
@@ -181,7 +233,12 @@ public struct HotspotAnalysis {
                 }
             case .kde:
                 let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: parameters.cellSize, points: locations)
-                density = try KernelDensity.quartic(locations, spec: spec, bandwidth: parameters.bandwidth)
+                var h = try parameters.bandwidth ?? KernelDensity.defaultBandwidth(locations)
+                if h < spatial.minBandwidth {
+                    adjustments.append("The automatic radius (\(Self.metres(h.rounded())) m) is finer than the \(disclosure.tier.rawValue) tier allows: \(Self.metres(spatial.minBandwidth)) m is used.")
+                    h = spatial.minBandwidth
+                }
+                density = try KernelDensity.quartic(locations, spec: spec, bandwidth: h)
             }
         } catch let e as DetectError {
             throw EngineError("\(parameters.method.rawValue) on \(scope): \(e)")
@@ -193,8 +250,10 @@ public struct HotspotAnalysis {
         self.previousGiStar = previousGiStar
         self.trends = trends
         self.previousCellCounts = previousCellCounts
+        self.previousLocations = previousLocations
         self.density = density
         self.scope = scope
+        self.adjustments = adjustments
     }
 
     let scope: String
@@ -212,11 +271,11 @@ public struct HotspotAnalysis {
 
     /// Per-cluster counts in one pass over the members.
     static func summarise(_ points: [IncidentPoint], labels: [Int32], shapes: [ClusterShape],
-                          districts: Int, strands: Int) -> [ClusterSummary] {
+                          districts: Int, strands: Int, cohortUnder: Int = 25) -> [ClusterSummary] {
         var sizes = [KeyedCount](repeating: .zero, count: shapes.count)
         for (i, l) in labels.enumerated() where l >= 0 { sizes[Int(l)] += .record(key: points[i].recordKey) }
         var out = shapes.map {
-            ClusterSummary(id: $0.cluster, incidents: sizes[$0.cluster], concaveAreaHectares: $0.concaveAreaHectares,
+            ClusterSummary(id: $0.cluster, incidents: sizes[$0.cluster], places: $0.places, concaveAreaHectares: $0.concaveAreaHectares,
                            convexAreaHectares: $0.convexAreaHectares, centroid: $0.centroid, districts: districts, strands: strands)
         }
         out.withUnsafeMutableBufferPointer { out in
@@ -228,6 +287,7 @@ public struct HotspotAnalysis {
                     out[k].victimAgeKnown += one
                     if p.victimAge < 25 { out[k].victimUnder25 += one }
                     if p.victimAge < 18 { out[k].victimUnder18 += one }
+                    if Int(p.victimAge) < cohortUnder { out[k].victimUnderCohort += one }
                 }
                 if p.hour >= 0 && p.hour < 24 { out[k].hours[Int(p.hour)] += one }
                 if p.day != Incident.unknownDay { out[k].weekdays[CivilDate.weekday(daysSinceEpoch: Int(p.day))] += one }
@@ -265,6 +325,9 @@ struct HotspotFilter {
     let strandLabel: String?
     let district: Int?
     let bounds: (min: BNGPoint, max: BNGPoint)
+    /// Leave sensitive places out (see `SensitivePlaces`), with the definitions' sensitive strands.
+    var excludeSensitive = false
+    var sensitiveStrands: UInt8 = 0
 
     init(area: Area, definitions: Definitions, parameters: HotspotParameters) throws {
         self.area = area
@@ -299,6 +362,7 @@ struct HotspotFilter {
         var points: [IncidentPoint] = []
         var outsideArea = KeyedCount.zero
         var withoutDay = KeyedCount.zero
+        var sensitive = KeyedCount.zero
         /// In the area but not in the district asked for.
         var otherDistricts = 0
     }
@@ -312,6 +376,11 @@ struct HotspotFilter {
             if let strandBit, p.strandMask & strandBit == 0 { continue }
             if p.district >= outside { s.outsideArea += .record(key: p.recordKey); continue }
             if let district, p.district != district { s.otherDistricts += 1; continue }
+            if excludeSensitive && SensitivePlaces.isSensitive(domestic: p.domestic, locationType: p.locationType, publicPlace: p.publicPlace,
+                                                               strandMask: p.strandMask, sensitiveStrands: sensitiveStrands) {
+                s.sensitive += .record(key: p.recordKey)
+                continue
+            }
             if needDays && p.day == Incident.unknownDay { s.withoutDay += .record(key: p.recordKey); continue }
             s.points.append(p)
         }

@@ -37,51 +37,47 @@ extension HotspotAnalysis {
         return note + "."
     }
 
+    /// What the run left out of the map as sensitive, and the rules on places; empty lines dropped.
+    var placeNotes: [String] {
+        var notes: [String] = []
+        if spatial.excludeSensitivePlaces {
+            notes.append("Sensitive places: \(SensitivePlaces.note) are left out of every map and hotspot, as police.uk and most VRU maps do"
+                         + (sensitiveLeftOut.isZero ? "" : " (\(countText(sensitiveLeftOut)) incidents)")
+                         + "; partners' outputs (--tier partner) include them.")
+        }
+        return notes + adjustments
+    }
+
     // MARK: DBSCAN
 
     func publishClusters() -> Output {
         let p = parameters
-        let (ranked, withheld) = publisher.rank(clusters)
+        let ranking = publisher.ranking(clusters)
+        let ranked = ranking.published
         var method = "DBSCAN: eps \(Self.metres(p.eps)) m, at least \(p.minPoints) incidents (the point itself included) within eps"
         if let d = p.epsDays { method += " and within \(d) days" }
         let noise = clustering.map { c in c.labels.indices.reduce(KeyedCount.zero) { c.labels[$1] < 0 ? $0 + .record(key: incidents[$1].recordKey) : $0 } } ?? .zero
-        let notes = [method + ".", selectionNote,
-                     "\(clusters.count) clusters found; \(countText(noise)) incidents lie in no cluster."]
-        let table = publisher.clusterTable(ranked, withheld: withheld, top: p.top,
-                                           title: "Hotspots (DBSCAN clusters), \(scope)", notes: notes)
+        let notes = [method + ".", selectionNote] + placeNotes
+            + ["\(clusters.count) clusters found; \(countText(noise)) incidents lie in no cluster."]
+        let table = publisher.clusterTable(ranking, top: p.top, title: "Hotspots (DBSCAN clusters), \(scope)", notes: notes)
         let columns = publisher.clusterColumns
         var concave: [MapPolygon] = [], convex: [MapPolygon] = []
         for (i, c) in ranked.enumerated() {
-            let profile = shapes[c.id]
+            let shape = shapes[c.id]
             let properties = zip(columns, publisher.clusterRow(c, rank: i + 1)).map { (key: $0, value: GeoJSONProperty($1)) }
-            let fallback = profile.concaveHull.count < 4 || profile.convexHull.count < 4 ? disc(of: c.id, around: profile.centroid) : []
-            concave.append(MapPolygon(rings: [profile.concaveHull.count >= 4 ? profile.concaveHull : fallback], properties: properties))
-            convex.append(MapPolygon(rings: [profile.convexHull.count >= 4 ? profile.convexHull : fallback], properties: properties))
+            concave.append(MapPolygon(rings: [shape.concaveHull], properties: properties))
+            convex.append(MapPolygon(rings: [shape.convexHull], properties: properties))
         }
         var summary = ["\(scope): \(countText(analysed)) incidents, \(clusters.count) clusters, \(ranked.count) published."]
-        if withheld > 0 { summary.append("\(withheld) clusters under \(policy.threshold) incidents not published.") }
+        if ranking.withheldSmall > 0 { summary.append("\(ranking.withheldSmall) clusters under \(policy.threshold) incidents not published.") }
+        if ranking.withheldPlaces > 0 {
+            summary.append("\(ranking.withheldPlaces) clusters on fewer than \(spatial.minPlaces) distinct \(Self.metres(spatial.generalisation)) m squares not published.")
+        }
+        if !sensitiveLeftOut.isZero { summary.append("\(countText(sensitiveLeftOut)) incidents at sensitive places (\(SensitivePlaces.note)) left out of the map.") }
         return Output(tables: [table],
                       maps: [("hotspots_dbscan.geojson", GeoJSON.featureCollection(concave, name: "hotspots_dbscan", disclosure: policy)),
                              ("hotspots_dbscan_convex.geojson", GeoJSON.featureCollection(convex, name: "hotspots_dbscan_convex", disclosure: policy))],
                       summary: summary)
-    }
-
-    /// A cluster whose members coincide or lie on a line has no hull area: it is drawn as a 32-sided disc
-    /// around its centroid that covers every member with a 10 m margin.
-    func disc(of cluster: Int, around centre: BNGPoint) -> [BNGPoint] {
-        var radius = 0.0
-        if let labels = clustering?.labels {
-            for (i, l) in labels.enumerated() where Int(l) == cluster {
-                let dx = incidents[i].location.easting - centre.easting, dy = incidents[i].location.northing - centre.northing
-                radius = max(radius, (dx * dx + dy * dy).squareRoot())
-            }
-        }
-        // A regular polygon's edges dip inside its circumcircle by cos(π/32); scale out to keep members covered.
-        let r = (radius + 10) / cos(Double.pi / 32)
-        return (0...32).map { k in
-            let a = Double(k % 32) * 2 * Double.pi / 32
-            return BNGPoint(easting: centre.easting + r * cos(a), northing: centre.northing + r * sin(a))
-        }
     }
 
     // MARK: Gi*
@@ -91,15 +87,39 @@ extension HotspotAnalysis {
         let spec = g.spec
         let compared = trends != nil
         let counts = HotspotAnalysis.keyedCells(incidents, spec: spec)
+        var candidates: [Int] = []
+        for i in 0..<spec.cellCount where g.classes[i] != .notSignificant || (trends?[i] ?? .none) != .none { candidates.append(i) }
+        // Places: a class rests on the cell's band neighbourhood, so that neighbourhood must hold enough distinct places
+        // (in the period the class or trend speaks of).
+        let k = spatial.minPlaces
+        let now = HotspotAnalysis.neighbourhoodPlaces(incidents.map(\.location), spec: spec, band: g.band, grid: generalisationGrid,
+                                                      cells: candidates, atLeast: k)
+        let before = previousLocations.map {
+            HotspotAnalysis.neighbourhoodPlaces($0, spec: spec, band: g.band, grid: generalisationGrid, cells: candidates, atLeast: k)
+        }
         var mapped: [Int] = []
-        for i in 0..<spec.cellCount where g.classes[i] != .notSignificant || (trends?[i] ?? .none) != .none { mapped.append(i) }
-        // Hot first (strongest z first), then cells that only changed, then cold (most negative first).
+        for (slot, i) in candidates.enumerated() {
+            let hotBefore = previousGiStar.map { $0.classes[i].isHot } ?? false
+            if g.classes[i] != .notSignificant && !now[slot] { continue }
+            if hotBefore && !(before?[slot] ?? false) { continue }
+            mapped.append(i)
+        }
+        let withheld = candidates.count - mapped.count
+        // Hot first, then cells that only changed, then cold. Partners: strongest z first. Public: strongest class first,
+        // then the published count (z is not published, so the order must not give it away).
         func group(_ i: Int) -> Int { g.classes[i].isHot ? 0 : g.classes[i].isCold ? 2 : 1 }
+        let shown = Dictionary(uniqueKeysWithValues: mapped.map { ($0, publisher.disclosure.release(counts[$0]).value ?? 0) })
         mapped.sort { a, b in
             let ga = group(a), gb = group(b)
             if ga != gb { return ga < gb }
-            let za = g.z[a].isFinite ? g.z[a] : 0, zb = g.z[b].isFinite ? g.z[b] : 0
-            if za != zb { return ga == 2 ? za < zb : za > zb }
+            if spatial.publishStatistics {
+                let za = g.z[a].isFinite ? g.z[a] : 0, zb = g.z[b].isFinite ? g.z[b] : 0
+                if za != zb { return ga == 2 ? za < zb : za > zb }
+            } else {
+                let la = g.classes[a].confidenceLevel, lb = g.classes[b].confidenceLevel
+                if la != lb { return la > lb }
+                if shown[a]! != shown[b]! { return ga == 2 ? shown[a]! < shown[b]! : shown[a]! > shown[b]! }
+            }
             return a < b
         }
         let districts = cellDistricts(spec, mapped)
@@ -110,16 +130,23 @@ extension HotspotAnalysis {
                                    incidents: counts[i], z: g.z[i], p: g.p[i], q: g.q[i], classLabel: g.classes[i].label,
                                    previousIncidents: previousCellCounts.map { $0[i] }, trend: trends.map { $0[i].label })
         }
-        let hot = (1...3).map { level in g.classes.reduce(0) { $0 + ($1.isHot && $1.confidenceLevel == level ? 1 : 0) } }
-        let cold = g.classes.reduce(0) { $0 + ($1.isCold ? 1 : 0) }
+        let hot = (1...3).map { level in mapped.reduce(0) { $0 + (g.classes[$1].isHot && g.classes[$1].confidenceLevel == level ? 1 : 0) } }
+        let cold = mapped.reduce(0) { $0 + (g.classes[$1].isCold ? 1 : 0) }
+        let extent = parameters.district == nil ? area.name : "the district"
         var notes = [
-            "Getis–Ord Gi* on \(Self.metres(spec.cellSize)) m cells (grid \(spec.columns) × \(spec.rows) over \(parameters.district == nil ? area.name : "the district")'s bounds), "
-                + "binary distance band \(Self.metres(g.band)) m between cell centres, the cell itself included; "
+            "Getis–Ord Gi* on \(Self.metres(spec.cellSize)) m cells"
+                + (spatial.publishStatistics ? " (grid \(spec.columns) × \(spec.rows) over \(extent)'s bounds)" : " over \(extent)'s bounds")
+                + ", binary distance band \(Self.metres(g.band)) m between cell centres, the cell itself included; "
                 + (g.observations == .allCells ? "every cell of the grid is an observation (empty cells count as zero)." : "occupied cells only are observations."),
-            "Classes from Benjamini–Hochberg adjusted p (q): 99 %, 95 %, 90 %. p is two-sided.",
+            spatial.publishStatistics ? "Classes from Benjamini–Hochberg adjusted p (q): 99 %, 95 %, 90 %. p is two-sided."
+                : "Classes from Benjamini–Hochberg adjusted p (q): 99 %, 95 %, 90 %. z, p and q are not published in the public tier: with the cells' counts they would give hidden counts back; each cell shows its class and its published count.",
             selectionNote,
-            "\(groupedThousands(hot.reduce(0, +))) hot cells (99 %: \(groupedThousands(hot[2])), 95 %: \(groupedThousands(hot[1])), 90 %: \(groupedThousands(hot[0]))) and \(groupedThousands(cold)) cold cells; the table lists the first \(min(parameters.top, cells.count)), the map all \(groupedThousands(cells.count)) mapped cells.",
-        ]
+        ] + placeNotes
+        if k > 1 {
+            notes.append("Places: a cell is mapped only if the cells within its band hold incidents in at least \(k) distinct \(Self.metres(spatial.generalisation)) m squares; "
+                         + "\(withheld == 0 ? "none" : groupedThousands(withheld)) withheld.")
+        }
+        notes.append("\(groupedThousands(hot.reduce(0, +))) hot cells mapped (99 %: \(groupedThousands(hot[2])), 95 %: \(groupedThousands(hot[1])), 90 %: \(groupedThousands(hot[0]))) and \(groupedThousands(cold)) cold cells; the table lists the first \(min(parameters.top, cells.count)), the map all \(groupedThousands(cells.count)) mapped cells.")
         if let comparisonPeriod {
             notes.append("Trend compares hot spots (≥ 90 %) with \(comparisonPeriod.lowerBound) to \(comparisonPeriod.upperBound) on the same grid: "
                          + "new, persistent, intensifying, diminishing, former.")
@@ -132,7 +159,51 @@ extension HotspotAnalysis {
                        properties: zip(columns, publisher.cellRow(c, rank: r + 1, compared: compared)).map { (key: $0, value: GeoJSONProperty($1)) })
         }
         return Output(tables: [table], maps: [("hotspots_gistar.geojson", GeoJSON.featureCollection(features, name: "hotspots_gistar", disclosure: policy))],
-                      summary: ["\(scope): \(countText(analysed)) incidents, \(hot.reduce(0, +)) hot and \(cold) cold cells of \(Self.metres(spec.cellSize)) m."])
+                      summary: ["\(scope): \(countText(analysed)) incidents, \(hot.reduce(0, +)) hot and \(cold) cold cells of \(Self.metres(spec.cellSize)) m mapped"
+                                + (withheld > 0 ? " (\(withheld) withheld: too few places)." : ".")])
+    }
+
+    /// For each listed cell: whether the cells within `band` of it hold locations in at least `k` distinct squares.
+    static func neighbourhoodPlaces(_ locations: [BNGPoint], spec: GridSpec, band: Double, grid: GeneralisationGrid,
+                                    cells: [Int], atLeast k: Int) -> [Bool] {
+        guard !cells.isEmpty else { return [] }
+        // Distinct squares per occupied grid cell.
+        var pairs: [(cell: Int, key: Int64)] = []
+        pairs.reserveCapacity(locations.count)
+        for p in locations { if let c = spec.cellIndex(of: p) { pairs.append((c, grid.cell(of: p).key)) } }
+        pairs.sort { ($0.cell, $0.key) < ($1.cell, $1.key) }
+        var squares: [Int: [Int64]] = [:]
+        var i = 0
+        while i < pairs.count {
+            var list: [Int64] = []
+            let c = pairs[i].cell
+            while i < pairs.count && pairs[i].cell == c {
+                if list.last != pairs[i].key { list.append(pairs[i].key) }
+                i += 1
+            }
+            squares[c] = list
+        }
+        // Offsets of the cells whose centres lie within the band (as Gi* counts them, the cell itself included).
+        let reach = Int((band / spec.cellSize).rounded(.down)) + 1
+        let limit = band * band * (1 + 1e-12)
+        var offsets: [(Int, Int)] = []
+        for dy in -reach...reach { for dx in -reach...reach {
+            let d2 = Double(dx * dx + dy * dy) * spec.cellSize * spec.cellSize
+            if d2 <= limit { offsets.append((dx, dy)) }
+        } }
+        return cells.map { cell in
+            let col = cell % spec.columns, row = cell / spec.columns
+            var seen = Set<Int64>()
+            for (dx, dy) in offsets {
+                let c = col + dx, r = row + dy
+                guard c >= 0, r >= 0, c < spec.columns, r < spec.rows, let list = squares[r * spec.columns + c] else { continue }
+                for key in list {
+                    seen.insert(key)
+                    if seen.count >= k { return true }
+                }
+            }
+            return seen.count >= k
+        }
     }
 
     // MARK: KDE
@@ -144,27 +215,46 @@ extension HotspotAnalysis {
         for i in 0..<spec.cellCount where s.density[i] > 0 { nonZero.append(i) }
         nonZero.sort { (s.density[$0], -$0) > (s.density[$1], -$1) }
         let mappedCount = min(Self.maxDensityCells, max(parameters.top, nonZero.count / 100), nonZero.count)
-        let mappedCells = Array(nonZero.prefix(mappedCount))
+        // Places: a density rests on the incidents within the radius, which must lie in enough distinct squares.
+        let k = spatial.minPlaces
+        var mappedCells = Array(nonZero.prefix(mappedCount))
+        if k > 1 {
+            let index = PlaceIndex(incidents.map(\.location), grid: generalisationGrid)
+            mappedCells = mappedCells.filter { index.distinctCells(within: s.bandwidth, of: spec.centre(ofCell: $0), upTo: k) >= k }
+        }
+        let withheld = mappedCount - mappedCells.count
+        let peak = mappedCells.first.map { s.density[$0] } ?? 0
+        if !spatial.publishStatistics {
+            // Bands, then cells south to north, west to east: the order says nothing finer than the band.
+            mappedCells.sort { (DensityCellSummary.band(s.density[$0], peak: peak), $0) < (DensityCellSummary.band(s.density[$1], peak: peak), $1) }
+        }
         let districts = cellDistricts(spec, mappedCells)
         let cells: [DensityCellSummary] = mappedCells.enumerated().map { slot, i in
             let centre = spec.centre(ofCell: i)
             return DensityCellSummary(southWest: BNGPoint(easting: centre.easting - spec.cellSize / 2, northing: centre.northing - spec.cellSize / 2),
-                                      cellSize: spec.cellSize, district: districts[slot], density: s.density[i])
+                                      cellSize: spec.cellSize, district: districts[slot], density: s.density[i],
+                                      band: DensityCellSummary.band(s.density[i], peak: peak))
         }
-        let notes = [
+        var notes = [
             "Quartic kernel density, radius \(Self.metres(s.bandwidth)) m\(parameters.bandwidth == nil ? " (ArcGIS default rule)" : ""), "
-                + "sampled at the centres of \(Self.metres(spec.cellSize)) m cells; incidents per km².",
+                + "sampled at the centres of \(Self.metres(spec.cellSize)) m cells"
+                + (spatial.publishStatistics ? "; incidents per km²." : "; bands relative to the highest mapped density (75–100 %, 50–75 %, 25–50 %, under 25 %). Densities themselves are not published in the public tier: a density is a sum of kernels, and a lone incident's is exactly one."),
             selectionNote,
-            "The table lists the \(min(parameters.top, cells.count)) densest cells; the map the densest \(cells.count) (top 1 % of non-zero cells, at least --top, at most \(groupedThousands(Self.maxDensityCells))).",
-        ]
+        ] + placeNotes
+        notes.append("The \(spatial.publishStatistics ? "table lists the \(min(parameters.top, cells.count)) densest cells; the map" : "table lists \(min(parameters.top, cells.count)) cells by band; the map holds") "
+                     + "the densest \(groupedThousands(mappedCount)) cells (top 1 % of non-zero cells, at least --top, at most \(groupedThousands(Self.maxDensityCells)))"
+                     + (k > 1 ? ", less those whose radius holds incidents in fewer than \(k) distinct \(Self.metres(spatial.generalisation)) m squares (\(withheld == 0 ? "none" : groupedThousands(withheld)) withheld)." : "."))
         let table = publisher.densityTable(Array(cells.prefix(parameters.top)), title: "Kernel density hotspots, \(scope)", notes: notes)
         let columns = publisher.densityColumns
         let features = cells.enumerated().map { r, c in
             MapPolygon(rings: [Self.square(c.southWest, c.cellSize)],
                        properties: zip(columns, publisher.densityRow(c, rank: r + 1)).map { (key: $0, value: GeoJSONProperty($1)) })
         }
+        let summary = spatial.publishStatistics
+            ? "\(scope): \(countText(analysed)) incidents, peak density \(String(format: "%.1f", peak)) per km²."
+            : "\(scope): \(countText(analysed)) incidents, \(groupedThousands(cells.count)) cells mapped in density bands (radius \(Self.metres(s.bandwidth)) m)."
         return Output(tables: [table], maps: [("hotspots_kde.geojson", GeoJSON.featureCollection(features, name: "hotspots_kde", disclosure: policy))],
-                      summary: ["\(scope): \(countText(analysed)) incidents, peak density \(String(format: "%.1f", cells.first?.density ?? 0)) per km²."])
+                      summary: [summary])
     }
 
     /// District name per listed cell: the district of most of the cell's incidents (a coastal or riverside cell's

@@ -44,9 +44,10 @@ final class HotspotsTests: XCTestCase {
 
     // MARK: Ranking and ids
 
-    /// Rows are ranked by incidents, and each row's count equals its cluster's members recounted from the labels.
+    /// Rows are ranked by incidents, and each row's count equals its cluster's members recounted from the labels
+    /// (perturbation off, so published counts are the true ones).
     func testTableRanksClustersByIncidentCount() throws {
-        let a = try analysis { $0.top = 1_000 }
+        let a = try analysis({ $0.top = 1_000 }, policy: DisclosurePolicy(perturb: false))
         let labels = try XCTUnwrap(a.clustering).labels
         var members: [String: Int] = [:]
         for l in labels where l >= 0 { members["H\(l + 1)", default: 0] += 1 }
@@ -83,8 +84,8 @@ final class HotspotsTests: XCTestCase {
 
     // MARK: Geometry
 
-    /// Every member of every cluster lies in (or on) its concave and convex hull, checked with GEOS in BNG,
-    /// and within 2e-6° of the published WGS84 polygon.
+    /// Every member of every cluster lies in (or on) its generalised outline and convex hull, checked with GEOS in BNG,
+    /// and within 2e-6° of the published WGS84 polygon; the convex hull covers the outline.
     func testHullsCoverTheirMembers() throws {
         let a = try analysis()
         let labels = try XCTUnwrap(a.clustering).labels
@@ -102,6 +103,9 @@ final class HotspotsTests: XCTestCase {
         for profile in a.shapes where profile.concaveHull.count >= 4 {
             let concave = try Geometry(polygon: [profile.concaveHull.map { Coordinate(x: $0.easting, y: $0.northing) }], context: context)
             let convex = try Geometry(polygon: [profile.convexHull.map { Coordinate(x: $0.easting, y: $0.northing) }], context: context)
+            XCTAssertTrue(try concave.isValid(), "H\(profile.cluster + 1) outline is not valid")
+            XCTAssertTrue(try convex.buffer(1e-6).covers(concave), "H\(profile.cluster + 1) convex hull misses part of the outline")
+            XCTAssertEqual(try concave.area() / 10_000, profile.concaveAreaHectares, accuracy: 1e-9 * max(1, profile.concaveAreaHectares))
             let published = polygonByID["H\(profile.cluster + 1)"]
             for (i, l) in labels.enumerated() where l == profile.cluster {
                 let p = a.incidents[i].location
@@ -118,15 +122,6 @@ final class HotspotsTests: XCTestCase {
         }
         XCTAssertGreaterThan(checked, 1_000)
         XCTAssertFalse(polygonByID.isEmpty)
-
-        // The convex-only path of `svd assess` (own monotone chain) agrees with GEOS's convex hulls.
-        let quick = try analysis { $0.concaveHulls = false }
-        XCTAssertEqual(quick.shapes.count, a.shapes.count)
-        for (q, g) in zip(quick.shapes, a.shapes) {
-            XCTAssertEqual(q.convexAreaHectares, g.convexAreaHectares, accuracy: 1e-9 * max(1, g.convexAreaHectares), "H\(g.cluster + 1)")
-            XCTAssertEqual(q.centroid.easting, g.centroid.easting, accuracy: 1e-6)
-            XCTAssertTrue(q.concaveAreaHectares.isNaN)
-        }
     }
 
     /// Every map parses as JSON and follows RFC 7946: a FeatureCollection without crs, closed rings of at least four
@@ -172,19 +167,22 @@ final class HotspotsTests: XCTestCase {
 
     // MARK: Disclosure
 
-    /// With min-points 3 some clusters hold 3–4 incidents: they are withheld, no count 1–4 reaches a table or a map,
-    /// and shares of clusters under twice the threshold are hidden.
+    /// With min-points 3 some clusters hold 3–4 incidents: they are withheld (as are clusters on too few places),
+    /// no count 1–4 reaches a table or a map, and shares of clusters under the minimum base are withheld.
     func testNoSmallCountIsPublished() throws {
         let a = try analysis { $0.minPoints = 3; $0.eps = 60; $0.top = 100_000 }
         let sizes = try XCTUnwrap(a.clustering).clusterSizes
         XCTAssertTrue(sizes.contains { $0 < 5 }, "the run must produce small clusters for the test to mean anything")
         let out = a.publish()
         let table = out.tables[0]
-        XCTAssertEqual(table.rows.count, sizes.filter { $0 >= 5 }.count)
+        let ranking = a.publisher.ranking(a.clusters)
+        XCTAssertEqual(table.rows.count, ranking.published.count)
+        XCTAssertEqual(ranking.published.count + ranking.withheld, sizes.count)
+        XCTAssertGreaterThan(ranking.withheldPlaces, 0, "60 m clusters of 3 incidents must include some on fewer than 5 squares")
         for (n, share) in zip(column(table, "incidents"), column(table, "victims_under_25_pct")) {
             guard case .count(let k) = n else { XCTFail("\(n)"); continue }
             XCTAssertGreaterThanOrEqual(k, 5)
-            if k < 10 { XCTAssertEqual(share, .withheld) }
+            if k < DisclosurePolicy().minimumBase { XCTAssertEqual(share, .withheld) }
         }
         XCTAssertTrue(table.notes.contains { $0.contains("not published") })
 
@@ -278,7 +276,9 @@ final class HotspotsTests: XCTestCase {
         let cases: [(String, (inout HotspotParameters) -> Void, HotspotMethod)] = [
             ("--eps", { $0.eps = 0 }, .dbscan), ("--eps", { $0.eps = -5 }, .dbscan), ("--eps", { $0.eps = .nan }, .dbscan),
             ("--min-points", { $0.minPoints = 0 }, .dbscan), ("--eps-days", { $0.epsDays = -1 }, .dbscan),
-            ("exceeds the limit", { $0.cellSize = 1 }, .gistar), ("--cell", { $0.cellSize = 0 }, .kde),
+            ("--cell 1 is refused", { $0.cellSize = 1 }, .gistar), ("--cell", { $0.cellSize = 0 }, .kde),
+            ("--bandwidth 50 is refused", { $0.bandwidth = 50 }, .kde), ("--generalise 10 is refused", { $0.generalisation = 10 }, .dbscan),
+            ("--min-places 2 is refused", { $0.minPlaces = 2 }, .dbscan),
             ("--bandwidth", { $0.bandwidth = -1 }, .kde), ("--top", { $0.top = 0 }, .dbscan),
             ("need --method gistar", { $0.comparison = .previousPeriod }, .dbscan),
             ("unknown strand", { $0.strand = "nope" }, .dbscan), ("unknown district", { $0.district = "E0" }, .dbscan),

@@ -8,6 +8,9 @@ public struct ClusterSummary: Sendable {
     /// Canonical cluster id (input-order free); published as "H<id + 1>".
     public var id: Int
     public var incidents: KeyedCount
+    /// Distinct generalisation squares the members occupy (see `SpatialRules`).
+    public var places: Int
+    /// Area of the published (generalised) outline, and of its convex hull.
     public var concaveAreaHectares: Double
     public var convexAreaHectares: Double
     public var centroid: BNGPoint
@@ -25,11 +28,14 @@ public struct ClusterSummary: Sendable {
     public var weaponKnown = KeyedCount.zero
     public var knife = KeyedCount.zero
     public var weaponEnabled = KeyedCount.zero
+    /// Members whose victim is under the first cohort's age (for the report), when that age is not 25 or 18.
+    public var victimUnderCohort = KeyedCount.zero
 
-    public init(id: Int, incidents: KeyedCount, concaveAreaHectares: Double, convexAreaHectares: Double, centroid: BNGPoint,
+    public init(id: Int, incidents: KeyedCount, places: Int = 0, concaveAreaHectares: Double, convexAreaHectares: Double, centroid: BNGPoint,
                 districts: Int, strands: Int) {
         self.id = id
         self.incidents = incidents
+        self.places = places
         self.concaveAreaHectares = concaveAreaHectares
         self.convexAreaHectares = convexAreaHectares
         self.centroid = centroid
@@ -85,12 +91,24 @@ public struct DensityCellSummary: Sendable {
     public var district: String
     /// Incidents per square kilometre at the cell centre.
     public var density: Double
+    /// Density band: 0 is 75–100 % of the highest mapped density, 1 is 50–75 %, 2 is 25–50 %, 3 under 25 %.
+    public var band: Int
 
-    public init(southWest: BNGPoint, cellSize: Double, district: String, density: Double) {
+    public init(southWest: BNGPoint, cellSize: Double, district: String, density: Double, band: Int = 0) {
         self.southWest = southWest
         self.cellSize = cellSize
         self.district = district
         self.density = density
+        self.band = band
+    }
+
+    public static let bandLabels = ["75–100% of peak", "50–75% of peak", "25–50% of peak", "under 25% of peak"]
+
+    /// The band of a density, relative to the highest mapped density.
+    public static func band(_ density: Double, peak: Double) -> Int {
+        guard peak > 0 else { return 3 }
+        let r = density / peak
+        return r >= 0.75 ? 0 : r >= 0.5 ? 1 : r >= 0.25 ? 2 : 3
     }
 }
 
@@ -106,28 +124,62 @@ public struct HotspotPublisher: Sendable {
     public let districtNames: [String]
     public let strands: [(id: String, label: String)]
     public let disclosure: Disclosure
+    /// How places are generalised and which may be published.
+    public let spatial: SpatialRules
 
     /// District share a cluster needs to be named among the districts it lies in.
     public static let namedDistrictShare = 0.10
 
-    public init(policy: DisclosurePolicy, districtCodes: [String], districtNames: [String], strands: [(id: String, label: String)]) {
+    public init(policy: DisclosurePolicy, districtCodes: [String], districtNames: [String], strands: [(id: String, label: String)],
+                spatial: SpatialRules? = nil) {
         self.policy = policy
         self.districtCodes = districtCodes
         self.districtNames = districtNames
         self.strands = strands
         disclosure = Disclosure(policy: policy)
+        self.spatial = spatial ?? SpatialRules(policy: policy)
     }
 
 
     // MARK: Clusters
 
-    /// Publishable clusters ranked by incidents (most first, then by id), and how many were withheld as too small.
-    public func rank(_ clusters: [ClusterSummary]) -> (published: [ClusterSummary], withheld: Int) {
+    /// Which clusters may be published, ranked.
+    public struct ClusterRanking: Sendable {
+        /// Publishable clusters, most published incidents first (then by id).
+        public var published: [ClusterSummary]
+        /// Withheld because their published count is hidden (below the small-count threshold).
+        public var withheldSmall: Int
+        /// Withheld because they rest on too few distinct places or cover too small a footprint.
+        public var withheldPlaces: Int
+        public var withheld: Int { withheldSmall + withheldPlaces }
+
+        public init(published: [ClusterSummary], withheldSmall: Int, withheldPlaces: Int) {
+            self.published = published
+            self.withheldSmall = withheldSmall
+            self.withheldPlaces = withheldPlaces
+        }
+    }
+
+    /// Publishable clusters ranked by incidents (most first, then by id), and how many were withheld and why.
+    public func ranking(_ clusters: [ClusterSummary]) -> ClusterRanking {
         // Ranked by the published count, so the order reveals nothing the table does not show.
-        let shown = Dictionary(uniqueKeysWithValues: clusters.map { ($0.id, disclosure.release($0.incidents).value) })
-        let kept = clusters.filter { shown[$0.id]! != nil }
-        let ranked = kept.sorted { (shown[$0.id]!!, -$0.id) > (shown[$1.id]!!, -$1.id) }
-        return (ranked, clusters.count - kept.count)
+        var shown: [Int: Int] = [:]
+        var small = 0, places = 0
+        var kept: [ClusterSummary] = []
+        for c in clusters {
+            guard spatial.allows(places: c.places, area: c.concaveAreaHectares * 10_000) else { places += 1; continue }
+            guard let v = disclosure.release(c.incidents).value, v > 0 else { small += 1; continue }
+            shown[c.id] = v
+            kept.append(c)
+        }
+        let ranked = kept.sorted { (shown[$0.id]!, -$0.id) > (shown[$1.id]!, -$1.id) }
+        return ClusterRanking(published: ranked, withheldSmall: small, withheldPlaces: places)
+    }
+
+    /// Publishable clusters ranked by incidents (most first, then by id), and how many were withheld.
+    public func rank(_ clusters: [ClusterSummary]) -> (published: [ClusterSummary], withheld: Int) {
+        let r = ranking(clusters)
+        return (r.published, r.withheld)
     }
 
     public var clusterColumns: [String] {
@@ -165,19 +217,18 @@ public struct HotspotPublisher: Sendable {
         return row
     }
 
-    public func clusterTable(_ ranked: [ClusterSummary], withheld: Int, top: Int, title: String, notes: [String]) -> PublishedTable {
+    public func clusterTable(_ ranking: ClusterRanking, top: Int, title: String, notes: [String]) -> PublishedTable {
         var table = PublishedTable(id: "hotspots_dbscan", title: title, columns: clusterColumns)
-        for (i, c) in ranked.prefix(top).enumerated() { table.rows.append(clusterRow(c, rank: i + 1)) }
-        table.notes = notes + clusterNotes(withheld: withheld)
+        for (i, c) in ranking.published.prefix(top).enumerated() { table.rows.append(clusterRow(c, rank: i + 1)) }
+        table.notes = notes + clusterNotes(ranking)
         return table
     }
 
     /// Top `perDistrict` clusters of each district (by the district holding most of their members).
-    /// Without concave hulls (`concaveHulls` false) the size shown is the convex hull's and no density is given.
-    public func topPerDistrict(_ ranked: [ClusterSummary], perDistrict: Int, withheld: Int, notes: [String],
-                               concaveHulls: Bool = true) -> PublishedTable {
-        let size = concaveHulls ? ["area_ha", "incidents_per_ha"] : ["convex_area_ha"]
-        let columns = ["district_code", "district", "rank_in_district", "hotspot_id", "incidents"] + size + ["centroid_lon", "centroid_lat", "victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
+    public func topPerDistrict(_ ranking: ClusterRanking, perDistrict: Int, notes: [String]) -> PublishedTable {
+        let ranked = ranking.published
+        let columns = ["district_code", "district", "rank_in_district", "hotspot_id", "incidents", "area_ha", "incidents_per_ha",
+                       "centroid_lon", "centroid_lat", "victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
                        "weapon_enabled_pct", "main_strand"]
         let all = clusterColumns
         let pick = columns.dropFirst(3).map { name in all.firstIndex(of: name)! }
@@ -193,22 +244,22 @@ public struct HotspotPublisher: Sendable {
                 table.rows.append([.text(districtCodes[d]), .text(districtNames[d]), .count(i + 1)] + pick.map { full[$0] })
             }
         }
-        table.notes = notes + clusterNotes(withheld: withheld, concaveHulls: concaveHulls)
+        table.notes = notes + clusterNotes(ranking)
             + ["A cluster belongs to the district holding most of its members; a district with no cluster has one empty row."]
         return table
     }
 
-    func clusterNotes(withheld: Int, concaveHulls: Bool = true) -> [String] {
+    func clusterNotes(_ ranking: ClusterRanking) -> [String] {
         var notes = [
             "Clusters are ranked by incidents; hotspot_id is stable for the same data and parameters, whatever the row order.",
-            concaveHulls ? "area_ha is the area of the concave hull of the members (GEOS, ratio 0.3); convex_area_ha that of the convex hull."
-                : "convex_area_ha is the area of the convex hull of the members; `svd hotspots` maps the tighter concave hulls and gives densities.",
+            spatial.outlineNote + " area_ha is the outline's area; convex_area_ha that of the convex hull of the same squares.",
             "Shares of victims by age are of incidents with a known victim age; knife and weapon shares of incidents with a known weapon field; strand shares of all incidents (strands overlap).",
             "Peaks are the most frequent hour and weekday (incidents with a month-only date or unknown hour are left out).",
         ]
+        if let places = spatial.placesNote(withheld: ranking.withheldPlaces, what: "hotspot") { notes.append(places) }
         if policy.protects {
             notes.append("Disclosure control: clusters whose published count is below \(policy.threshold) are not published"
-                         + (withheld > 0 ? " (\(withheld) withheld)" : "") + "; shares and peaks of clusters under \(policy.minimumBase) incidents, "
+                         + (ranking.withheldSmall > 0 ? " (\(ranking.withheldSmall) withheld)" : "") + "; shares and peaks of clusters under \(policy.minimumBase) incidents, "
                          + "and any share resting on a hidden count, are withheld (\(withheldMark)).")
         }
         return notes
@@ -233,8 +284,11 @@ public struct HotspotPublisher: Sendable {
 
     // MARK: Grid cells
 
+    /// Public tier: no z, p or q (z is linear in the neighbourhood's count, so with the cells' counts it gives
+    /// hidden ones back); the class and the cell's released count only.
     public func cellColumns(compared: Bool) -> [String] {
-        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district", "incidents", "z", "p", "q", "class"]
+        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district", "incidents"]
+            + (spatial.publishStatistics ? ["z", "p", "q"] : []) + ["class"]
             + (compared ? ["previous_incidents", "trend"] : [])
     }
 
@@ -245,9 +299,10 @@ public struct HotspotPublisher: Sendable {
             .count(rank), .text(Self.cellID(c.southWest)),
             .number(centre.easting, decimals: 0), .number(centre.northing, decimals: 0),
             .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5), .text(c.district),
-            disclosure.release(c.incidents).cell, .number(c.z, decimals: 3), .number(c.p, decimals: 5), .number(c.q, decimals: 5),
-            .text(c.classLabel),
+            disclosure.release(c.incidents).cell,
         ]
+        if spatial.publishStatistics { row += [.number(c.z, decimals: 3), .number(c.p, decimals: 5), .number(c.q, decimals: 5)] }
+        row.append(.text(c.classLabel))
         if compared { row += [c.previousIncidents.map { disclosure.release($0).cell } ?? .empty, .text(c.trend ?? "")] }
         return row
     }
@@ -260,15 +315,21 @@ public struct HotspotPublisher: Sendable {
         return table
     }
 
+    /// Public tier: density bands only (a raw density is a sum of kernels, and a lone incident's peak is one kernel).
     public var densityColumns: [String] {
-        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district", "density_per_km2"]
+        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district"]
+            + (spatial.publishStatistics ? ["density_per_km2"] : []) + ["density_band"]
     }
 
     public func densityRow(_ c: DensityCellSummary, rank: Int) -> [PublishedTable.Value] {
         let centre = BNGPoint(easting: c.southWest.easting + c.cellSize / 2, northing: c.southWest.northing + c.cellSize / 2)
         let g = BritishNationalGrid.toWGS84(centre)
-        return [.count(rank), .text(Self.cellID(c.southWest)), .number(centre.easting, decimals: 0), .number(centre.northing, decimals: 0),
-                .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5), .text(c.district), .number(c.density, decimals: 2)]
+        var row: [PublishedTable.Value] = [.count(rank), .text(Self.cellID(c.southWest)), .number(centre.easting, decimals: 0),
+                                           .number(centre.northing, decimals: 0), .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5),
+                                           .text(c.district)]
+        if spatial.publishStatistics { row.append(.number(c.density, decimals: 2)) }
+        row.append(.text(DensityCellSummary.bandLabels[min(max(c.band, 0), 3)]))
+        return row
     }
 
     public func densityTable(_ cells: [DensityCellSummary], title: String, notes: [String]) -> PublishedTable {

@@ -11,8 +11,12 @@ struct HotspotsCommand: ParsableCommand {
         discussion: """
         Writes a ranked table (CSV and Markdown) and a GeoJSON map in WGS84 into --out: \
         hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, or hotspots_kde.*. \
-        Maps hold hulls or grid cells only, never incident points or ids. Small counts are suppressed: clusters \
-        under the threshold are not published and cell counts read "<5".
+        Maps hold generalised outlines or grid cells only, never incident points or ids. Public tier (the default): \
+        outlines are built from 50 m grid squares (every vertex on the grid), a hotspot or cell must rest on at least \
+        5 distinct squares, domestic abuse, sexual offences and incidents at dwellings are left out, --cell under 100 m \
+        and --bandwidth under 200 m are refused, Gi* shows classes (no z, p or q) and KDE density bands; small counts \
+        are hidden: clusters under the threshold are not published and cell counts read "<5". \
+        The partner tier keeps statistics and sensitive places, on a 10 m grid.
         Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
         """)
 
@@ -58,6 +62,15 @@ struct HotspotsCommand: ParsableCommand {
     @Flag(help: "Gi* change against the equal-length period just before the analysis period.")
     var previous = false
 
+    @Option(help: ArgumentHelp("Side in metres of the grid published outlines are built from (public tier: at least and by default 50; partner: 10).", valueName: "metres"))
+    var generalise: Double?
+
+    @Option(help: ArgumentHelp("A hotspot or cell is published only if it rests on at least this many distinct grid squares (public tier: default 5, at least 3; partner: 1).", valueName: "n"))
+    var minPlaces: Int?
+
+    @Option(help: ArgumentHelp("Domestic abuse, sexual offences and incidents at dwellings: exclude (public tier default) or include (partner default).", valueName: "exclude|include"))
+    var sensitivePlaces: String?
+
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var out: String = "hotspots"
 
@@ -94,6 +107,14 @@ struct HotspotsCommand: ParsableCommand {
         p.strand = strand
         p.district = district
         p.top = top
+        p.generalisation = generalise
+        p.minPlaces = minPlaces
+        switch sensitivePlaces?.lowercased() {
+        case nil: p.includeSensitivePlaces = nil
+        case "include": p.includeSensitivePlaces = true
+        case "exclude": p.includeSensitivePlaces = false
+        default: throw EngineError("--sensitive-places '\(sensitivePlaces!)' is not one of exclude, include")
+        }
         let from = try compareFrom.map { try month($0, "--compare-from") }
         let to = try compareTo.map { try month($0, "--compare-to") }
         switch (from, to, previous) {
@@ -105,7 +126,8 @@ struct HotspotsCommand: ParsableCommand {
         case (_, _, true): throw EngineError("give either --previous or --compare-from/--compare-to, not both")
         default: throw EngineError("--compare-from and --compare-to go together")
         }
-        try p.validate()
+        // The tier's floors on places: --cell, --bandwidth, --generalise, --min-places.
+        try p.validate(policy: disclosure.policy)
         return p
     }
 
