@@ -4,23 +4,31 @@ import SVDPublish
 
 /// `svd report`: the needs-assessment HTML from a binning run that collected points.
 extension BinnedIncidents {
-    /// Hotspots of the report's scope: DBSCAN over serious violence in the period, in the area
-    /// (or in `district` for a local pack), profiled for the report's table.
-    public func reportHotspots(district: Int? = nil, eps: Double = 150, minPoints: Int = 10) throws -> ReportHotspots {
+    /// Hotspots of the report's scope: the `HotspotAnalysis` of `svd hotspots` (DBSCAN over serious violence in the
+    /// period, in the area or in `district` for a local pack), so ids, counts, generalised outlines and the rules on
+    /// places are the same as `svd hotspots` (with `--district` for a pack) publishes; profiled for the report's table.
+    public func reportHotspots(district: Int? = nil, disclosure: DisclosurePolicy = DisclosurePolicy(), eps: Double = 150,
+                               minPoints: Int = 10) throws -> ReportHotspots {
         let n = area.districts.count
-        let first = period.lowerBound.index, last = period.upperBound.index
-        var selected: [Int] = []
-        selected.reserveCapacity(result.points.count)
-        for (i, p) in result.points.enumerated() where p.month >= first && p.month <= last {
-            let d = Int(p.district)
-            if let district { if d == district { selected.append(i) } } else if d < n { selected.append(i) }
-        }
-        let locations = selected.map { result.points[$0].location }
-        let clustering = try DBSCAN.cluster(locations, eps: eps, minPoints: minPoints)
-        let outlines = try HullOutlines.profiles(points: locations, clustering: clustering)
         let cohort = definitions.cohorts.first
         let under = cohort?.under ?? 25
         let knifeStrand = definitions.strands.firstIndex { $0.id.contains("knife") || $0.id.contains("weapon") }
+        let cohortLabel = cohort?.label ?? "Under-\(under)s"
+        let knifeLabel = knifeStrand.map { definitions.strands[$0].label } ?? "Weapon-enabled"
+        var parameters = HotspotParameters(method: .dbscan)
+        parameters.eps = eps
+        parameters.minPoints = minPoints
+        parameters.district = district.map { area.districts[$0].code }
+        let analysis: HotspotAnalysis
+        do {
+            analysis = try HotspotAnalysis(binned: self, parameters: parameters, disclosure: disclosure)
+        } catch let e as EngineError {
+            // Nothing to map in this scope (no incidents, or only ones a public map leaves out): the report says so.
+            return ReportHotspots(eps: eps, minPoints: minPoints, incidentsClustered: 0, cohortUnder: under, cohortLabel: cohortLabel,
+                                  knifeLabel: knifeLabel, clusters: [], notes: ["Not computed: \(e.description)"])
+        }
+        guard let clustering = analysis.clustering else { throw EngineError("hotspots: no clustering") }
+        let ranking = analysis.publisher.ranking(analysis.clusters)
         let k = clustering.clusterCount, slots = n + 1
         var byDistrict = [KeyedCount](repeating: .zero, count: k * slots)
         var byHour = [KeyedCount](repeating: .zero, count: k * 24)
@@ -28,10 +36,10 @@ extension BinnedIncidents {
         var knownAge = [KeyedCount](repeating: .zero, count: k), young = knownAge, knife = knownAge, members = knownAge
         for (j, label) in clustering.labels.enumerated() where label >= 0 {
             let c = Int(label)
-            let p = result.points[selected[j]]
+            let p = analysis.incidents[j]
             let one = KeyedCount.record(key: p.recordKey)
             members[c] += one
-            byDistrict[c * slots + Int(p.district)] += one
+            byDistrict[c * slots + min(Int(p.district), n)] += one
             if p.hour >= 0 && p.hour < 24 { byHour[c * 24 + Int(p.hour)] += one }
             if p.day != Incident.unknownDay { byWeekday[c * 7 + CivilDate.weekday(daysSinceEpoch: Int(p.day))] += one }
             if p.victimAge >= 0 {
@@ -41,18 +49,20 @@ extension BinnedIncidents {
             let isKnife = knifeStrand.map { p.strandMask & (1 << UInt8($0)) != 0 } ?? p.weapon.isWeaponEnabled
             if isKnife { knife[c] += one }
         }
-        let clusters = outlines.map { o -> ReportHotspot in
-            let c = o.cluster, pr = o.profile
-            return ReportHotspot(hull: pr.concaveHull.isEmpty ? pr.convexHull : pr.concaveHull, centroid: o.centroid, incidents: members[c],
-                                 areaHectares: pr.concaveHull.isEmpty ? pr.convexAreaHectares : pr.concaveAreaHectares,
+        // Published clusters only, in the published order (by released count).
+        let clusters = ranking.published.map { summary -> ReportHotspot in
+            let c = summary.id, shape = analysis.shapes[c]
+            return ReportHotspot(hull: shape.concaveHull, centroid: shape.centroid, incidents: members[c],
+                                 areaHectares: shape.concaveAreaHectares,
                                  byDistrict: Array(byDistrict[c * slots..<(c + 1) * slots]), knownVictimAge: knownAge[c], cohortVictims: young[c],
                                  byHour: Array(byHour[c * 24..<(c + 1) * 24]), byWeekday: Array(byWeekday[c * 7..<(c + 1) * 7]),
-                                 knifeOrWeapon: knife[c])
+                                 knifeOrWeapon: knife[c], label: summary.label)
         }
-        let ranked = clusters.enumerated().sorted { $0.element.incidents.count != $1.element.incidents.count ? $0.element.incidents.count > $1.element.incidents.count : $0.offset < $1.offset }.map(\.element)
-        return ReportHotspots(eps: eps, minPoints: minPoints, incidentsClustered: locations.count, cohortUnder: under,
-                              cohortLabel: cohort?.label ?? "Under-\(under)s",
-                              knifeLabel: knifeStrand.map { definitions.strands[$0].label } ?? "Weapon-enabled", clusters: ranked)
+        var notes = [analysis.spatial.outlineNote]
+        if let places = analysis.spatial.placesNote(withheld: ranking.withheldPlaces, what: "hotspot") { notes.append(places) }
+        notes += analysis.placeNotes
+        return ReportHotspots(eps: eps, minPoints: minPoints, incidentsClustered: analysis.incidents.count, cohortUnder: under,
+                              cohortLabel: cohortLabel, knifeLabel: knifeLabel, clusters: clusters, withheld: ranking.withheld, notes: notes)
     }
 
     /// The whole report as one HTML file. Needs a run made with `collectPoints: true` for the hotspots.
@@ -65,7 +75,7 @@ extension BinnedIncidents {
             result.cube.forEachOffenceCell { c in if entries[Int(c.offence)].scope == .seriousViolence { inScope += c.count } }
             if inScope > 0 { throw EngineError("the report's hotspots need a binning run made with collectPoints: true") }
         }
-        let hotspots = try reportHotspots(district: district)
+        let hotspots = try reportHotspots(district: district, disclosure: disclosure)
         return NeedsAssessmentReport(input: assessmentInput(disclosure: disclosure), area: area, hotspots: hotspots,
                                      district: district, maxHotspots: maxHotspots).html()
     }

@@ -264,40 +264,5 @@ final class ReportTests: XCTestCase {
         }
     }
 
-    // MARK: Hotspot outlines
-
-    /// Thinning large clusters before the hull must not change it: areas equal GEOS's hull of every member.
-    func testThinnedHullsMatchFullProfiles() throws {
-        let r = try fixture()
-        let n = r.binned.area.districts.count
-        let locations = r.binned.result.points.filter { Int($0.district) < n && r.binned.period.contains(MonthKey(index: $0.month)) }.map(\.location)
-        let clustering = try DBSCAN.cluster(locations, eps: 150, minPoints: 10)
-        let full = try ClusterProfiles.profiles(points: locations, clustering: clustering)
-        let outlines = try HullOutlines.profiles(points: locations, clustering: clustering)
-        XCTAssertEqual(outlines.count, full.count)
-        var thinnedClusters = 0
-        for (o, f) in zip(outlines, full) {
-            XCTAssertEqual(o.members, f.members)
-            XCTAssertEqual(o.centroid.easting, f.centroid.easting, accuracy: 1e-6)
-            XCTAssertEqual(o.profile.concaveAreaHectares, f.concaveAreaHectares, accuracy: f.concaveAreaHectares * 1e-9, "cluster \(o.cluster)")
-            XCTAssertEqual(o.profile.convexAreaHectares, f.convexAreaHectares, accuracy: f.convexAreaHectares * 1e-9)
-            if o.members >= HullOutlines.thinningFrom { thinnedClusters += 1 }
-        }
-        XCTAssertGreaterThan(thinnedClusters, 0, "no cluster large enough to be thinned: the test proves nothing")
-        // Thinning on its own, on clusters down to 300 members, keeps every hull as well.
-        var members = [[BNGPoint]](repeating: [], count: clustering.clusterCount)
-        for (i, l) in clustering.labels.enumerated() where l >= 0 { members[Int(l)].append(locations[i]) }
-        var checked = 0, reduced = 0
-        for (c, m) in members.enumerated() where m.count >= 300 {
-            let kept = HullOutlines.hullCandidates(m[...])
-            XCTAssertLessThanOrEqual(kept.count, m.count)
-            if kept.count < m.count { reduced += 1 }
-            let single = try DBSCAN.cluster(kept, eps: 1e7, minPoints: 1)
-            let p = try XCTUnwrap(ClusterProfiles.profiles(points: kept, clustering: single).first)
-            XCTAssertEqual(p.concaveAreaHectares, full[c].concaveAreaHectares, accuracy: full[c].concaveAreaHectares * 1e-9, "cluster \(c), \(m.count) members")
-            checked += 1
-        }
-        XCTAssertGreaterThan(checked, 5)
-        XCTAssertGreaterThan(reduced, 0, "thinning removed nothing: the comparison proves nothing")
-    }
+    // Hotspot outlines: the report draws `HotspotAnalysis`'s generalised outlines (SpatialDisclosureTests).
 }

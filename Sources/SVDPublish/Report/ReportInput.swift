@@ -18,9 +18,13 @@ public struct ReportHotspot: Sendable {
     public let byWeekday: [KeyedCount]
     /// Members in the knife/weapon-enabled strand.
     public let knifeOrWeapon: KeyedCount
+    /// The hotspot's id as `svd hotspots` publishes it (e.g. "H3"); empty to number by rank.
+    public let label: String
 
     public init(hull: [BNGPoint], centroid: BNGPoint, incidents: KeyedCount, areaHectares: Double, byDistrict: [KeyedCount],
-                knownVictimAge: KeyedCount, cohortVictims: KeyedCount, byHour: [KeyedCount], byWeekday: [KeyedCount], knifeOrWeapon: KeyedCount) {
+                knownVictimAge: KeyedCount, cohortVictims: KeyedCount, byHour: [KeyedCount], byWeekday: [KeyedCount], knifeOrWeapon: KeyedCount,
+                label: String = "") {
+        self.label = label
         self.hull = hull
         self.centroid = centroid
         self.incidents = incidents
@@ -46,9 +50,14 @@ public struct ReportHotspots: Sendable {
     public let cohortLabel: String
     public let knifeLabel: String
     public let clusters: [ReportHotspot]
+    /// Clusters found but not published (too few incidents or places), and method and disclosure notes on the map.
+    public let withheld: Int
+    public let notes: [String]
 
     public init(eps: Double, minPoints: Int, incidentsClustered: Int, cohortUnder: Int, cohortLabel: String,
-                knifeLabel: String, clusters: [ReportHotspot]) {
+                knifeLabel: String, clusters: [ReportHotspot], withheld: Int = 0, notes: [String] = []) {
+        self.withheld = withheld
+        self.notes = notes
         self.eps = eps
         self.minPoints = minPoints
         self.incidentsClustered = incidentsClustered

@@ -153,14 +153,18 @@ extension NeedsAssessmentReport {
             m.open("p")
             m.text("Dense clusters of serious violence incidents in \(scopeName), \(periodText) (DBSCAN, \(Format.fixed(h.eps, 0)) m, at least \(h.minPoints) incidents). ")
             if h.clusters.isEmpty {
-                m.text("No cluster was found.")
+                m.text(h.withheld > 0 ? "No cluster can be published." : "No cluster was found.")
             } else {
                 // A number of clusters, each of at least minPoints incidents: not a small count of people.
                 let found = Self.spelled(h.clusters.count)
-                m.text(shownCount < h.clusters.count ? "\(found.prefix(1).uppercased() + found.dropFirst()) clusters found; the \(Self.spelled(shownCount)) largest are ranked and profiled (H-numbers)."
-                       : h.clusters.count == 1 ? "One cluster found, profiled as H1." : "\(found.prefix(1).uppercased() + found.dropFirst()) clusters found, all ranked and profiled (H-numbers).")
+                m.text(shownCount < h.clusters.count ? "\(found.prefix(1).uppercased() + found.dropFirst()) clusters published; the \(Self.spelled(shownCount)) largest are ranked and profiled (H-numbers as in svd hotspots)."
+                       : h.clusters.count == 1 ? "One cluster published, profiled as \(label(h.clusters[0], 0))." : "\(found.prefix(1).uppercased() + found.dropFirst()) clusters published, all ranked and profiled (H-numbers as in svd hotspots).")
+            }
+            if h.withheld > 0 {
+                m.text(" \(Self.spelled(h.withheld).prefix(1).uppercased() + Self.spelled(h.withheld).dropFirst()) more \(h.withheld == 1 ? "is" : "are") not published (too few incidents or too few separate places).")
             }
             m.close()
+            for note in h.notes { m.element("p", [("class", "note")], note) }
             m.open("div", [("class", "pair")])
             m.open("figure")
             // A pack zooms to its district; the area report shows the whole area.
@@ -183,8 +187,8 @@ extension NeedsAssessmentReport {
             m.open("svg", [("viewBox", "0 0 \(Format.coordinate(frame.width)) \(Format.coordinate(frame.height))"),
                            ("width", Format.coordinate(frame.width)), ("role", "img"), ("aria-labelledby", "hs-title hs-desc")])
             m.element("title", [("id", "hs-title")], "Serious violence hotspots, \(scopeName)")
-            m.element("desc", [("id", "hs-desc")], "Map of cluster outlines over district boundaries. " + top.enumerated().map { i, c in
-                "H\(i + 1): \(disclosure.release(c.incidents).cell.display) incidents, \(Format.fixed(c.areaHectares, 1)) ha, \(districtNames(c).joined(separator: " and "))"
+            m.element("desc", [("id", "hs-desc")], "Map of generalised cluster outlines over district boundaries. " + top.enumerated().map { i, c in
+                "\(label(c, i)): \(disclosure.release(c.incidents).cell.display) incidents, \(Format.fixed(c.areaHectares, 1)) ha, \(districtNames(c).joined(separator: " and "))"
             }.joined(separator: "; ") + ".")
             m.element("defs", []) { d in
                 d.element("clipPath", [("id", "hs-clip")]) { $0.empty("rect", [("width", Format.coordinate(frame.width)), ("height", Format.coordinate(frame.height))]) }
@@ -212,7 +216,7 @@ extension NeedsAssessmentReport {
             let spots: [(Double, Double)] = [(5, -4), (5, 13), (-5, -4), (-5, 13), (5, -18), (-5, -18), (5, 27), (-5, 27)]
             for (i, c) in top.enumerated() {
                 let x = frame.x(c.centroid.easting), y = frame.y(c.centroid.northing)
-                let label = "H\(i + 1)", w = Double(label.count) * 8.5
+                let name = label(c, i), w = Double(name.count) * 8.5
                 m.empty("circle", [("cx", Format.coordinate(x)), ("cy", Format.coordinate(y)), ("r", "3"), ("fill", "#7a2f00")])
                 func box(_ dx: Double, _ dy: Double) -> (x: Double, y: Double, w: Double) { (dx >= 0 ? x + dx : x + dx - w, y + dy, w) }
                 func free(_ b: (x: Double, y: Double, w: Double)) -> Bool {
@@ -222,7 +226,7 @@ extension NeedsAssessmentReport {
                 let b = box(spot.0, spot.1)
                 placed.append(b)
                 m.element("text", [("x", Format.coordinate(b.x)), ("y", Format.coordinate(b.y)), ("font-size", "12"),
-                                   ("font-weight", "bold"), ("class", "halo")], label)
+                                   ("font-weight", "bold"), ("class", "halo")], name)
             }
             if district == nil {
                 for i in area.districts.indices {
@@ -233,7 +237,7 @@ extension NeedsAssessmentReport {
             }
             m.close()
             m.close()
-            m.element("figcaption", [], "Orange outlines: hotspot clusters (ranked H-numbers, largest first; paler outlines are smaller clusters not ranked). Grey: district boundaries" + (district.map { "; dark line: \(input.districts[$0].name)." } ?? "."))
+            m.element("figcaption", [], "Orange outlines: hotspot clusters, generalised to grid squares (ranked H-numbers, largest first; paler outlines are smaller clusters not ranked). Grey: district boundaries" + (district.map { "; dark line: \(input.districts[$0].name)." } ?? "."))
             m.close()
             m.open("div")
             hotspotTable(&m, h, top)
@@ -272,6 +276,9 @@ extension NeedsAssessmentReport {
         m.close()
     }
 
+    /// The hotspot's published id (as `svd hotspots` names it), else its rank.
+    func label(_ c: ReportHotspot, _ rank: Int) -> String { c.label.isEmpty ? "H\(rank + 1)" : c.label }
+
     func districtNames(_ c: ReportHotspot) -> [String] {
         let shown = c.byDistrict.map { disclosure.release($0).value ?? 0 }
         return c.byDistrict.indices.filter { shown[$0] > 0 }
@@ -294,7 +301,7 @@ extension NeedsAssessmentReport {
             let day = days.indices.max { days[$0] != days[$1] ? days[$0] < days[$1] : $0 > $1 }
             let hourText = profiled ? hour.flatMap { hours[$0] > 0 ? Format.hour($0) : nil } ?? "hour unknown" : "\u{2013}"
             let dayText = profiled ? day.flatMap { days[$0] > 0 ? CivilDate.weekdayNames[$0] : nil } ?? "day unknown" : "\u{2013}"
-            return [.text("H\(i + 1)"), count.cell, .number(c.areaHectares, decimals: 1), .text(districtNames(c).joined(separator: ", ")),
+            return [.text(label(c, i)), count.cell, .number(c.areaHectares, decimals: 1), .text(districtNames(c).joined(separator: ", ")),
                     share(c.cohortVictims, of: c.knownVictimAge), .text(dayText + "\u{00A0}" + hourText), share(c.knifeOrWeapon, of: c.incidents)]
         }
         func col(_ i: Int, _ header: String, _ numeric: Bool) -> Column {

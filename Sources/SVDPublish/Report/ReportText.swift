@@ -137,7 +137,7 @@ extension NeedsAssessmentReport {
             m.element("dd", [], input.populationNote)
             m.element("dt", [], "Hotspots")
             if let h = hotspots {
-                m.element("dd", [], "DBSCAN on incident locations in British National Grid metres: a core incident has at least \(h.minPoints) incidents (itself included) within \(Format.fixed(h.eps, 0)) m; clusters join core incidents within that distance, and nearby incidents join the nearest cluster. Outlines are GEOS concave hulls; area is the hull's in hectares.")
+                m.element("dd", [], "DBSCAN on incident locations in British National Grid metres: a core incident has at least \(h.minPoints) incidents (itself included) within \(Format.fixed(h.eps, 0)) m; clusters join core incidents within that distance, and nearby incidents join the nearest cluster. Outlines are generalised to grid squares (see the notes under the map); area is the outline's in hectares.")
                 m.element("dd", [], "Shares (\(h.cohortLabel), \(h.knifeLabel)) are hidden when fewer than \(threshold) incidents lie behind them; peak hour and weekday are the most frequent among incidents with a known time.")
             } else {
                 m.element("dd", [], "Not computed for this report.")
