@@ -28,8 +28,10 @@ let package = Package(
         .target(name: "SVDDetect", dependencies: ["SVDCore", "SVDLocate", "GEOS"]),
         .target(name: "SVDPublish", dependencies: ["SVDCore", "SVDBin", "SVDMeasure", "SVDLocate"]),
         .target(name: "SVDDemo", dependencies: ["SVDCore"]),
+        // svd audit: attacks published outputs (tables, reports, maps) as an outsider would; reads files only.
+        .target(name: "SVDAudit", dependencies: ["SVDCore"]),
         .target(name: "SVDEngine", dependencies: ["SVDCore", "SVDIngest", "SVDLocate", "SVDBin", "SVDMeasure", "SVDDetect", "SVDPublish", "SVDDemo"]),
-        .executableTarget(name: "svd", dependencies: ["SVDEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "svd", dependencies: ["SVDEngine", "SVDAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "GEOSTests", dependencies: ["GEOS"]),
         .testTarget(name: "SVDCoreTests", dependencies: ["SVDCore"], resources: [.copy("Fixtures")]),
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "SVDDetectTests", dependencies: ["SVDDetect", "GEOS"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SVDEngineTests", dependencies: ["SVDEngine", "GEOS"]),
         .testTarget(name: "SVDPublishTests", dependencies: ["SVDEngine", "SVDPublish"]),
+        .testTarget(name: "SVDAuditTests", dependencies: ["SVDAudit", "SVDCore"]),
         .testTarget(name: "SVDDemoTests", dependencies: ["SVDDemo"], exclude: ["make_land_mask.py", "check_outside_share.py"]),
     ]
 )
