@@ -248,6 +248,30 @@ final class Model {
                 add(Constraint(vars: vars.map(Int32.init), coefs: [1] + parts.map { _ in -1 }, lo: 0, hi: 0, kind: .split,
                                label: "\(sf.filter) in \(sf.scope) over \(span) = the sum over \(inside.count) parts", docs: docs(of: vars)))
             }
+            differences(sf, pieces: pieces)
+        }
+    }
+
+    /// Two published counts of the same thing over overlapping months differ by the months they do not share:
+    /// A − B = (A's own months) − (B's own months). Stated outright, so propagation cancels the shared months
+    /// (consecutive rolling totals, last month's run against this month's, a 12-month total inside a period).
+    private func differences(_ sf: ScopeFilter, pieces: [Span]) {
+        let published = (observedSpans[sf] ?? []).sorted()
+        guard published.count >= 2 else { return }
+        for (i, a) in published.enumerated() {
+            for b in published[(i + 1)...] where a.lo <= b.hi && b.lo <= a.hi {
+                let inA = pieces.filter { a.lo <= $0.lo && $0.hi <= a.hi }, inB = pieces.filter { b.lo <= $0.lo && $0.hi <= b.hi }
+                let onlyA = inA.filter { !inB.contains($0) }, onlyB = inB.filter { !inA.contains($0) }
+                let shared = inA.count - onlyA.count
+                // Worth stating only when it cancels more than it adds.
+                guard shared > 0, onlyA.count + onlyB.count < inA.count + inB.count - 1, onlyA.count + onlyB.count <= 12 else { continue }
+                let va = variable(CountKey(sf: sf, span: a)), vb = variable(CountKey(sf: sf, span: b))
+                let ua = onlyA.map { variable(CountKey(sf: sf, span: $0)) }, ub = onlyB.map { variable(CountKey(sf: sf, span: $0)) }
+                let vars = [va, vb] + ua + ub
+                add(Constraint(vars: vars.map(Int32.init), coefs: [1, -1] + ua.map { _ in -1 } + ub.map { _ in 1 }, lo: 0, hi: 0, kind: .split,
+                               label: "\(sf.filter) in \(sf.scope): \(a) − \(b) = the months only in the first − the months only in the second",
+                               docs: docs(of: vars)))
+            }
         }
     }
 }
