@@ -46,8 +46,11 @@ public struct Finding: Sendable, Hashable, Comparable {
     /// The published cell it sits in: row label and column (nil for an unpublished count).
     public let row: String?
     public let column: String?
+    /// The table's title (its caption in a report).
+    public let table: String?
 
-    public init(file: String, location: String, message: String, route: Route, value: Int? = nil, row: String? = nil, column: String? = nil) {
+    public init(file: String, location: String, message: String, route: Route, value: Int? = nil, row: String? = nil, column: String? = nil,
+                table: String? = nil) {
         self.file = file
         self.location = location
         self.message = message
@@ -55,6 +58,7 @@ public struct Finding: Sendable, Hashable, Comparable {
         self.value = value
         self.row = row
         self.column = column
+        self.table = table
     }
 
     /// `file: row/column: what can be recovered and how [route]`.

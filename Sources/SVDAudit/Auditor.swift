@@ -132,7 +132,7 @@ public enum Auditor {
                 let also = Set(refs.map(\.doc)).count - 1
                 out.append(Finding(file: inputs.docs[cell.doc].path, location: "row \(cell.row) / \(cell.column)\(lineNote(cell, inputs))",
                                    message: "'\(cell.raw)' is exactly \(value) (\(describe(model.keys[v]))) — from \(how)\(also > 0 ? " (also published in \(also) other file\(also == 1 ? "" : "s"))" : "")",
-                                   route: route, value: value, row: cell.row, column: cell.column))
+                                   route: route, value: value, row: cell.row, column: cell.column, table: cell.table))
             } else {
                 // Not itself published: a count over part of a period, a column total, a district's share of the area.
                 let witness = Self.witness(v, model: model, reasons: reasons)

@@ -51,6 +51,8 @@ final class AuditTests: XCTestCase {
         try ok(["report", "d1000.csv", "--no-perturb", "--out", "np-report.html", "--quiet"])
         try ok(["report", "d1000.csv", "--no-perturb", "--district", "E07000114", "--out", "np-pack-thanet.html", "--quiet"])
         try ok(["assess", "d1000.csv", "--tier", "partner", "--out", "truth", "--quiet"])
+        try ok(["report", "d1000.csv", "--tier", "partner", "--out", "truth-report.html", "--quiet"])
+        try ok(["report", "d1000.csv", "--tier", "partner", "--district", "E07000114", "--out", "truth-pack-thanet.html", "--quiet"])
         try ok(["assess", "d1000.csv", "--tier", "partner", "--to", "2026-09", "--out", "truth-last", "--quiet"])
         // 24-month periods: incidents = last 12 + previous 12.
         try ok(["assess", "d300.csv", "--no-perturb", "--from", "2024-11", "--out", "np24"] + quiet)
@@ -67,9 +69,18 @@ final class AuditTests: XCTestCase {
         try Auditor.run(paths: names.map(p), options: options)
     }
 
-    /// Every count the audit recovered from a published CSV cell equals the truth.
+    /// Every count the audit recovered from a published cell (CSV, report or pack) equals the truth.
     func assertTrue(_ report: AuditReport, truth: [String: String], file: StaticString = #filePath, line: UInt = #line) {
         var checked = 0
+        for f in report.findings where f.value != nil && f.row != nil && f.file.hasSuffix(".html") {
+            guard let t = truth[URL(fileURLWithPath: f.file).lastPathComponent] else { continue }
+            guard let v = Truth.html(p(t), table: f.table ?? "", row: f.row!, column: f.column!) else {
+                XCTFail("no truth for \(f.line)", file: file, line: line)
+                continue
+            }
+            XCTAssertEqual(f.value, v, f.line, file: file, line: line)
+            checked += 1
+        }
         for f in report.findings where f.value != nil && f.row != nil && f.file.hasSuffix(".csv") {
             let url = URL(fileURLWithPath: f.file)
             guard let folder = truth[url.deletingLastPathComponent().lastPathComponent] else { continue }
@@ -140,7 +151,8 @@ final class AuditTests: XCTestCase {
         XCTAssertTrue(together.findings.contains { $0.file.hasSuffix("np-pack-thanet.html") && $0.value != nil }, together.summary)
         // Every report and pack is marked unsafe.
         XCTAssertEqual(together.findings.filter { $0.file.hasSuffix(".html") && $0.route == .fitness }.count, 2)
-        assertTrue(together, truth: ["np": "truth"])
+        assertTrue(together, truth: ["np": "truth", "np-report.html": "truth-report.html", "np-pack-thanet.html": "truth-pack-thanet.html"])
+        XCTAssertTrue(together.findings.contains { $0.file.hasSuffix(".html") && $0.value != nil })
         XCTAssertTrue(together.notes.filter { $0.contains("disagree") }.isEmpty, together.notes.joined(separator: "\n"))
     }
 

@@ -72,6 +72,24 @@ struct Truth {
     }
 }
 
+extension Truth {
+    /// A cell of a partner-tier report or pack: table by caption, row by its first cell, column by header.
+    static func html(_ path: String, table: String, row: String, column: String) -> Int? {
+        guard let data = FileManager.default.contents(atPath: path), let doc = HTMLDocument.parse(data) else { return nil }
+        if table == "Headline figures" {
+            guard let c = doc.cards.first(where: { $0.label == row }) else { return nil }
+            let text = column == "last 12 months" ? c.current : c.previous ?? ""
+            if case .count(let n) = CellText(text) { return n }
+            return nil
+        }
+        guard let t = doc.tables.first(where: { $0.title == table }), let r = t.rows.firstIndex(where: { $0.first == row }) else { return nil }
+        let renamed = ["all": "All", "weekday_unknown": "Day unknown", "hour": "Hour"]
+        guard let text = t.value(r, column) ?? t.value(r, renamed[column] ?? column) else { return nil }
+        if case .count(let n) = CellText(text) { return n }
+        return nil
+    }
+}
+
 extension AuditReport {
     func routes(except excluded: Set<Finding.Route> = []) -> [Finding.Route: Int] {
         findings.filter { !excluded.contains($0.route) }.reduce(into: [:]) { $0[$1.route, default: 0] += 1 }
