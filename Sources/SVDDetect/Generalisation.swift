@@ -22,12 +22,16 @@ public struct GridCell: Hashable, Comparable, Sendable {
     @inlinable public static func < (a: GridCell, b: GridCell) -> Bool { a.key < b.key }
 }
 
-/// The square grid that every published place is snapped to: cells of `cellSize` metres aligned on multiples of
-/// the cell size in British National Grid, so the grid is fixed in advance and independent of the data.
+/// The square grid that every published place is snapped to: cells of `cellSize` metres on British National Grid
+/// lines (multiples of the cell size) moved by `offset`, so the grid is fixed in advance and independent of the data.
 /// Anything drawn from it (outline vertices, areas, centroids) depends on which cells are occupied, never on
-/// where in a cell an incident lies.
+/// where in a cell an incident lies. The quarter-metre offset keeps every corner off round-metre and round-decimetre
+/// coordinates, the precisions extracts carry (and where geocoders put default points), so no corner is ever an
+/// incident's recorded position.
 public struct GeneralisationGrid: Sendable, Equatable {
     public let cellSize: Double
+    /// Metres east and north of the National Grid's round lines.
+    public static let offset = 0.25
 
     public init(cellSize: Double) throws {
         guard cellSize.isFinite, cellSize > 0 else {
@@ -38,11 +42,12 @@ public struct GeneralisationGrid: Sendable, Equatable {
 
     /// Cells are half-open: [west, east) × [south, north).
     @inlinable public func cell(of p: BNGPoint) -> GridCell {
-        GridCell(column: Int32((p.easting / cellSize).rounded(.down)), row: Int32((p.northing / cellSize).rounded(.down)))
+        GridCell(column: Int32(((p.easting - Self.offset) / cellSize).rounded(.down)),
+                 row: Int32(((p.northing - Self.offset) / cellSize).rounded(.down)))
     }
 
     @inlinable public func corner(column: Int64, row: Int64) -> BNGPoint {
-        BNGPoint(easting: Double(column) * cellSize, northing: Double(row) * cellSize)
+        BNGPoint(easting: Double(column) * cellSize + Self.offset, northing: Double(row) * cellSize + Self.offset)
     }
 
     /// Occupied cells of `points`, sorted, each once.
@@ -77,9 +82,12 @@ public struct GeneralisedOutline: Sendable {
 }
 
 public enum Generalise {
+    /// Outlines with more corners than this are computed from the corners that can shape them (see `hullCandidates`).
+    public static let thinningFrom = 20_000
+
     /// The outline of a set of occupied cells (sorted and distinct, at least one).
     public static func outline(cells: [GridCell], grid: GeneralisationGrid, concaveRatio: Double = ClusterProfiles.defaultConcaveRatio,
-                               context: GEOSContext) throws -> GeneralisedOutline {
+                               thinningFrom: Int = Generalise.thinningFrom, context: GEOSContext) throws -> GeneralisedOutline {
         guard !cells.isEmpty else { throw DetectError.emptyInput(what: "cells") }
         // Corners in integer lattice units, each once.
         var cornerKeys: [Int64] = []
@@ -104,7 +112,8 @@ public enum Generalise {
         if cells.count == 1 {
             shell = convexShell
         } else {
-            let cloud = try Geometry.collection(.multiPoint, of: corners.map {
+            let candidates = corners.count >= thinningFrom ? hullCandidates(corners) : corners
+            let cloud = try Geometry.collection(.multiPoint, of: candidates.map {
                 let p = grid.corner(column: Int64($0.column), row: Int64($0.row))
                 return try Geometry(pointX: p.easting, y: p.northing, context: context)
             }, context: context)
@@ -196,11 +205,54 @@ public enum Generalise {
         return results.outlines.map { $0! }
     }
 
+    /// The corners that can lie on the concave hull, plus one per interior block.
+    ///
+    /// A town-sized cluster on a fine grid has hundreds of thousands of corners, and GEOS's concave hull triangulates
+    /// them all. Only the outer ones can shape the hull: on blocks of a hundredth of the cluster's diagonal (at least
+    /// two squares), every corner in a block with an empty neighbouring block is kept, and a block surrounded on all
+    /// eight sides keeps one, so the triangulation inside stays finer than the hull's edge-length threshold (0.3 of the
+    /// longest edge) and the erosion cannot reach it. The shortest and longest edges, which set the threshold, are kept.
+    public static func hullCandidates(_ corners: [GridCell]) -> [GridCell] {
+        guard var lo = corners.first.map({ (x: Int64($0.column), y: Int64($0.row)) }) else { return [] }
+        var hi = lo
+        for c in corners {
+            lo = (min(lo.x, Int64(c.column)), min(lo.y, Int64(c.row)))
+            hi = (max(hi.x, Int64(c.column)), max(hi.y, Int64(c.row)))
+        }
+        let dx = Double(hi.x - lo.x), dy = Double(hi.y - lo.y)
+        var block = Int64(max(2, ((dx * dx + dy * dy).squareRoot() / 100).rounded(.down)))
+        while Double((hi.x - lo.x) / block + 3) * Double((hi.y - lo.y) / block + 3) > 4_000_000 { block *= 2 }
+        // One block of padding all round, so every neighbour index is in range.
+        let w = Int((hi.x - lo.x) / block) + 3, h = Int((hi.y - lo.y) / block) + 3
+        var state = [UInt8](repeating: 0, count: w * h)      // 0 empty, 1 occupied, 2 interior block already kept
+        var blockOf = [Int32](repeating: 0, count: corners.count)
+        for (i, c) in corners.enumerated() {
+            let q = (Int((Int64(c.row) - lo.y) / block) + 1) * w + Int((Int64(c.column) - lo.x) / block) + 1
+            blockOf[i] = Int32(q)
+            state[q] = 1
+        }
+        let neighbours = [-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1]
+        var out: [GridCell] = []
+        out.reserveCapacity(corners.count / 4)
+        for (i, c) in corners.enumerated() {
+            let q = Int(blockOf[i])
+            var interior = true
+            for o in neighbours where state[q + o] == 0 { interior = false; break }
+            if interior {
+                if state[q] == 2 { continue }
+                state[q] = 2
+            }
+            out.append(c)
+        }
+        return out
+    }
+
     // MARK: Lattice helpers
 
     static func lattice(_ c: Coordinate, _ grid: GeneralisationGrid) -> (x: Int64, y: Int64, exact: Bool) {
-        let x = (c.x / grid.cellSize).rounded(), y = (c.y / grid.cellSize).rounded()
-        let exact = abs(x * grid.cellSize - c.x) < 1e-6 && abs(y * grid.cellSize - c.y) < 1e-6
+        let o = GeneralisationGrid.offset
+        let x = ((c.x - o) / grid.cellSize).rounded(), y = ((c.y - o) / grid.cellSize).rounded()
+        let exact = abs(x * grid.cellSize + o - c.x) < 1e-6 && abs(y * grid.cellSize + o - c.y) < 1e-6
         return (Int64(x), Int64(y), exact)
     }
 
@@ -327,7 +379,8 @@ public struct PlaceIndex: Sendable {
                     let c = GridCell(column: home.column + Int32(dx), row: home.row + Int32(dy))
                     if let range = ranges[c.key] {
                         // Nearest and farthest points of the cell from the centre.
-                        let x0 = Double(c.column) * s, y0 = Double(c.row) * s
+                        let sw = grid.corner(column: Int64(c.column), row: Int64(c.row))
+                        let x0 = sw.easting, y0 = sw.northing
                         let nx = max(x0 - centre.easting, 0, centre.easting - (x0 + s))
                         let ny = max(y0 - centre.northing, 0, centre.northing - (y0 + s))
                         if nx * nx + ny * ny <= r2 {
