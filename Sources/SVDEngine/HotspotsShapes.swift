@@ -23,10 +23,8 @@ extension HotspotAnalysis {
     static func shapes(_ locations: [BNGPoint], labels: [Int32], clusterCount k: Int, grid: GeneralisationGrid) throws -> [ClusterShape] {
         let outlines = try Generalise.outlines(locations, labels: labels, clusterCount: k, grid: grid)
         return outlines.enumerated().map { c, o in
-            // Whole metres: the centroid of squares needs no more, and it reads as what it is.
-            let centre = BNGPoint(easting: o.centroid.easting.rounded(), northing: o.centroid.northing.rounded())
-            return ClusterShape(cluster: c, centroid: centre, concaveHull: o.shell, convexHull: o.convexShell,
-                                concaveAreaHectares: o.area / 10_000, convexAreaHectares: o.convexArea / 10_000, places: o.places)
+            ClusterShape(cluster: c, centroid: o.centroid, concaveHull: o.shell, convexHull: o.convexShell,
+                         concaveAreaHectares: o.area / 10_000, convexAreaHectares: o.convexArea / 10_000, places: o.places)
         }
     }
 }
