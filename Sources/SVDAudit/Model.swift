@@ -11,7 +11,9 @@ struct Span: Hashable, Comparable, CustomStringConvertible {
 
     var months: Int { Int(hi - lo) + 1 }
     var description: String {
-        lo == hi ? MonthKey(index: lo).description : "\(MonthKey(index: lo))..\(MonthKey(index: hi))"
+        // Stand-in months of an undated file (see TableModel).
+        if lo < -50_000 { return "\(months) month\(months == 1 ? "" : "s") of an undated period" }
+        return lo == hi ? MonthKey(index: lo).description : "\(MonthKey(index: lo))..\(MonthKey(index: hi))"
     }
     static func < (a: Span, b: Span) -> Bool { (a.lo, a.hi) < (b.lo, b.hi) }
 

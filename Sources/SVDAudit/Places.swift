@@ -179,6 +179,26 @@ struct Places {
         return nil
     }
 
+    /// Area-weighted centroid of a ring (relative to its first vertex, for precision).
+    static func centroid(_ ring: [BNGPoint]) -> BNGPoint {
+        guard let o = ring.first, ring.count >= 3 else { return ring.first ?? BNGPoint(easting: 0, northing: 0) }
+        var a = 0.0, cx = 0.0, cy = 0.0
+        for i in 0..<ring.count {
+            let p = ring[i], q = ring[(i + 1) % ring.count]
+            let px = p.easting - o.easting, py = p.northing - o.northing, qx = q.easting - o.easting, qy = q.northing - o.northing
+            let cross = px * qy - qx * py
+            a += cross
+            cx += (px + qx) * cross
+            cy += (py + qy) * cross
+        }
+        guard a != 0 else { return o }
+        return BNGPoint(easting: o.easting + cx / (3 * a), northing: o.northing + cy / (3 * a))
+    }
+
+    static func distance(_ a: BNGPoint, _ b: BNGPoint) -> Double {
+        ((a.easting - b.easting) * (a.easting - b.easting) + (a.northing - b.northing) * (a.northing - b.northing)).squareRoot()
+    }
+
     static func metres(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v) }
 
     // MARK: The report's hotspot map
@@ -265,9 +285,12 @@ struct Places {
             }
         }
         if let incidents, resolution < 11 {
+            // A mark at an outline's own (area-weighted) centroid says nothing the outline does not: only other marks are tested.
+            let own = map.outlines.compactMap { rings in rings.first.map { Self.centroid($0.map { ground($0.x, $0.y) }) } }
             for (i, c) in map.centroids.enumerated() {
                 let p = ground(c.x, c.y)
                 if let grid, Self.onGridLine(p, grid: grid, tolerance: rounding + Self.gridTolerance) { continue }
+                if own.contains(where: { Self.distance($0, p) <= 10 * rounding + Self.gridTolerance }) { continue }
                 if let (q, d) = incidents.nearest(p, within: options.nearIncidentMetres, months: nil) {
                     findings.append(Finding(file: doc.path, location: "hotspot map centroid \(i + 1)",
                                             message: "the centroid mark at \(Self.lonLat(p)) is \(String(format: "%.1f", d)) m from line \(q.line) of \(incidents.file): it points at an incident", route: .places))

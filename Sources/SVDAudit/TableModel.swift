@@ -158,8 +158,12 @@ struct TableModel {
     }
 
     private mutating func addTable(_ doc: Doc, _ t: ParsedTable) {
-        guard let period = doc.period else { return }
-        let end = period.hi
+        // A file with no manifest or title to date it: the folder's tables share a stand-in period, far from any real
+        // month, so they link to each other but to nothing else; 12-month totals get their own stand-in months,
+        // since the period could be shorter than a year.
+        let base = Int32(-100_000 - 1_000 * doc.group)
+        let period = doc.period ?? Span(lo: base, hi: base + 35)
+        let end = doc.period?.hi ?? (base + 500)
         let L12 = Span.last12(end), P12 = Span.previous12(end)
         let years = Double(period.months) / 12
         let scope = doc.scope

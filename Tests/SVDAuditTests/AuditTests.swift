@@ -197,6 +197,33 @@ final class AuditTests: XCTestCase {
         XCTAssertEqual(safe.findings, [], safe.summary)
     }
 
+    /// A difference shown beside a hidden count gives its published value away (unperturbed: the count itself).
+    func testDifferenceBesideAHiddenCount() throws {
+        let s = try SVDRunner("derived")
+        defer { s.remove() }
+        let dir = try copy("np", "run", in: s)
+        let csv = dir + "/cohort_summary.csv"
+        var lines = try String(contentsOfFile: csv, encoding: .utf8).components(separatedBy: "\n")
+        // all_ages: last 12 months hidden, previous 12 shown, difference kept.
+        var cells = lines[2].components(separatedBy: ",")
+        let previous = Int(cells[3])!
+        cells[2] = "<5"
+        cells[4] = String(3 - previous)
+        lines[2] = cells.joined(separator: ",")
+        try lines.joined(separator: "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        let r = try Auditor.run(paths: [csv])
+        XCTAssertTrue(r.findings.contains { $0.route == .derivedValue && $0.value == 3 && $0.column == "last_12_months" }, r.summary)
+    }
+
+    /// The report's hotspot map is drawn in pixels: with the area it is placed on the ground and its outlines checked.
+    func testReportHotspotMapIsPlacedOnTheGround() throws {
+        let r = try Self.svd.run(["audit", "def-report.html", "def-pack-thanet.html", "--incidents", "d1000.csv"])
+        XCTAssertTrue([0, 1].contains(r.status), r.stderr)
+        XCTAssertFalse(r.stderr.contains("does not match"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("give --area"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("against 1000 incidents"), r.stderr)
+    }
+
     // MARK: Fitness
 
     func copy(_ from: String, _ to: String, in s: SVDRunner) throws -> String {
