@@ -172,7 +172,6 @@ struct Inputs {
             }
             let (header, table) = JSONTable.read(id: stem, object: object)
             doc.header = header ?? []
-            if header == nil { fit("file", "no protective marking (no \"header\" member)") }
             if let table { doc.tables = [table] }
         case .manifest:
             break
@@ -271,8 +270,9 @@ struct Inputs {
         case .csv, .md, .json, .headline:
             markingLine = doc.header.first
             own = markingLine.flatMap(Self.semantics(headerLine:))
-            if own == nil && !(doc.kind == .json && doc.tables.isEmpty && doc.header.isEmpty) {
-                fit("line 1", "no protective marking (expected a first line '\(doc.kind == .csv ? "# " : "> ")OFFICIAL …' as svd writes)")
+            if own == nil {
+                fit(doc.kind == .json ? "header" : "line 1", doc.kind == .json ? "no protective marking (no \"header\" member starting OFFICIAL)"
+                    : "no protective marking (expected a first line '\(doc.kind == .csv ? "# " : "> ")OFFICIAL …' as svd writes)")
             }
         case .manifest:
             if let d = manifestDisclosure {
