@@ -75,8 +75,8 @@ extension HotspotAnalysis {
         }
         if !sensitiveLeftOut.isZero { summary.append("\(countText(sensitiveLeftOut)) incidents at sensitive places (\(SensitivePlaces.note)) left out of the map.") }
         return Output(tables: [table],
-                      maps: [("hotspots_dbscan.geojson", GeoJSON.featureCollection(concave, name: "hotspots_dbscan", disclosure: policy)),
-                             ("hotspots_dbscan_convex.geojson", GeoJSON.featureCollection(convex, name: "hotspots_dbscan_convex", disclosure: policy))],
+                      maps: [("hotspots_dbscan.geojson", GeoJSON.featureCollection(concave, name: "hotspots_dbscan", disclosure: policy, places: spatial)),
+                             ("hotspots_dbscan_convex.geojson", GeoJSON.featureCollection(convex, name: "hotspots_dbscan_convex", disclosure: policy, places: spatial))],
                       summary: summary)
     }
 
@@ -158,7 +158,7 @@ extension HotspotAnalysis {
             MapPolygon(rings: [Self.square(c.southWest, c.cellSize)],
                        properties: zip(columns, publisher.cellRow(c, rank: r + 1, compared: compared)).map { (key: $0, value: GeoJSONProperty($1)) })
         }
-        return Output(tables: [table], maps: [("hotspots_gistar.geojson", GeoJSON.featureCollection(features, name: "hotspots_gistar", disclosure: policy))],
+        return Output(tables: [table], maps: [("hotspots_gistar.geojson", GeoJSON.featureCollection(features, name: "hotspots_gistar", disclosure: policy, places: spatial))],
                       summary: ["\(scope): \(countText(analysed)) incidents, \(hot.reduce(0, +)) hot and \(cold) cold cells of \(Self.metres(spec.cellSize)) m mapped"
                                 + (withheld > 0 ? " (\(withheld) withheld: too few places)." : ".")])
     }
@@ -253,7 +253,7 @@ extension HotspotAnalysis {
         let summary = spatial.publishStatistics
             ? "\(scope): \(countText(analysed)) incidents, peak density \(String(format: "%.1f", peak)) per km²."
             : "\(scope): \(countText(analysed)) incidents, \(groupedThousands(cells.count)) cells mapped in density bands (radius \(Self.metres(s.bandwidth)) m)."
-        return Output(tables: [table], maps: [("hotspots_kde.geojson", GeoJSON.featureCollection(features, name: "hotspots_kde", disclosure: policy))],
+        return Output(tables: [table], maps: [("hotspots_kde.geojson", GeoJSON.featureCollection(features, name: "hotspots_kde", disclosure: policy, places: spatial))],
                       summary: [summary])
     }
 

@@ -149,6 +149,11 @@ final class SpatialDisclosureTests: XCTestCase {
         // The published GeoJSON carries the same corners (to 1e-6°), the report and assess the same outlines.
         let map = try XCTUnwrap(a.publish().maps.first { $0.name == "hotspots_dbscan.geojson" })
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(map.text.utf8)) as? [String: Any])
+        // The map declares its grid, so a reader can check every vertex against it.
+        let declared = try XCTUnwrap((object["svd_disclosure"] as? [String: Any])?["generalisation"] as? [String: Any])
+        XCTAssertEqual(declared["grid_m"] as? Double, g)
+        XCTAssertEqual(declared["offset_m"] as? Double, o)
+        XCTAssertEqual(GeneralisationOffset.metres, GeneralisationGrid.offset)
         for f in try XCTUnwrap(object["features"] as? [[String: Any]]) {
             let ring = try XCTUnwrap(((f["geometry"] as? [String: Any])?["coordinates"] as? [[[Double]]])?.first)
             for c in ring {

@@ -1,3 +1,4 @@
+import Foundation
 import SVDCore
 
 /// A property value on a published map feature.
@@ -40,10 +41,21 @@ public enum GeoJSON {
 
     /// A FeatureCollection of polygons. A ring left with fewer than four distinct positions after rounding is
     /// dropped; a feature whose exterior is dropped keeps its properties with a null geometry.
-    public static func featureCollection(_ features: [MapPolygon], name: String? = nil, disclosure: DisclosurePolicy? = nil) -> String {
+    /// `places` (the run's `SpatialRules`) is declared inside `svd_disclosure` as `generalisation`, so a reader can
+    /// check every outline vertex against the grid.
+    public static func featureCollection(_ features: [MapPolygon], name: String? = nil, disclosure: DisclosurePolicy? = nil,
+                                         places: SpatialRules? = nil) -> String {
         var out = "{\"type\":\"FeatureCollection\""
         // A foreign member (RFC 7946 §6.1): the protective marking and disclosure settings travel with the map.
-        if let disclosure { out += ",\"svd_disclosure\":" + disclosure.manifestJSON + ",\"marking\":" + quoted(disclosure.tier.marking) }
+        if let disclosure {
+            var settings = disclosure.manifestJSON
+            if let places {
+                var d = disclosure.manifest
+                d["generalisation"] = places.manifest
+                if let data = try? JSONSerialization.data(withJSONObject: d, options: [.sortedKeys]) { settings = String(decoding: data, as: UTF8.self) }
+            }
+            out += ",\"svd_disclosure\":" + settings + ",\"marking\":" + quoted(disclosure.tier.marking)
+        }
         if let name { out += ",\"name\":" + quoted(name) }
         out += ",\"features\":["
         for (i, f) in features.enumerated() {

@@ -93,6 +93,13 @@ public struct SpatialRules: Sendable, Equatable {
         places >= minPlaces && (area.map { $0 >= minFootprint } ?? true)
     }
 
+    /// The rules as a map or manifest declares them (BNG metres).
+    public var manifest: [String: Any] {
+        ["grid_m": generalisation, "offset_m": GeneralisationOffset.metres, "crs": "EPSG:27700", "min_places": minPlaces,
+         "min_footprint_m2": minFootprint, "sensitive_places": excludeSensitivePlaces ? "left out" : "included",
+         "min_cell_m": minCellSize, "min_bandwidth_m": minBandwidth, "statistics": publishStatistics ? "published" : "classes and bands only"]
+    }
+
     /// The method note for outlines.
     public var outlineNote: String {
         "Outlines are generalised: incidents are snapped to a \(Self.metres(generalisation)) m British National Grid square grid and the outline is the concave hull (GEOS, ratio 0.3) of the occupied squares' corners, so every vertex lies on the grid; areas and centroids are the outline's, never an incident's position."
@@ -140,4 +147,9 @@ public enum SensitivePlaces {
     }
 
     public static let note = "domestic abuse, sexual offences and incidents at dwellings"
+}
+
+/// The generalisation grid's offset from the National Grid's round lines (as SVDDetect's `GeneralisationGrid` uses).
+public enum GeneralisationOffset {
+    public static let metres = 0.25
 }
