@@ -236,7 +236,8 @@ extension HotspotAnalysis {
                                       band: DensityCellSummary.band(s.density[i], peak: peak))
         }
         var notes = [
-            "Quartic kernel density, radius \(Self.metres(s.bandwidth)) m\(parameters.bandwidth == nil ? " (ArcGIS default rule)" : ""), "
+            "Quartic kernel density, radius \(Self.metres(s.bandwidth)) m"
+                + (parameters.bandwidth != nil ? "" : adjustments.contains { $0.hasPrefix("The automatic radius") } ? " (the tier's floor)" : " (ArcGIS default rule)") + ", "
                 + "sampled at the centres of \(Self.metres(spec.cellSize)) m cells"
                 + (spatial.publishStatistics ? "; incidents per km²." : "; bands relative to the highest mapped density (75–100 %, 50–75 %, 25–50 %, under 25 %). Densities themselves are not published in the public tier: a density is a sum of kernels, and a lone incident's is exactly one."),
             selectionNote,
