@@ -54,6 +54,8 @@ final class Doc {
 struct Group {
     let path: String
     let isFolder: Bool
+    /// A `.restricted` folder: reported once as a whole, with its rejects.
+    var restricted = false
     var manifest: [String: Any]?
     var manifestError: String?
     var docs: [Int] = []
@@ -97,6 +99,7 @@ struct Inputs {
         groups.append(Group(path: p, isFolder: true))
         let base = p.hasSuffix("/") ? String(p.dropLast()) : p
         if (base as NSString).lastPathComponent.hasSuffix(".restricted") {
+            groups[g].restricted = true
             findings.append(Finding(file: p, location: "folder", message: "a restricted folder (rejects: whole input records, OFFICIAL-SENSITIVE): never publish it", route: .fitness))
         }
         for name in names.sorted() where !name.hasPrefix(".") {
@@ -141,7 +144,7 @@ struct Inputs {
         func fit(_ location: String, _ message: String) { findings.append(Finding(file: p, location: location, message: message, route: .fitness)) }
 
         if name.lowercased() == "rejects.csv" || name.lowercased().hasPrefix("rejects") && ext == "csv" {
-            fit("file", "a rejects file: whole input records with line numbers (OFFICIAL-SENSITIVE); it belongs in the restricted folder, never in a folder to publish")
+            fit("file", "a rejects file: whole input records with line numbers (OFFICIAL-SENSITIVE); it belongs in the restricted folder beside the run, never among files to publish")
             doc.skip = true
             return
         }
@@ -193,6 +196,7 @@ struct Inputs {
             }
             doc.header = html.markingLines
         case .other:
+            if groups[g].restricted { doc.skip = true; return }
             fit("file", "not an svd output (.\(ext.isEmpty ? "?" : ext)): it carries no protective marking the audit can check")
         }
     }
@@ -211,7 +215,7 @@ struct Inputs {
     private mutating func checkFolder(_ g: Int) {
         let group = groups[g]
         let hasPublishable = group.docs.contains { docs[$0].kind != .html }
-        guard hasPublishable else { return }
+        guard hasPublishable, !group.restricted else { return }
         guard let manifest = group.manifest else {
             findings.append(Finding(file: group.path, location: "folder", message: group.manifestError
                                     ?? "no manifest.json: an incomplete run (svd writes it last) or files not written by svd", route: .fitness))
