@@ -316,6 +316,14 @@ public struct HotspotAnalysis {
 
     /// All the incidents analysed, as one keyed count.
     public var analysed: KeyedCount { incidents.reduce(.zero) { $0 + .record(key: $1.recordKey) } }
+
+    /// Why a run could not be made, in words fit for a published note: the operator's message names a location and
+    /// a count where all incidents share one place, which a published file must not.
+    public static func publishableReason(_ error: Error) -> String {
+        let text = "\(error)"
+        if text.contains("share one location") { return "the incidents of this scope share one location; hotspots need distinct locations" }
+        return text
+    }
 }
 
 /// Which in-scope incidents a run looks at.

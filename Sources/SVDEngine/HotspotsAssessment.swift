@@ -26,7 +26,7 @@ public enum DistrictHotspots {
             var table = publisher.topPerDistrict(HotspotPublisher.ClusterRanking(published: [], withheldSmall: 0, withheldPlaces: 0),
                                                  perDistrict: perDistrict, notes: [method])
             table.rows = []
-            table.notes.insert("Not computed: \(error)", at: 0)
+            table.notes.insert("Not computed: \(HotspotAnalysis.publishableReason(error))", at: 0)
             return table
         }
     }

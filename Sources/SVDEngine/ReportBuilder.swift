@@ -25,7 +25,7 @@ extension BinnedIncidents {
         } catch let e as EngineError {
             // Nothing to map in this scope (no incidents, or only ones a public map leaves out): the report says so.
             return ReportHotspots(eps: eps, minPoints: minPoints, incidentsClustered: 0, cohortUnder: under, cohortLabel: cohortLabel,
-                                  knifeLabel: knifeLabel, clusters: [], notes: ["Not computed: \(e.description)"])
+                                  knifeLabel: knifeLabel, clusters: [], notes: ["Not computed: \(HotspotAnalysis.publishableReason(e))"])
         }
         guard let clustering = analysis.clustering else { throw EngineError("hotspots: no clustering") }
         let ranking = analysis.publisher.ranking(analysis.clusters)

@@ -111,6 +111,20 @@ final class SpatialDisclosureTests: XCTestCase {
         XCTAssertTrue(try partnerReport.clusters.contains { try contains($0.hull, Self.address, context) })
     }
 
+    /// When hotspots cannot be made because every incident shares one place, the published note says so without the place.
+    func testPublishedNotesNameNoPlace() throws {
+        let url = Self.dir.appendingPathComponent("identical.csv")
+        try (["id,datetime,offence,easting,northing,location_type"] + (1...40).map { "I\($0),2025-01-03T22:10,robbery,575912.3,155734.8,street" } + [""])
+            .joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        let b = try BinnedIncidents(request: IncidentRequest(files: [url], workers: 2), rejectsFile: nil, progress: nil, collectPoints: true)
+        let report = try b.reportHotspots(disclosure: DisclosurePolicy())
+        let table = DistrictHotspots.table(b, disclosure: DisclosurePolicy())
+        for note in report.notes + table.notes {
+            XCTAssertFalse(note.contains("575912") || note.contains("155734") || note.contains("40 incidents"), note)
+        }
+        XCTAssertTrue(report.notes.contains { $0.contains("share one location") })
+    }
+
     // MARK: Generalised geometry
 
     /// Every published vertex lies on the generalisation grid (grid corners), no vertex or centroid is an incident
