@@ -4,38 +4,14 @@ import Foundation
 /// The built `svd` binary, as a user runs it: tiers, markings, the manifest, the restricted rejects folder,
 /// the disclosure key, and exit codes for refused settings.
 final class DisclosureCLITests: XCTestCase {
-    var dir: URL!
+    var cli: CLI!
+    var dir: URL { cli.dir }
 
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("svd-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try "000102030405060708090a0b0c0d0e0f\n".write(to: dir.appendingPathComponent("key"), atomically: true, encoding: .utf8)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    /// `svd` is built beside the test bundle.
-    static var binary: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("svd") }
-
-    struct Run { let status: Int32; let stdout: String; let stderr: String }
+    override func setUpWithError() throws { cli = try CLI("cli") }
+    override func tearDownWithError() throws { cli.remove() }
 
     @discardableResult
-    func svd(_ args: [String], key: String? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["SVD_DISCLOSURE_KEY_FILE"] = key ?? dir.appendingPathComponent("key").path
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    func svd(_ args: [String], key: String? = nil) throws -> CLI.Run { try cli.svd(args, key: key) }
 
     func demo(rows: Int = 2_000) throws -> String {
         try svd(["demo", "--rows", String(rows), "--seed", "5", "--out", "x.csv"])
