@@ -23,24 +23,36 @@ struct Places {
         self.incidents = incidents
     }
 
-    /// The generalisation grid a disclosure object declares, in BNG metres: `generalisation` (a number, or an object
-    /// with `grid_m`/`cell_m`/`metres`), `generalisation_m` or `grid_m`, at any depth.
-    static func declaredGrid(_ d: [String: Any]?) -> Double? {
+    /// A declared generalisation grid: lines every `size` metres of the British National Grid, moved by `offset`.
+    struct Grid: Equatable {
+        var size: Double
+        var offset: Double = 0
+    }
+
+    /// The generalisation grid a disclosure object declares: `generalisation` (metres, or an object with
+    /// `grid_m`/`cell_m`/`metres` and `offset_m`), `generalisation_m` or `grid_m`, at any depth.
+    static func declaredGrid(_ d: [String: Any]?) -> Grid? {
         guard let d else { return nil }
+        func number(_ v: Any?) -> Double? {
+            if let n = v as? Double, n.isFinite { return n }
+            if let n = v as? Int { return Double(n) }
+            return nil
+        }
         for key in ["generalisation", "generalisation_m", "generalization", "grid_m", "grid"] {
-            if let v = d[key] {
-                if let n = v as? Double, n > 0 { return n }
-                if let n = v as? Int, n > 0 { return Double(n) }
-                if let o = v as? [String: Any] {
-                    for k in ["grid_m", "cell_m", "size_m", "metres", "meters", "m", "size", "cell"] {
-                        if let n = o[k] as? Double, n > 0 { return n }
-                        if let n = o[k] as? Int, n > 0 { return Double(n) }
-                    }
+            guard let v = d[key] else { continue }
+            if let n = number(v), n > 0 { return Grid(size: n, offset: number(d["offset_m"]) ?? 0) }
+            if let o = v as? [String: Any] {
+                for k in ["grid_m", "cell_m", "size_m", "metres", "meters", "m", "size", "cell"] {
+                    if let n = number(o[k]), n > 0 { return Grid(size: n, offset: number(o["offset_m"]) ?? number(o["offset"]) ?? 0) }
                 }
             }
         }
-        for (_, v) in d { if let o = v as? [String: Any], let g = declaredGrid(o) { return g } }
+        for (_, v) in d.sorted(by: { $0.key < $1.key }) { if let o = v as? [String: Any], let g = declaredGrid(o) { return g } }
         return nil
+    }
+
+    static func onGridLine(_ p: BNGPoint, grid: Grid, tolerance: Double) -> Bool {
+        onGridLine(BNGPoint(easting: p.easting - grid.offset, northing: p.northing - grid.offset), grid: grid.size, tolerance: tolerance)
     }
 
     static func onGridLine(_ p: BNGPoint, grid g: Double, tolerance: Double) -> Bool {
@@ -66,8 +78,9 @@ struct Places {
     mutating func check(geojson doc: Doc, inputs: Inputs) {
         guard let g = doc.geojson, let features = g["features"] as? [[String: Any]] else { return }
         let isPublic = doc.semantics.tier == .public
-        let manifestDisclosure = inputs.groups[doc.group].manifest?["disclosure"] as? [String: Any]
-        let grid = Self.declaredGrid(doc.disclosure) ?? Self.declaredGrid(manifestDisclosure)
+        let manifest = inputs.groups[doc.group].manifest
+        let grid = Self.declaredGrid(doc.disclosure) ?? Self.declaredGrid(manifest?["disclosure"] as? [String: Any])
+            ?? Self.declaredGrid(manifest?["places"] as? [String: Any])
         let months = doc.period
         if grid == nil && isPublic, let g = Self.undeclaredGrid(features) {
             notes.append("\(doc.path): the outlines' vertices lie on a \(Self.metres(g)) m grid, but the file does not declare it (svd_disclosure.generalisation): declare it so the audit checks against it")
@@ -109,7 +122,7 @@ struct Places {
                 let off = onGrid.indices.filter { !onGrid[$0] }
                 if isPublic, let first = off.first {
                     findings.append(Finding(file: doc.path, location: location,
-                                            message: "\(off.count) of \(flat.count) vertices are off the declared \(Places.metres(grid)) m generalisation grid (e.g. \(String(format: "%.6f,%.6f", lonLat[first].0, lonLat[first].1))): the outline is not generalised", route: .places))
+                                            message: "\(off.count) of \(flat.count) vertices are off the declared \(Places.metres(grid.size)) m generalisation grid (e.g. \(String(format: "%.6f,%.6f", lonLat[first].0, lonLat[first].1))): the outline is not generalised", route: .places))
                 }
             } else if isPublic {
                 let fine = lonLat.filter { Self.decimals($0.0) > 4 || Self.decimals($0.1) > 4 }
@@ -258,8 +271,8 @@ struct Places {
             if let grid {
                 for (k, p) in flat.enumerated() { onGrid[k] = Self.onGridLine(p, grid: grid, tolerance: rounding + Self.gridTolerance) }
                 let off = onGrid.filter { !$0 }.count
-                if isPublic && off > 0 && grid > 2 * rounding {
-                    findings.append(Finding(file: doc.path, location: location, message: "\(off) of \(flat.count) vertices are off the declared \(Self.metres(grid)) m generalisation grid: the outline is not generalised", route: .places))
+                if isPublic && off > 0 && grid.size > 2 * rounding {
+                    findings.append(Finding(file: doc.path, location: location, message: "\(off) of \(flat.count) vertices are off the declared \(Self.metres(grid.size)) m generalisation grid: the outline is not generalised", route: .places))
                 }
             } else if isPublic && resolution < 7 {
                 findings.append(Finding(file: doc.path, location: location,

@@ -15,9 +15,13 @@ final class PlacesTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     /// A map of one outline (BNG points) as `svd hotspots` writes it: WGS84 to `decimals` places.
-    func map(_ rings: [[BNGPoint]], grid: Double?, decimals: Int = 6, properties: String = #""rank":1,"hotspot_id":"H1","incidents":40"#) throws -> String {
+    func map(_ rings: [[BNGPoint]], grid: Double?, offset: Double? = nil, decimals: Int = 6,
+             properties: String = #""rank":1,"hotspot_id":"H1","incidents":40"#) throws -> String {
+        // As `svd hotspots` declares it: svd_disclosure.generalisation {crs, grid_m, offset_m, …}.
+        let declared = grid.map { g in offset.map { #","generalisation":{"crs":"EPSG:27700","grid_m":\#(g),"offset_m":\#($0),"min_places":5}"# }
+            ?? #","generalisation":\#(g)"# } ?? ""
         let disclosure = #"{"marking":"OFFICIAL","min_base":50,"perturbation":{"max_abs_noise":16},"threshold":5,"tier":"public""#
-            + (grid.map { #","generalisation":\#($0)"# } ?? "") + "}"
+            + declared + "}"
         let features = rings.map { ring -> String in
             let closed = ring + [ring[0]]
             let coords = closed.map { p -> String in
@@ -49,6 +53,14 @@ final class PlacesTests: XCTestCase {
         let path = try map([square(575_900, 155_700, 200)], grid: 50)
         let r = try Auditor.run(paths: [path])
         XCTAssertEqual(r.findings.filter { $0.route == .places }, [], r.summary)
+    }
+
+    func testOutlineOnTheDeclaredOffsetGrid() throws {
+        // Lines at multiples of 50 m moved by a quarter metre, as SVDDetect's GeneralisationGrid draws them.
+        let ok = try Auditor.run(paths: [try map([square(575_900.25, 155_700.25, 200)], grid: 50, offset: 0.25)])
+        XCTAssertEqual(ok.findings.filter { $0.route == .places }, [], ok.summary)
+        let off = try Auditor.run(paths: [try map([square(575_903, 155_703, 200)], grid: 50, offset: 0.25)])
+        XCTAssertTrue(off.findings.contains { $0.message.contains("off the declared 50 m") }, off.summary)
     }
 
     func testVertexOffTheDeclaredGridIsReported() throws {
@@ -95,9 +107,11 @@ final class PlacesTests: XCTestCase {
     }
 
     func testDeclaredGridIsRead() {
-        XCTAssertEqual(Places.declaredGrid(["generalisation": 50]), 50)
-        XCTAssertEqual(Places.declaredGrid(["spatial": ["generalisation": ["grid_m": 100]]]), 100)
-        XCTAssertEqual(Places.declaredGrid(["generalisation_m": 25.0]), 25)
+        XCTAssertEqual(Places.declaredGrid(["generalisation": 50]), Places.Grid(size: 50))
+        XCTAssertEqual(Places.declaredGrid(["spatial": ["generalisation": ["grid_m": 100]]]), Places.Grid(size: 100))
+        XCTAssertEqual(Places.declaredGrid(["generalisation": ["crs": "EPSG:27700", "grid_m": 50, "offset_m": 0.25, "min_places": 5]]),
+                       Places.Grid(size: 50, offset: 0.25))
+        XCTAssertEqual(Places.declaredGrid(["generalisation_m": 25.0]), Places.Grid(size: 25))
         XCTAssertNil(Places.declaredGrid(["threshold": 5]))
     }
 
@@ -108,7 +122,7 @@ final class PlacesTests: XCTestCase {
                 let g = BritishNationalGrid.toWGS84(BNGPoint(easting: e, northing: n))
                 let lon = (g.longitude * 1e6).rounded() / 1e6, lat = (g.latitude * 1e6).rounded() / 1e6
                 let back = BritishNationalGrid.fromWGS84(longitude: lon, latitude: lat)
-                XCTAssertTrue(Places.onGridLine(back, grid: 50, tolerance: Places.gridTolerance), "\(e),\(n) → \(back)")
+                XCTAssertTrue(Places.onGridLine(back, grid: 50, tolerance: 0.5), "\(e),\(n) → \(back)")
             }
         }
     }
