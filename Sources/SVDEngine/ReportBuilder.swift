@@ -62,7 +62,8 @@ extension BinnedIncidents {
         if let places = analysis.spatial.placesNote(withheld: ranking.withheldPlaces, what: "hotspot") { notes.append(places) }
         notes += analysis.placeNotes
         return ReportHotspots(eps: eps, minPoints: minPoints, incidentsClustered: analysis.incidents.count, cohortUnder: under,
-                              cohortLabel: cohortLabel, knifeLabel: knifeLabel, clusters: clusters, withheld: ranking.withheld, notes: notes)
+                              cohortLabel: cohortLabel, knifeLabel: knifeLabel, clusters: clusters, withheld: ranking.withheld, notes: notes,
+                              places: analysis.spatial)
     }
 
     /// The whole report as one HTML file. Needs a run made with `collectPoints: true` for the hotspots.

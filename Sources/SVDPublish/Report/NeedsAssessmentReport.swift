@@ -1,3 +1,4 @@
+import Foundation
 import SVDCore
 import SVDBin
 import SVDMeasure
@@ -50,7 +51,7 @@ public struct NeedsAssessmentReport {
         m.element("title", [], title)
         // The marking and disclosure settings, machine-readable, for `svd audit` and anyone checking a file.
         m.empty("meta", [("name", "svd-marking"), ("content", input.disclosure.tier.marking)])
-        m.empty("meta", [("name", "svd-disclosure"), ("content", input.disclosure.manifestJSON)])
+        m.empty("meta", [("name", "svd-disclosure"), ("content", disclosureMeta)])
         m.element("style", []) { $0.raw(Self.css) }
         m.close()
         m.open("body")
@@ -162,6 +163,14 @@ public struct NeedsAssessmentReport {
         case .percent(let p, _), .change(let p, _): p
         default: nil
         }
+    }
+
+    /// The disclosure policy as JSON, with the hotspot outlines' generalisation as the maps declare it.
+    var disclosureMeta: String {
+        var d = input.disclosure.manifest
+        if let places = hotspots?.places { d["generalisation"] = places.manifest }
+        let data = (try? JSONSerialization.data(withJSONObject: d, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 
     var suppressionNote: String {

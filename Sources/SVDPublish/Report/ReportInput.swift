@@ -53,9 +53,12 @@ public struct ReportHotspots: Sendable {
     /// Clusters found but not published (too few incidents or places), and method and disclosure notes on the map.
     public let withheld: Int
     public let notes: [String]
+    /// The rules the outlines were generalised by, declared in the report's disclosure meta.
+    public let places: SpatialRules?
 
     public init(eps: Double, minPoints: Int, incidentsClustered: Int, cohortUnder: Int, cohortLabel: String,
-                knifeLabel: String, clusters: [ReportHotspot], withheld: Int = 0, notes: [String] = []) {
+                knifeLabel: String, clusters: [ReportHotspot], withheld: Int = 0, notes: [String] = [], places: SpatialRules? = nil) {
+        self.places = places
         self.withheld = withheld
         self.notes = notes
         self.eps = eps

@@ -23,12 +23,18 @@ extension NeedsAssessmentReport {
 
     /// All serious violence, each cohort, then each strand (the knife/weapon strand among them).
     func headlineRows(_ tables: AssessmentTables) -> [HeadlineRow?] {
-        var rows: [HeadlineRow?] = tables.cohortRows.map { c in
-            headlineRow(c.label, tables: tables, monthly: tables.cohortMonthly(district: nil, under: c.under))
+        // Cohorts and strands break the scope down, so they follow the minimum base like every other breakdown.
+        let open = tables.disclosure.allowsBreakdown(of: tables.scopeTotal)
+        func row(_ label: String, breakdown: Bool, _ monthly: @escaping (MonthKey) -> KeyedCount) -> HeadlineRow? {
+            guard let r = headlineRow(label, tables: tables, monthly: monthly) else { return nil }
+            return breakdown && !open ? HeadlineRow(label: label, current: .withheld, previous: .withheld, change: .withheld) : r
+        }
+        var rows: [HeadlineRow?] = tables.cohortRows.enumerated().map { i, c in
+            row(c.label, breakdown: i > 0, tables.cohortMonthly(district: nil, under: c.under))
         }
         for (k, strand) in input.definitions.strands.enumerated() {
             let byMonth = tables.marginals.byMonth[k + 1]
-            rows.append(headlineRow(strand.label, tables: tables) { byMonth[$0] ?? .zero })
+            rows.append(row(strand.label, breakdown: true) { byMonth[$0] ?? .zero })
         }
         return rows
     }
