@@ -4,7 +4,7 @@ import SVDCore
 /// Spatial disclosure control: how places are generalised before anything place-based (hotspot outlines, Gi* and
 /// density cells, their maps and tables, the report's hotspot map) is published. The public tier's defaults are
 /// fixed so that no published vertex, centroid or cell centre is an incident's position and no published place
-/// rests on fewer than a handful of separate locations; see docs/spatial-disclosure.md.
+/// rests on fewer than a handful of separate locations; see the README, "Disclosure control", Places.
 public struct SpatialRules: Sendable, Equatable {
     /// Side in metres of the BNG-aligned grid members are snapped to: outlines are built from its squares only.
     public var generalisation: Double
