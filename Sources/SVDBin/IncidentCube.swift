@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import SVDCore
 
 /// Counts of incidents by district × age band × hour × weekday × month × strand, plus the side tables
@@ -76,16 +81,16 @@ public final class IncidentCube: @unchecked Sendable {
 
     deinit {
         for t in [main, people, places, offences] {
-            for m in 0..<Self.supportedMonths { t[m]?.deallocate() }
+            for m in 0..<Self.supportedMonths { t[m].map { free($0) } }
             t.deallocate()
         }
         bandOfAge.deallocate()
     }
 
+    /// A zeroed block from calloc: pages no incident touches are never mapped, so sparse months cost no memory.
     private static func block(_ n: Int) -> UnsafeMutablePointer<UInt64> {
-        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        p.initialize(repeating: 0, count: n)
-        return p
+        guard let raw = calloc(n, MemoryLayout<UInt64>.stride) else { fatalError("out of memory for a cube block of \(n) cells") }
+        return raw.assumingMemoryBound(to: UInt64.self)
     }
 
     @inline(__always) private func slot(_ month: Int32) -> Int? {
@@ -112,7 +117,7 @@ public final class IncidentCube: @unchecked Sendable {
             guard let b = offences[m] else { continue }
             let nb = Self.block(offenceBlock)
             nb.update(from: b, count: old)
-            b.deallocate()
+            free(b)
             offences[m] = nb
         }
     }
