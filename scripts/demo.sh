@@ -22,4 +22,4 @@ cat out/assess/district_summary.md
 echo
 [ -f out/assess/cohort_headline.md ] && cat out/assess/cohort_headline.md
 echo
-echo "All tables: out/assess/   Rejected rows: out/assess/rejects.csv   Hotspots: out/hotspots/   Report: out/report.html" >&2
+echo "All tables: out/assess/   Rejected rows (restricted, never publish): out/assess.restricted/rejects.csv   Hotspots: out/hotspots/   Report: out/report.html" >&2
