@@ -12,6 +12,9 @@ if ! dpkg -s libgeos-dev >/dev/null 2>&1; then
 fi
 swift build -c release --product svd >&2
 svd=.build/release/svd
+# Synthetic data only: a fixed, public key so the demo's perturbed figures are the same on every machine.
+# Real runs use the partnership's secret key file (see README, "Disclosure control").
+export SVD_DISCLOSURE_KEY_FILE="${SVD_DISCLOSURE_KEY_FILE:-scripts/demo-only.key}"
 mkdir -p out
 "$svd" demo --rows "$rows" --seed 2024 --out out/demo-incidents.csv
 "$svd" assess out/demo-incidents.csv --out out/assess --format csv,md,json --hotspots
