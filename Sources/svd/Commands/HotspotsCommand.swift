@@ -69,7 +69,7 @@ struct HotspotsCommand: ParsableCommand {
     var minPlaces: Int?
 
     @Option(help: ArgumentHelp("Domestic abuse, sexual offences and incidents at dwellings: exclude (public tier default) or include (partner default).", valueName: "exclude|include"))
-    var sensitivePlaces: String?
+    var sensitivePlaces: SensitivePlaces?
 
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var out: String = "hotspots"
@@ -109,12 +109,7 @@ struct HotspotsCommand: ParsableCommand {
         p.top = top
         p.generalisation = generalise
         p.minPlaces = minPlaces
-        switch sensitivePlaces?.lowercased() {
-        case nil: p.includeSensitivePlaces = nil
-        case "include": p.includeSensitivePlaces = true
-        case "exclude": p.includeSensitivePlaces = false
-        default: throw EngineError("--sensitive-places '\(sensitivePlaces!)' is not one of exclude, include")
-        }
+        p.includeSensitivePlaces = sensitivePlaces.map { $0 == .include }
         let from = try compareFrom.map { try month($0, "--compare-from") }
         let to = try compareTo.map { try month($0, "--compare-to") }
         switch (from, to, previous) {
@@ -166,4 +161,9 @@ struct HotspotsCommand: ParsableCommand {
             for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
         }
     }
+}
+
+/// Whether maps show domestic abuse, sexual offences and incidents at dwellings.
+enum SensitivePlaces: String, ExpressibleByArgument, CaseIterable {
+    case exclude, include
 }
