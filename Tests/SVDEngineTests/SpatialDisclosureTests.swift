@@ -342,24 +342,21 @@ private extension BNGPoint {
     func offsetBy(_ d: Double) -> BNGPoint { BNGPoint(easting: easting + d, northing: northing + d) }
 }
 
-/// Runs the built `svd` (beside the test bundle) and the attacker in a scratch folder.
+/// The built `svd` and the place attacker in a scratch folder (through the shared `CLI` runner).
 struct PlaceCLI {
-    let dir: URL
-    static var svd: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("svd") }
-    static var attacker: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Attack/attack_places.py")
-    }
-    struct Run { let status: Int32; let stdout: String; let stderr: String }
+    let cli: CLI
+    var dir: URL { cli.dir }
+    static var svd: URL { CLI.svd }
+    static var attacker: URL { CLI.packageRoot.appendingPathComponent("Tests/Attack/attack_places.py") }
+    typealias Run = CLI.Run
 
     init(_ name: String) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("svd-places-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try "0f0e0d0c0b0a09080706050403020100\n".write(to: dir.appendingPathComponent("key"), atomically: true, encoding: .utf8)
+        cli = try CLI("places-\(name)")
         // No skipping: .ci/run installs what these need, and a skipped attacker proves nothing.
         guard FileManager.default.isExecutableFile(atPath: Self.svd.path) else { throw CLIUnavailable("the svd binary is not built beside the tests (\(Self.svd.path))") }
     }
 
-    func remove() { try? FileManager.default.removeItem(at: dir) }
+    func remove() { cli.remove() }
 
     func copy(_ file: URL, as name: String) throws {
         try FileManager.default.copyItem(at: file, to: dir.appendingPathComponent(name))
@@ -376,35 +373,12 @@ struct PlaceCLI {
     }
 
     @discardableResult
-    func svd(_ args: [String]) throws -> Run {
-        try run(Self.svd, args)
-    }
+    func svd(_ args: [String]) throws -> Run { try cli.svd(args) }
 
     func attack(_ published: [String]) throws -> Run {
-        let python = URL(fileURLWithPath: "/usr/bin/env")
-        let probe = try run(python, ["python3", "-c", "import numpy, scipy"])
+        let probe = try cli.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import numpy, scipy"])
         guard probe.status == 0 else { throw CLIUnavailable("python3 with numpy and scipy is needed for the attacker (.ci/run installs them): \(probe.stderr)") }
-        return try run(python, ["python3", Self.attacker.path, "--raw", "x.csv", "--quiet"] + published)
-    }
-
-    func run(_ executable: URL, _ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = executable
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["SVD_DISCLOSURE_KEY_FILE"] = dir.appendingPathComponent("key").path
-        p.environment = env
-        let out = dir.appendingPathComponent(".out-\(UUID().uuidString)"), err = dir.appendingPathComponent(".err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-        p.standardOutput = try FileHandle(forWritingTo: out)
-        p.standardError = try FileHandle(forWritingTo: err)
-        try p.run()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                   stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        return try cli.python("Tests/Attack/attack_places.py", ["--raw", "x.csv", "--quiet"] + published)
     }
 }
 
