@@ -7,7 +7,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "svd", targets: ["svd"]),
-        .library(name: "SVDEngine", targets: ["SVDEngine"]),
+        // The engine, and the synthetic-data generator benchmarks and examples run it on.
+        .library(name: "SVDEngine", targets: ["SVDEngine", "SVDDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,25 +25,27 @@ let package = Package(
                 exclude: ["kent-medway/area.json", "kent-medway/definitions.yaml", "kent-medway/ATTRIBUTION.md"]),
         .target(name: "SVDLocate", dependencies: ["SVDCore", "GEOS", "SVDGeodata"]),
         .target(name: "SVDBin", dependencies: ["SVDCore"]),
-        .target(name: "SVDMeasure", dependencies: ["SVDCore", "SVDBin"]),
-        .target(name: "SVDDetect", dependencies: ["SVDCore", "SVDLocate", "GEOS"]),
+        .target(name: "SVDMeasure", dependencies: ["SVDCore"]),
+        .target(name: "SVDDetect", dependencies: ["SVDCore", "GEOS"]),
         .target(name: "SVDPublish", dependencies: ["SVDCore", "SVDBin", "SVDMeasure", "SVDLocate"]),
         .target(name: "SVDDemo", dependencies: ["SVDCore"]),
         // svd audit: attacks published outputs (tables, reports, maps) as an outsider would; reads files only.
         .target(name: "SVDAudit", dependencies: ["SVDCore"]),
-        .target(name: "SVDEngine", dependencies: ["SVDCore", "SVDIngest", "SVDLocate", "SVDBin", "SVDMeasure", "SVDDetect", "SVDPublish", "SVDDemo"]),
-        .executableTarget(name: "svd", dependencies: ["SVDEngine", "SVDAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "SVDEngine", dependencies: ["SVDCore", "SVDIngest", "SVDLocate", "SVDBin", "SVDDetect", "SVDPublish"]),
+        .executableTarget(name: "svd", dependencies: ["SVDCore", "SVDLocate", "SVDPublish", "SVDDemo", "SVDEngine", "SVDAudit",
+                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "GEOSTests", dependencies: ["GEOS"]),
         .testTarget(name: "SVDCoreTests", dependencies: ["SVDCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SVDIngestTests", dependencies: ["SVDIngest"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SVDLocateTests", dependencies: ["SVDLocate", "GEOS"]),
-        .testTarget(name: "SVDBinTests", dependencies: ["SVDBin"]),
-        .testTarget(name: "SVDMeasureTests", dependencies: ["SVDMeasure"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SVDDetectTests", dependencies: ["SVDDetect", "GEOS"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SVDEngineTests", dependencies: ["SVDEngine", "GEOS"]),
-        .testTarget(name: "SVDPublishTests", dependencies: ["SVDEngine", "SVDPublish"]),
+        .testTarget(name: "SVDIngestTests", dependencies: ["SVDCore", "SVDIngest"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SVDLocateTests", dependencies: ["SVDCore", "SVDLocate", "GEOS"]),
+        .testTarget(name: "SVDBinTests", dependencies: ["SVDCore", "SVDBin"]),
+        .testTarget(name: "SVDMeasureTests", dependencies: ["SVDCore", "SVDMeasure"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SVDDetectTests", dependencies: ["SVDCore", "SVDDetect", "GEOS"], resources: [.copy("Fixtures")]),
+        // The CLI tests also run the built `svd` (it sits beside the test bundle) and the attackers in Tests/Attack.
+        .testTarget(name: "SVDEngineTests", dependencies: ["SVDCore", "SVDBin", "SVDDemo", "SVDDetect", "SVDLocate", "SVDPublish", "SVDEngine", "GEOS"]),
+        .testTarget(name: "SVDPublishTests", dependencies: ["SVDCore", "SVDDemo", "SVDDetect", "SVDPublish", "SVDEngine"]),
         .testTarget(name: "SVDAuditTests", dependencies: ["SVDAudit", "SVDCore"]),
-        .testTarget(name: "SVDDemoTests", dependencies: ["SVDDemo"], exclude: ["make_land_mask.py", "check_outside_share.py"]),
+        .testTarget(name: "SVDDemoTests", dependencies: ["SVDCore", "SVDDemo"], exclude: ["make_land_mask.py", "check_outside_share.py"]),
     ]
 )
