@@ -50,22 +50,30 @@ struct IncidentIndex {
     private func key(_ p: BNGPoint) -> Int64 { key(Int64((p.easting / cell).rounded(.down)), Int64((p.northing / cell).rounded(.down))) }
     private func key(_ x: Int64, _ y: Int64) -> Int64 { x << 32 | (y & 0xFFFF_FFFF) }
 
-    /// The nearest incident within `radius` metres of `p`, with its distance.
-    func nearest(_ p: BNGPoint, within radius: Double, months: Span?) -> (Point, Double)? {
-        var best: (Point, Double)?
-        let x0 = Int64(((p.easting - radius) / cell).rounded(.down)), x1 = Int64(((p.easting + radius) / cell).rounded(.down))
-        let y0 = Int64(((p.northing - radius) / cell).rounded(.down)), y1 = Int64(((p.northing + radius) / cell).rounded(.down))
+    /// Calls `body` with every incident in the buckets covering the box (and in `months`), until it returns false.
+    private func forEachPoint(minE: Double, maxE: Double, minN: Double, maxN: Double, months: Span?, _ body: (Point) -> Bool) {
+        let x0 = Int64((minE / cell).rounded(.down)), x1 = Int64((maxE / cell).rounded(.down))
+        let y0 = Int64((minN / cell).rounded(.down)), y1 = Int64((maxN / cell).rounded(.down))
         for x in x0...x1 {
             for y in y0...y1 {
                 guard let b = buckets[key(x, y)] else { continue }
                 for i in b {
                     let q = points[Int(i)]
                     if let months, q.month != Int32.min, q.month < months.lo || q.month > months.hi { continue }
-                    let d = ((q.location.easting - p.easting) * (q.location.easting - p.easting)
-                             + (q.location.northing - p.northing) * (q.location.northing - p.northing)).squareRoot()
-                    if d <= radius && d < (best?.1 ?? .infinity) { best = (q, d) }
+                    if !body(q) { return }
                 }
             }
+        }
+    }
+
+    /// The nearest incident within `radius` metres of `p`, with its distance.
+    func nearest(_ p: BNGPoint, within radius: Double, months: Span?) -> (Point, Double)? {
+        var best: (Point, Double)?
+        forEachPoint(minE: p.easting - radius, maxE: p.easting + radius, minN: p.northing - radius, maxN: p.northing + radius, months: months) { q in
+            let d = ((q.location.easting - p.easting) * (q.location.easting - p.easting)
+                     + (q.location.northing - p.northing) * (q.location.northing - p.northing)).squareRoot()
+            if d <= radius && d < (best?.1 ?? .infinity) { best = (q, d) }
+            return true
         }
         return best
     }
@@ -77,25 +85,14 @@ struct IncidentIndex {
         var minE = Double.infinity, minN = Double.infinity, maxE = -Double.infinity, maxN = -Double.infinity
         for p in shell { minE = min(minE, p.easting); maxE = max(maxE, p.easting); minN = min(minN, p.northing); maxN = max(maxN, p.northing) }
         var seen = Set<Int64>()
-        let x0 = Int64(((minE - margin) / cell).rounded(.down)), x1 = Int64(((maxE + margin) / cell).rounded(.down))
-        let y0 = Int64(((minN - margin) / cell).rounded(.down)), y1 = Int64(((maxN + margin) / cell).rounded(.down))
-        for x in x0...x1 {
-            for y in y0...y1 {
-                guard let b = buckets[key(x, y)] else { continue }
-                for i in b {
-                    let q = points[Int(i)]
-                    if let months, q.month != Int32.min, q.month < months.lo || q.month > months.hi { continue }
-                    let l = q.location
-                    guard l.easting >= minE - margin, l.easting <= maxE + margin, l.northing >= minN - margin, l.northing <= maxN + margin else { continue }
-                    let k = Int64(l.easting.rounded()) << 32 | Int64(l.northing.rounded())
-                    if seen.contains(k) { continue }
-                    let inside = Geometry.contains(shell, l) && !rings.dropFirst().contains { Geometry.contains($0, l) && Geometry.distance(l, ring: $0) > margin }
-                    if inside || Geometry.distance(l, ring: shell) <= margin {
-                        seen.insert(k)
-                        if seen.count >= limit { return seen.count }
-                    }
-                }
-            }
+        forEachPoint(minE: minE - margin, maxE: maxE + margin, minN: minN - margin, maxN: maxN + margin, months: months) { q in
+            let l = q.location
+            guard l.easting >= minE - margin, l.easting <= maxE + margin, l.northing >= minN - margin, l.northing <= maxN + margin else { return true }
+            let k = Int64(l.easting.rounded()) << 32 | Int64(l.northing.rounded())
+            if seen.contains(k) { return true }
+            let inside = Geometry.contains(shell, l) && !rings.dropFirst().contains { Geometry.contains($0, l) && Geometry.distance(l, ring: $0) > margin }
+            if inside || Geometry.distance(l, ring: shell) <= margin { seen.insert(k) }
+            return seen.count < limit
         }
         return seen.count
     }
