@@ -13,7 +13,7 @@ extension AssessmentTables {
     /// Monthly counts (records only) from the first month with data, to settle which comparisons exist.
     func series(_ monthly: (MonthKey) -> KeyedCount) -> MonthlySeries? {
         let end = input.period.upperBound
-        guard let firstData = input.cube.months.first else { return nil }
+        guard let firstData = firstDataMonth else { return nil }
         let start = max(firstData, end.adding(months: -35))
         guard start <= end else { return nil }
         let counts = (0...Int(end.index - start.index)).map { monthly(start.adding(months: $0)).count }
@@ -157,7 +157,7 @@ extension AssessmentTables {
             "Age-specific rate: the cohort's incidents in the last 12 months per 1,000 residents of that age (\(input.populationNote))",
             "Financial year: April to March, the latest complete year against the one before.",
         ] + disclosureNotes
-        if let first = input.cube.months.first, first > input.period.upperBound.adding(months: -23) {
+        if let first = firstDataMonth, first > input.period.upperBound.adding(months: -23) {
             table.notes.append("Data begin \(first): fewer than 24 months, so no 12-month change can be computed.")
         }
         return table

@@ -9,6 +9,8 @@ public struct AssessmentTables {
     public let disclosure: Disclosure
     /// The district of a CSP's pack, or nil for the whole area.
     public let scopeDistrict: Int?
+    /// The first month with any data: every change series starts there (found once; it scans the whole cube).
+    let firstDataMonth: MonthKey?
 
     /// `district` makes the tables of one district's pack: every marginal counts only its incidents.
     public init(input: AssessmentInput, district: Int? = nil) {
@@ -18,6 +20,7 @@ public struct AssessmentTables {
         marginals = CubeMarginals(cube: input.cube, period: input.period, district: district,
                                   monthsFrom: min(input.period.lowerBound, input.period.upperBound.adding(months: -35)))
         disclosure = Disclosure(policy: input.disclosure)
+        firstDataMonth = input.cube.months.first
     }
 
     var districts: [DistrictProfile] { input.districts }
