@@ -66,26 +66,37 @@ public struct BinnedIncidents {
     public let definitions: Definitions
     public let result: BinningRun.Result
     public let period: ClosedRange<MonthKey>
+    /// Which in-scope incidents the pass kept as points.
+    public let pointWindow: PointWindow
 
     /// Reads, locates and bins the request's files; works out the analysis period from the data when not given.
-    public init(request: IncidentRequest, rejectsFile: URL?, progress: ProgressReporter?, collectPoints: Bool = false,
-                pointMonths: ClosedRange<MonthKey>? = nil) throws {
+    /// `points` says which in-scope incidents to keep for hotspots: none for tables only, `.latest(12)` for the
+    /// report's and `assess --hotspots`'s window, so one pass serves tables and hotspots in bounded memory.
+    public init(request: IncidentRequest, rejectsFile: URL?, progress: IngestObserver? = nil, points: PointWindow = .none) throws {
         area = try AreaResolver.area(request.area)
         definitions = try AreaResolver.definitions(for: area, areaSpec: request.area, file: request.definitionsFile)
         let format: IncidentFormat? = try request.mappingFile.map { .mapped(try ColumnMapping(contentsOf: $0)) }
         var run = BinningRun(inputs: request.files, area: area, definitions: definitions, format: format,
                              workers: request.workers, rejectsFile: rejectsFile, progress: progress)
-        run.collectPoints = collectPoints
+        run.points = points
+        pointWindow = points
+        run.lastMonth = request.to
         run.disclosureKey = request.disclosureKey
-        run.pointMonths = pointMonths
         result = try run.run()
         let months = result.cube.months
         guard let last = request.to ?? months.last else {
             throw EngineError("no incidents were accepted from \(request.files.map(\.lastPathComponent).joined(separator: ", ")); see the rejects file")
         }
-        // Three years by default: the span a strategic needs assessment covers.
-        let first = request.from ?? max(last.adding(months: -35), months.first ?? last)
+        let first = request.from ?? max(last.adding(months: -(Self.defaultPeriodMonths - 1)), months.first ?? last)
         period = first...last
+    }
+
+    /// Three years by default: the span a strategic needs assessment covers.
+    public static let defaultPeriodMonths = 36
+
+    /// The latest `months` months of the analysis period: the window hotspots for patrols look at.
+    public func latestMonths(_ months: Int) -> ClosedRange<MonthKey> {
+        max(period.lowerBound, period.upperBound.adding(months: -(months - 1)))...period.upperBound
     }
 
     public func assessmentInput(disclosure: DisclosurePolicy) -> AssessmentInput {

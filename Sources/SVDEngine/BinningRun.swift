@@ -4,6 +4,13 @@ import SVDIngest
 import SVDLocate
 import SVDBin
 
+/// Told how ingest is going (the CLI draws it on stderr); called from the reading thread, at most once per block.
+public protocol IngestObserver: AnyObject, Sendable {
+    func begin(file: String)
+    func update(done: Int, total: Int)
+    func end()
+}
+
 /// One pass over the incident files: ingest → locate → bin, on `workers` threads, each with its own cube;
 /// the cubes are merged at the end (the cube is mergeable, so the split changes nothing).
 public struct BinningRun {
@@ -22,16 +29,16 @@ public struct BinningRun {
     public let format: IncidentFormat?
     public let workers: Int
     public let rejectsFile: URL?
-    public let progress: ProgressReporter?
-    /// Keep every in-scope incident as a point (hotspots need them); the cube alone needs no per-row memory.
-    public var collectPoints = false
-    /// With `collectPoints`, keep only incidents in these months (bounds memory on long extracts).
-    public var pointMonths: ClosedRange<MonthKey>?
+    public let progress: IngestObserver?
+    /// Which in-scope incidents to keep as points (hotspots need them); the cube alone needs no per-row memory.
+    public var points = PointWindow.none
+    /// The last month of the analysis, when the request fixes it; otherwise the last month with data.
+    public var lastMonth: MonthKey?
     /// The partnership's secret for record keys; the CLI loads it from the key file.
     public var disclosureKey = DisclosureKey.testing
 
     public init(inputs: [URL], area: Area, definitions: Definitions, format: IncidentFormat? = nil,
-                workers: Int = ProcessInfo.processInfo.activeProcessorCount, rejectsFile: URL?, progress: ProgressReporter? = nil) {
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount, rejectsFile: URL?, progress: IngestObserver? = nil) {
         self.inputs = inputs
         self.area = area
         self.definitions = definitions
@@ -45,8 +52,7 @@ public struct BinningRun {
         let catalog = OffenceCatalog(definitions: definitions)
         let locator = DistrictLocator(area: area)
         let shape = IncidentCube.Shape(districts: area.districts.count, definitions: definitions)
-        let states = WorkerStates(count: workers, shape: shape, catalog: catalog, collectPoints: collectPoints,
-                                  pointMonths: pointMonths.map { $0.lowerBound.index...$0.upperBound.index })
+        let states = WorkerStates(count: workers, shape: shape, catalog: catalog, window: points, lastMonth: lastMonth.map { $0.index })
         let rejects = try rejectsFile.map { try RejectWriter(url: $0) } ?? RejectWriter.counting()
         let sources = SourceCatalog()
         var summaries: [(String, String, IngestSummary)] = []
@@ -54,7 +60,7 @@ public struct BinningRun {
         for url in inputs {
             var reader = try IncidentReader(url: url, format: format, catalog: catalog, sources: sources)
             reader.disclosureKey = disclosureKey
-            progress?.begin(url.lastPathComponent)
+            progress?.begin(file: url.lastPathComponent)
             let summary = try reader.read(workers: workers, rejects: rejects, progress: { done, total in
                 progress?.update(done: done, total: total)
             }) { worker, batch in
@@ -70,7 +76,9 @@ public struct BinningRun {
         }
         try rejects.close()
         let cube = states.mergedCube()
-        return Result(cube: cube, points: states.mergedPoints(), catalog: catalog, summaries: summaries, rejectsFile: rejectsFile)
+        let end = lastMonth?.index ?? cube.months.last?.index ?? 0
+        return Result(cube: cube, points: states.mergedPoints(window: points.months(endingAt: end)), catalog: catalog,
+                      summaries: summaries, rejectsFile: rejectsFile)
     }
 }
 
@@ -80,16 +88,42 @@ final class WorkerStates: @unchecked Sendable {
         let cube: IncidentCube
         let catalog: OffenceCatalog
         var classifier: StrandClassifier
-        let collectPoints: Bool
-        let pointMonths: ClosedRange<Int32>
+        let window: PointWindow
+        /// Months kept: from `earliest` (raised as later months arrive, when the end is not fixed) to `latest`.
+        var earliest = Int32.min
+        let latest: Int32
+        /// With no fixed end, the latest month this worker has seen: no point before `newest - length + 1` can be
+        /// in the window, whatever the other workers see.
+        var newest = Int32.min
         var points: [IncidentPoint] = []
 
-        init(shape: IncidentCube.Shape, catalog: OffenceCatalog, collectPoints: Bool, pointMonths: ClosedRange<Int32>?) {
-            self.pointMonths = pointMonths ?? Int32.min...Int32.max
+        init(shape: IncidentCube.Shape, catalog: OffenceCatalog, window: PointWindow, lastMonth: Int32?) {
             cube = IncidentCube(shape: shape)
             self.catalog = catalog
-            self.collectPoints = collectPoints
+            self.window = window
+            latest = lastMonth ?? Int32.max
+            if let lastMonth, case .latest(let n) = window { earliest = lastMonth - Int32(n) + 1 }
             classifier = StrandClassifier(catalog: catalog)
+        }
+
+        /// A month later than any seen moves the window on; the points it leaves go once the buffer would grow.
+        @inline(__always) func keep(month: Int32) -> Bool {
+            guard case .latest(let n) = window else { return window == .all && month <= latest }
+            if month > newest && latest == Int32.max {
+                newest = month
+                earliest = max(earliest, month - Int32(n) + 1)
+            }
+            return month >= earliest && month <= latest
+        }
+
+        func append(_ p: IncidentPoint) {
+            if points.count == points.capacity && points.count >= 4096 {
+                let floor = earliest
+                points.removeAll { $0.month < floor }
+                // Keep the buffer at least half free, so compaction costs O(1) per point.
+                if points.count * 2 > points.capacity { points.reserveCapacity(points.capacity * 2) }
+            }
+            points.append(p)
         }
 
         @inline(__always) func bin(_ i: Incident, district: Int) {
@@ -100,20 +134,25 @@ final class WorkerStates: @unchecked Sendable {
             let inScope = classifier.scope(i) == .seriousViolence
             let mask = inScope ? classifier.strandMask(i) : 0
             cube.add(i, district: district, inScope: inScope, strandMask: mask)
-            if collectPoints && inScope && pointMonths.contains(i.month) { points.append(IncidentPoint(i, district: district, strandMask: mask)) }
+            if inScope && window != .none && keep(month: i.month) { append(IncidentPoint(i, district: district, strandMask: mask)) }
         }
     }
 
     private let states: [State]
 
-    init(count: Int, shape: IncidentCube.Shape, catalog: OffenceCatalog, collectPoints: Bool, pointMonths: ClosedRange<Int32>?) {
-        states = (0..<count).map { _ in State(shape: shape, catalog: catalog, collectPoints: collectPoints, pointMonths: pointMonths) }
+    init(count: Int, shape: IncidentCube.Shape, catalog: OffenceCatalog, window: PointWindow, lastMonth: Int32?) {
+        states = (0..<count).map { _ in State(shape: shape, catalog: catalog, window: window, lastMonth: lastMonth) }
     }
 
-    func mergedPoints() -> [IncidentPoint] {
+    /// Every worker's points in `months` (all when nil).
+    func mergedPoints(window months: ClosedRange<Int32>?) -> [IncidentPoint] {
+        let months = months ?? Int32.min...Int32.max
         var all: [IncidentPoint] = []
         all.reserveCapacity(states.reduce(0) { $0 + $1.points.count })
-        for s in states { all += s.points; s.points = [] }
+        for s in states {
+            for p in s.points where months.contains(p.month) { all.append(p) }
+            s.points = []
+        }
         return all
     }
 
@@ -123,6 +162,25 @@ final class WorkerStates: @unchecked Sendable {
         let first = states[0].cube
         for s in states.dropFirst() { first.merge(s.cube) }
         return first
+    }
+}
+
+/// Which in-scope incidents a binning pass keeps as points for hotspot detection.
+public enum PointWindow: Sendable, Equatable {
+    /// None: the cube needs no per-incident memory.
+    case none
+    /// The latest `n` months ending with the analysis period's last month (the report's and `assess --hotspots`'s
+    /// 12 months, or the period itself): memory is bounded by the window, not the extract.
+    case latest(Int)
+    /// Every in-scope incident (a Gi* comparison with an earlier period needs them).
+    case all
+
+    /// The months kept, as month indices, once the last month is known; nil keeps everything.
+    func months(endingAt end: Int32) -> ClosedRange<Int32>? {
+        switch self {
+        case .none, .all: nil
+        case .latest(let n): (end - Int32(n) + 1)...end
+        }
     }
 }
 

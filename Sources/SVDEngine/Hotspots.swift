@@ -39,8 +39,12 @@ public struct HotspotParameters: Sendable {
     public var bandwidth: Double?
     /// Only incidents in this strand (an id from the definitions).
     public var strand: String?
-    /// Only incidents in this district (a code of the area).
+    /// Only this district (a code of the area). DBSCAN still clusters the whole area and publishes the clusters
+    /// lying in the district, with the area run's ids, so a pack and the full report name a hotspot alike;
+    /// Gi* and KDE lay their grid over the district alone.
     public var district: String?
+    /// The months analysed; nil is the binning run's analysis period.
+    public var period: ClosedRange<MonthKey>?
     public var comparison: HotspotComparison = .none
     /// Rows in the published table.
     public var top: Int = 20
@@ -78,6 +82,18 @@ public struct HotspotParameters: Sendable {
         if epsDays != nil && method != .dbscan { throw EngineError("--eps-days applies to --method dbscan only") }
     }
 
+    /// The points a binning pass must keep for this run of `request`: the analysis period's months, or every
+    /// month when a Gi* comparison reaches back before it or the period's length is not known in advance.
+    public func pointWindow(for request: IncidentRequest) -> PointWindow {
+        if comparison != .none { return .all }
+        if let period { return request.to == period.upperBound ? .latest(Int(period.upperBound.index - period.lowerBound.index) + 1) : .all }
+        switch (request.from, request.to) {
+        case (nil, _): return .latest(BinnedIncidents.defaultPeriodMonths)
+        case (let f?, let t?): return .latest(Int(t.index - f.index) + 1)
+        case (_?, nil): return .all
+        }
+    }
+
     /// `validate()` and the tier's spatial floors: --cell, --bandwidth, --generalise and --min-places below them are refused.
     public func validate(policy: DisclosurePolicy) throws {
         try validate()
@@ -100,6 +116,10 @@ public struct HotspotParameters: Sendable {
 
 /// One hotspot run over the incidents of a binning pass: selection, detection, and what may be published.
 public struct HotspotAnalysis {
+    /// The report's and `assess --hotspots`'s window: hotspots for patrols and problem-solving look at the latest
+    /// year, since older concentrations may have moved.
+    public static let patrolWindowMonths = 12
+
     public let parameters: HotspotParameters
     public let area: Area
     public let period: ClosedRange<MonthKey>
@@ -134,6 +154,11 @@ public struct HotspotAnalysis {
     public let density: DensitySurface?
 
     public let publisher: HotspotPublisher
+    /// DBSCAN: the published clusters, ranked and numbered over the whole area (H1 has most incidents), then
+    /// narrowed to the district asked for. Every output of every command takes hotspots from here.
+    public let ranking: HotspotPublisher.ClusterRanking
+    /// The district whose hotspots are published (DBSCAN with `district`).
+    public let selectedDistrict: Int?
     let strandNames: [String]
 
     public init(binned: BinnedIncidents, parameters: HotspotParameters, disclosure: DisclosurePolicy) throws {
@@ -143,14 +168,21 @@ public struct HotspotAnalysis {
         generalisationGrid = try GeneralisationGrid(cellSize: spatial.generalisation)
         self.parameters = parameters
         area = binned.area
-        period = binned.period
+        let period = parameters.period ?? binned.period
+        self.period = period
+        try Self.checkPoints(binned, cover: period, comparison: parameters.comparison)
         let defs = binned.definitions
         strandNames = defs.strands.map(\.label)
         publisher = HotspotPublisher(policy: disclosure, districtCodes: area.districts.map(\.code),
                                      districtNames: area.districts.map(\.name), strands: defs.strands.map { ($0.id, $0.label) },
                                      spatial: spatial)
 
-        var filter = try HotspotFilter(area: area, definitions: defs, parameters: parameters)
+        // DBSCAN over the whole area even for one district: clusters do not stop at a boundary, and ids stay the area's.
+        var selection = parameters
+        if parameters.method == .dbscan { selection.district = nil }
+        var filter = try HotspotFilter(area: area, definitions: defs, parameters: selection)
+        let districtFilter = try HotspotFilter(area: area, definitions: defs, parameters: parameters)
+        selectedDistrict = parameters.method == .dbscan ? districtFilter.district : nil
         if spatial.excludeSensitivePlaces { filter.sensitiveStrands = SensitivePlaces.strandMask(defs.strands.map { ($0.id, $0.label) }) }
         filter.excludeSensitive = spatial.excludeSensitivePlaces
         let needDays = parameters.epsDays != nil
@@ -159,7 +191,7 @@ public struct HotspotAnalysis {
         outsideArea = current.outsideArea
         withoutDay = current.withoutDay
         sensitiveLeftOut = current.sensitive
-        let scope = filter.describe(period)
+        let scope = districtFilter.describe(period)
         if incidents.isEmpty {
             if !current.outsideArea.isZero && current.otherDistricts == 0 && current.sensitive.isZero {
                 throw EngineError("all in-scope incidents of \(scope) lie outside \(area.name); check the extract's coordinates")
@@ -254,6 +286,23 @@ public struct HotspotAnalysis {
         self.density = density
         self.scope = scope
         self.adjustments = adjustments
+        ranking = publisher.ranking(clusters, inDistrict: selectedDistrict)
+    }
+
+    /// The points a run needs must have been kept by the binning pass.
+    static func checkPoints(_ binned: BinnedIncidents, cover period: ClosedRange<MonthKey>, comparison: HotspotComparison) throws {
+        switch binned.pointWindow {
+        case .none:
+            throw EngineError("hotspots need incident points: bin with points: .latest(months) or .all")
+        case .latest(let n):
+            let first = binned.period.upperBound.adding(months: -(n - 1))
+            if period.lowerBound < first || period.upperBound > binned.period.upperBound || comparison != .none {
+                throw EngineError("the binning run kept points for \(first) to \(binned.period.upperBound) only; hotspots over \(period.lowerBound) to \(period.upperBound)"
+                                  + (comparison != .none ? " with a comparison period" : "") + " need points: .all")
+            }
+        case .all:
+            break
+        }
     }
 
     let scope: String

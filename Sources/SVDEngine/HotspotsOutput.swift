@@ -50,15 +50,22 @@ extension HotspotAnalysis {
 
     // MARK: DBSCAN
 
+    /// How a district's hotspots are chosen from the area run.
+    func districtNote(_ d: Int) -> String {
+        "Clusters are found over the whole of \(area.name), so one crossing a boundary is not cut; those with at least "
+            + "\(Int(HotspotPublisher.namedDistrictShare * 100))% of their incidents in \(area.districts[d].name) are listed, with the numbers "
+            + "(H1 = most incidents in the area) they have in the area's table and report."
+    }
+
     func publishClusters() -> Output {
         let p = parameters
-        let ranking = publisher.ranking(clusters)
         let ranked = ranking.published
         var method = "DBSCAN: eps \(Self.metres(p.eps)) m, at least \(p.minPoints) incidents (the point itself included) within eps"
         if let d = p.epsDays { method += " and within \(d) days" }
         let noise = clustering.map { c in c.labels.indices.reduce(KeyedCount.zero) { c.labels[$1] < 0 ? $0 + .record(key: incidents[$1].recordKey) : $0 } } ?? .zero
-        let notes = [method + ".", selectionNote] + placeNotes
+        var notes = [method + ".", selectionNote] + placeNotes
             + ["\(clusters.count) clusters found; \(countText(noise)) incidents lie in no cluster."]
+        if let d = selectedDistrict { notes.append(districtNote(d)) }
         let table = publisher.clusterTable(ranking, top: p.top, title: "Hotspots (DBSCAN clusters), \(scope)", notes: notes)
         let columns = publisher.clusterColumns
         var concave: [MapPolygon] = [], convex: [MapPolygon] = []
@@ -68,7 +75,8 @@ extension HotspotAnalysis {
             concave.append(MapPolygon(rings: [shape.concaveHull], properties: properties))
             convex.append(MapPolygon(rings: [shape.convexHull], properties: properties))
         }
-        var summary = ["\(scope): \(countText(analysed)) incidents, \(clusters.count) clusters, \(ranked.count) published."]
+        var summary = selectedDistrict == nil ? ["\(scope): \(countText(analysed)) incidents, \(clusters.count) clusters, \(ranked.count) published."]
+            : ["\(scope): \(ranked.count) of the area's published hotspots lie in the district (\(countText(analysed)) incidents and \(clusters.count) clusters in \(area.name))."]
         if ranking.withheldSmall > 0 { summary.append("\(ranking.withheldSmall) clusters under \(policy.threshold) incidents not published.") }
         if ranking.withheldPlaces > 0 {
             summary.append("\(ranking.withheldPlaces) clusters on fewer than \(spatial.minPlaces) distinct \(Self.metres(spatial.generalisation)) m squares not published.")

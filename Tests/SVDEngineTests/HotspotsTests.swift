@@ -22,7 +22,7 @@ final class HotspotsTests: XCTestCase {
         demoFile = dir.appendingPathComponent("demo.csv")
         try! DemoGenerator(seed: 41, rows: 20_000).write(to: demoFile, format: .native)
         binned = try! BinnedIncidents(request: IncidentRequest(files: [demoFile], workers: 2), rejectsFile: nil, progress: nil,
-                                      collectPoints: true)
+                                      points: .all)
     }
 
     override class func tearDown() {
@@ -50,7 +50,8 @@ final class HotspotsTests: XCTestCase {
         let a = try analysis({ $0.top = 1_000 }, policy: DisclosurePolicy(perturb: false))
         let labels = try XCTUnwrap(a.clustering).labels
         var members: [String: Int] = [:]
-        for l in labels where l >= 0 { members["H\(l + 1)", default: 0] += 1 }
+        let idOf = Dictionary(uniqueKeysWithValues: a.ranking.published.map { ($0.id, $0.label) })
+        for l in labels where l >= 0 { if let id = idOf[Int(l)] { members[id, default: 0] += 1 } }
         let table = try XCTUnwrap(a.publish().tables.first)
         XCTAssertGreaterThan(table.rows.count, 10)
         let ids = column(table, "hotspot_id").map { $0.plain }
@@ -62,6 +63,8 @@ final class HotspotsTests: XCTestCase {
         for k in 1..<counts.count { XCTAssertGreaterThanOrEqual(counts[k - 1], counts[k], "rank \(k + 1)") }
         for (id, n) in zip(ids, counts) { XCTAssertEqual(members[id], n, id) }
         XCTAssertEqual(Set(ids).count, ids.count)
+        // The id is the area rank: H1 has most incidents, whatever command shows it.
+        XCTAssertEqual(ids, (1...ids.count).map { "H\($0)" })
     }
 
     /// Shuffling the rows of the input file changes no published byte: ids, profiles and hulls are order-free.
@@ -74,7 +77,7 @@ final class HotspotsTests: XCTestCase {
         let shuffled = Self.dir.appendingPathComponent("shuffled.csv")
         try ([header] + lines).joined(separator: "\n").appending("\n").write(to: shuffled, atomically: true, encoding: .utf8)
         let other = try BinnedIncidents(request: IncidentRequest(files: [shuffled], workers: 2), rejectsFile: nil, progress: nil,
-                                        collectPoints: true)
+                                        points: .all)
         for method in HotspotMethod.allCases {
             let a = try analysis(method: method).publish(), b = try analysis(method: method, binned: other).publish()
             XCTAssertEqual(a.tables.map { $0.csv() }, b.tables.map { $0.csv() }, "\(method)")
@@ -100,13 +103,15 @@ final class HotspotsTests: XCTestCase {
                 .buffer(2e-6)
         }
         var checked = 0
+        // Published ids are area ranks (H1 = most incidents); outlines are indexed by cluster id.
+        let idOf = Dictionary(uniqueKeysWithValues: a.ranking.published.map { ($0.id, $0.label) })
         for profile in a.shapes where profile.concaveHull.count >= 4 {
             let concave = try Geometry(polygon: [profile.concaveHull.map { Coordinate(x: $0.easting, y: $0.northing) }], context: context)
             let convex = try Geometry(polygon: [profile.convexHull.map { Coordinate(x: $0.easting, y: $0.northing) }], context: context)
             XCTAssertTrue(try concave.isValid(), "H\(profile.cluster + 1) outline is not valid")
             XCTAssertTrue(try convex.buffer(1e-6).covers(concave), "H\(profile.cluster + 1) convex hull misses part of the outline")
             XCTAssertEqual(try concave.area() / 10_000, profile.concaveAreaHectares, accuracy: 1e-9 * max(1, profile.concaveAreaHectares))
-            let published = polygonByID["H\(profile.cluster + 1)"]
+            let published = idOf[profile.cluster].flatMap { polygonByID[$0] }
             for (i, l) in labels.enumerated() where l == profile.cluster {
                 let p = a.incidents[i].location
                 let point = try Geometry(pointX: p.easting, y: p.northing, context: context)
@@ -236,14 +241,17 @@ final class HotspotsTests: XCTestCase {
     /// members (recounted here from the incidents), ids and counts as in the hotspot table.
     func testTopHotspotsPerDistrict() throws {
         let table = DistrictHotspots.table(Self.binned, disclosure: DisclosurePolicy())
-        let a = try analysis { $0.top = 1_000 }
+        // The same run as `svd hotspots` over the patrol window (the latest 12 months).
+        let a = try analysis { $0.top = 1_000; $0.period = Self.binned.latestMonths(HotspotAnalysis.patrolWindowMonths) }
         let main = a.publish().tables[0]
+        let idOf = Dictionary(uniqueKeysWithValues: a.ranking.published.map { ($0.id, $0.label) })
         let incidentsByID = Dictionary(uniqueKeysWithValues: zip(column(main, "hotspot_id").map(\.plain), column(main, "incidents")))
         let labels = try XCTUnwrap(a.clustering).labels
         let codes = Self.binned.area.districts.map(\.code)
         var byDistrict = [String: [Int]]()
         for (i, l) in labels.enumerated() where l >= 0 {
-            byDistrict["H\(l + 1)", default: Array(repeating: 0, count: codes.count + 1)][Int(a.incidents[i].district)] += 1
+            guard let id = idOf[Int(l)] else { continue }
+            byDistrict[id, default: Array(repeating: 0, count: codes.count + 1)][Int(a.incidents[i].district)] += 1
         }
         var perDistrict: [String: Int] = [:]
         for row in table.rows {
@@ -301,14 +309,14 @@ final class HotspotsTests: XCTestCase {
         let empty = try file("empty.csv", ["E1,2025-01-03T22:10,burglary,575900,155700,19"])
         for (url, expected) in [(identical, "share one location"), (outside, "outside Kent & Medway"), (empty, "no accepted serious-violence")] {
             let m = message {
-                let b = try BinnedIncidents(request: IncidentRequest(files: [url]), rejectsFile: nil, progress: nil, collectPoints: true)
+                let b = try BinnedIncidents(request: IncidentRequest(files: [url]), rejectsFile: nil, progress: nil, points: .all)
                 for method in HotspotMethod.allCases { _ = try analysis(method: method, binned: b) }
             }
             XCTAssertTrue(m.contains(expected), "\(url.lastPathComponent): \(m)")
             XCTAssertFalse(m.contains("\n"), m)
         }
         let none = try file("none.csv", [])
-        let m = message { _ = try BinnedIncidents(request: IncidentRequest(files: [none]), rejectsFile: nil, progress: nil, collectPoints: true) }
+        let m = message { _ = try BinnedIncidents(request: IncidentRequest(files: [none]), rejectsFile: nil, progress: nil, points: .all) }
         XCTAssertTrue(m.contains("no incidents were accepted"), m)
     }
 
@@ -318,7 +326,7 @@ final class HotspotsTests: XCTestCase {
     private func binnedWithLaterPeriod() throws -> BinnedIncidents {
         let last = Self.binned.period.upperBound
         return try BinnedIncidents(request: IncidentRequest(files: [Self.demoFile], from: last.adding(months: -11), to: last, workers: 2),
-                                   rejectsFile: nil, progress: nil, collectPoints: true)
+                                   rejectsFile: nil, progress: nil, points: .all)
     }
 
     private func decodeMaps(_ output: HotspotAnalysis.Output) throws -> [(String, [String: Any])] {

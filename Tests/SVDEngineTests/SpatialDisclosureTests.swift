@@ -26,7 +26,7 @@ final class SpatialDisclosureTests: XCTestCase {
         try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         demoFile = dir.appendingPathComponent("demo.csv")
         try! DemoGenerator(seed: 11, rows: 20_000).write(to: demoFile, format: .native)
-        binned = try! BinnedIncidents(request: IncidentRequest(files: [demoFile], workers: 2), rejectsFile: nil, progress: nil, collectPoints: true)
+        binned = try! BinnedIncidents(request: IncidentRequest(files: [demoFile], workers: 2), rejectsFile: nil, progress: nil, points: .all)
 
         repeatFile = dir.appendingPathComponent("repeat.csv")
         let background = dir.appendingPathComponent("background.csv")
@@ -36,12 +36,13 @@ final class SpatialDisclosureTests: XCTestCase {
         for i in 0..<12 {
             let a = Double(i) * 2.4, r = 0.15 + 0.06 * Double(i)
             let e = address.easting + r * cos(a), n = address.northing + r * sin(a)
-            text += "DA\(i + 1),2025-\(String(format: "%02d", i % 9 + 1))-1\(i % 9)T2\(i % 4):15,violence with injury,"
+            // In the latest 12 months, so the report's and assess's patrol window holds them too.
+            text += "DA\(i + 1),2026-\(String(format: "%02d", i % 9 + 1))-1\(i % 9)T2\(i % 4):15,violence with injury,"
                 + String(format: "%.1f,%.1f", e, n) + ",34,F,36,M,dwelling,no,yes,none,no,no,police\n"
         }
         try! text.write(to: repeatFile, atomically: true, encoding: .utf8)
         repeatBinned = try! BinnedIncidents(request: IncidentRequest(files: [repeatFile], workers: 2), rejectsFile: nil, progress: nil,
-                                            collectPoints: true)
+                                            points: .all)
     }
 
     override class func tearDown() {
@@ -91,22 +92,23 @@ final class SpatialDisclosureTests: XCTestCase {
         XCTAssertEqual(try publishedHere(open), [])
         // Every other public output: the assess table and the report (area and the district's pack).
         let table = DistrictHotspots.table(b, disclosure: DisclosurePolicy())
+        let window = try analysis(b) { $0.period = b.latestMonths(HotspotAnalysis.patrolWindowMonths) }
         for id in table.rows.map({ $0[3].plain }) where !id.isEmpty {
-            let shape = try XCTUnwrap(pub.shapes.first { "H\($0.cluster + 1)" == id }, id)
-            XCTAssertFalse(try contains(shape.concaveHull, Self.address, context), "assess --hotspots shows \(id) at the address")
+            let c = try XCTUnwrap(window.ranking.published.first { $0.label == id }, id)
+            XCTAssertFalse(try contains(window.shapes[c.id].concaveHull, Self.address, context), "assess --hotspots shows \(id) at the address")
         }
         let district = Int(open.incidents[here[0]].district)
         for d in [nil, district] {
             let report = try b.reportHotspots(district: d, disclosure: DisclosurePolicy())
             XCTAssertFalse(try report.clusters.contains { try contains($0.hull, Self.address, context) }, "report (district \(d.map(String.init) ?? "all"))")
-            XCTAssertFalse(report.clusters.contains { $0.areaHectares < 1.25 })
+            XCTAssertFalse(report.clusters.contains { $0.row.areaHectares < 1.25 })
         }
         // Positive control: partners see the cluster, drawn from 10 m squares, never as a point.
         let partner = try analysis(b, .partner)
         let shown = try publishedHere(partner)
         XCTAssertEqual(shown.count, 1)
-        let shape = try XCTUnwrap(partner.shapes.first { "H\($0.cluster + 1)" == shown.first })
-        XCTAssertGreaterThanOrEqual(shape.concaveAreaHectares, 0.01 - 1e-9)
+        let c = try XCTUnwrap(partner.ranking.published.first { $0.label == shown.first })
+        XCTAssertGreaterThanOrEqual(partner.shapes[c.id].concaveAreaHectares, 0.01 - 1e-9)
         let partnerReport = try b.reportHotspots(district: district, disclosure: .partner)
         XCTAssertTrue(try partnerReport.clusters.contains { try contains($0.hull, Self.address, context) })
     }
@@ -116,7 +118,7 @@ final class SpatialDisclosureTests: XCTestCase {
         let url = Self.dir.appendingPathComponent("identical.csv")
         try (["id,datetime,offence,easting,northing,location_type"] + (1...40).map { "I\($0),2025-01-03T22:10,robbery,575912.3,155734.8,street" } + [""])
             .joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
-        let b = try BinnedIncidents(request: IncidentRequest(files: [url], workers: 2), rejectsFile: nil, progress: nil, collectPoints: true)
+        let b = try BinnedIncidents(request: IncidentRequest(files: [url], workers: 2), rejectsFile: nil, progress: nil, points: .all)
         let report = try b.reportHotspots(disclosure: DisclosurePolicy())
         let table = DistrictHotspots.table(b, disclosure: DisclosurePolicy())
         for note in report.notes + table.notes {
@@ -145,10 +147,10 @@ final class SpatialDisclosureTests: XCTestCase {
             for p in s.concaveHull + s.convexHull {
                 let x = (p.easting - o) / g, y = (p.northing - o) / g
                 let onX = abs(x - x.rounded()) < 1e-9, onY = abs(y - y.rounded()) < 1e-9
-                XCTAssertTrue(onX && onY, "H\(c.id + 1): vertex \(p) is not a \(g) m grid corner")
+                XCTAssertTrue(onX && onY, "\(c.label): vertex \(p) is not a \(g) m grid corner")
                 vertices.append(p)
             }
-            XCTAssertFalse(near(s.centroid, 0.5), "H\(c.id + 1): the centroid is an incident position")
+            XCTAssertFalse(near(s.centroid, 0.5), "\(c.label): the centroid is an incident position")
             XCTAssertFalse(near(c.centroid, 0.5))
         }
         XCTAssertFalse(vertices.contains { near($0, 0.01) }, "a vertex equals an incident position")
@@ -176,17 +178,19 @@ final class SpatialDisclosureTests: XCTestCase {
                 XCTAssertEqual((p.northing - o) / g, ((p.northing - o) / g).rounded(), accuracy: 0.2 / g)
             }
         }
+        // The report and assess take the patrol window's run: the same outlines, counts and numbers as that run.
+        let w = try analysis(Self.binned) { $0.period = Self.binned.latestMonths(HotspotAnalysis.patrolWindowMonths) }
         let report = try Self.binned.reportHotspots(disclosure: DisclosurePolicy())
-        XCTAssertEqual(report.clusters.map(\.label), published.map(\.label))
-        for (r, c) in zip(report.clusters, published) {
-            XCTAssertEqual(r.hull, a.shapes[c.id].concaveHull)
-            XCTAssertEqual(r.centroid, a.shapes[c.id].centroid)
-            XCTAssertEqual(r.incidents, c.incidents)
+        XCTAssertEqual(report.clusters.map(\.row.label), w.ranking.published.map(\.label))
+        for (r, c) in zip(report.clusters, w.ranking.published) {
+            XCTAssertEqual(r.hull, w.shapes[c.id].concaveHull)
+            XCTAssertEqual(r.row.centroid, w.shapes[c.id].centroid)
+            XCTAssertEqual(r.row.incidents, w.publisher.disclosure.release(c.incidents))
         }
         let assess = DistrictHotspots.table(Self.binned, disclosure: DisclosurePolicy())
         let areaColumn = try XCTUnwrap(assess.columns.firstIndex(of: "area_ha"))
         for row in assess.rows where !row[3].plain.isEmpty {
-            let c = try XCTUnwrap(published.first { $0.label == row[3].plain }, row[3].plain)
+            let c = try XCTUnwrap(w.ranking.published.first { $0.label == row[3].plain }, row[3].plain)
             XCTAssertEqual(row[areaColumn], .number(c.concaveAreaHectares, decimals: 2))
         }
     }

@@ -31,7 +31,7 @@ final class ReportTests: XCTestCase {
             defer { try? FileManager.default.removeItem(at: dir) }
             let file = dir.appendingPathComponent("demo.csv")
             try DemoGenerator(seed: 7, rows: 30_000).write(to: file, format: .native)
-            let binned = try BinnedIncidents(request: IncidentRequest(files: [file], workers: 2), rejectsFile: nil, progress: nil, collectPoints: true)
+            let binned = try BinnedIncidents(request: IncidentRequest(files: [file], workers: 2), rejectsFile: nil, progress: nil, points: .all)
             let n = binned.area.districts.count
             var perDistrict = [Int](repeating: 0, count: n + 1)
             for p in binned.result.points { perDistrict[Int(p.district)] += 1 }

@@ -5,8 +5,11 @@ import SVDMeasure
 /// One DBSCAN cluster reduced to counts: what the published table and map may draw on.
 /// Counts come from the cluster's members; nothing here locates a single incident.
 public struct ClusterSummary: Sendable {
-    /// Canonical cluster id (input-order free); published as "H<id + 1>".
+    /// Canonical cluster id (input-order free): indexes the run's outlines. Never published.
     public var id: Int
+    /// The published hotspot number: rank among the run's published clusters over the whole area, most incidents
+    /// first (H1), set by `HotspotPublisher.ranking`; 0 until then. The same in every table, map, report and pack.
+    public var number = 0
     public var incidents: KeyedCount
     /// Distinct generalisation squares the members occupy (see `SpatialRules`).
     public var places: Int
@@ -45,13 +48,52 @@ public struct ClusterSummary: Sendable {
         self.strands = Array(repeating: .zero, count: strands)
     }
 
-    public var label: String { "H\(id + 1)" }
+    public var label: String { "H\(number)" }
 
     /// District holding most members (the lowest index on a tie); nil when none lies in a district.
     public var mainDistrict: Int? {
         var best: Int?
         for (d, n) in districtCounts.enumerated() where n.count > 0 && n.count > (best.map { districtCounts[$0].count } ?? 0) { best = d }
         return best
+    }
+}
+
+/// One published hotspot, typed: the `svd hotspots` table row, the map feature's properties, `assess`'s
+/// per-district table and the report's profile are all formatted from it, so they cannot disagree.
+public struct HotspotRow: Sendable {
+    /// "H3": the area-wide number (see `ClusterSummary.number`).
+    public let label: String
+    public let incidents: Released
+    /// Area of the generalised outline and of its convex hull, in hectares.
+    public let areaHectares: Double
+    public let incidentsPerHectare: Double?
+    public let convexAreaHectares: Double
+    public let mainDistrict: String
+    /// Districts holding at least 10% of its published incidents, most first.
+    public let districts: [String]
+    /// Centroid of the generalised outline (BNG), and in WGS84 for tables.
+    public let centroid: BNGPoint
+    public let longitude: Double
+    public let latitude: Double
+    /// Shares (per cent, or withheld) and peaks (text, or withheld), from published counts only.
+    public let victimsUnder25: PublishedTable.Value
+    public let victimsUnder18: PublishedTable.Value
+    public let peakHour: PublishedTable.Value
+    public let peakWeekday: PublishedTable.Value
+    /// Of incidents with a known weapon field: knife, and any weapon (knife, firearm, other).
+    public let knife: PublishedTable.Value
+    public let weaponEnabled: PublishedTable.Value
+    public let mainStrand: PublishedTable.Value
+    public let strandShares: [PublishedTable.Value]
+
+    /// The row under `HotspotPublisher.clusterColumns`.
+    public func values(rank: Int) -> [PublishedTable.Value] {
+        [.count(rank), .text(label), incidents.cell,
+         .number(areaHectares, decimals: 2), incidentsPerHectare.map { .number($0, decimals: 1) } ?? .empty,
+         .number(convexAreaHectares, decimals: 2), .text(mainDistrict), .text(districts.joined(separator: "; ")),
+         // Three decimals (about 100 m): enough to find the place, too coarse to point at an address.
+         .number(longitude, decimals: 3), .number(latitude, decimals: 3),
+         victimsUnder25, victimsUnder18, peakHour, peakWeekday, knife, weaponEnabled, mainStrand] + strandShares
     }
 }
 
@@ -160,8 +202,32 @@ public struct HotspotPublisher: Sendable {
         }
     }
 
-    /// Publishable clusters ranked by incidents (most first, then by id), and how many were withheld and why.
-    public func ranking(_ clusters: [ClusterSummary]) -> ClusterRanking {
+    /// Publishable clusters ranked by incidents (most first, then by id) and numbered H1, H2… in that order over
+    /// the whole run; with `inDistrict`, only those the district is named in (as the districts column names it)
+    /// keep their place, with their area numbers. Withheld counts are of clusters with members in the district.
+    public func ranking(_ clusters: [ClusterSummary], inDistrict district: Int? = nil) -> ClusterRanking {
+        var r = rankAll(clusters)
+        for i in r.published.indices { r.published[i].number = i + 1 }
+        guard let district else { return r }
+        let areaPublished = Set(r.published.map(\.id))
+        var small = 0, places = 0
+        for c in clusters where district < c.districtCounts.count && !c.districtCounts[district].isZero && !areaPublished.contains(c.id) {
+            if spatial.allows(places: c.places, area: c.concaveAreaHectares * 10_000) { small += 1 } else { places += 1 }
+        }
+        return ClusterRanking(published: r.published.filter { districts(of: $0).contains(district) }, withheldSmall: small, withheldPlaces: places)
+    }
+
+    /// District indices a cluster is named in: those holding at least `namedDistrictShare` of its published
+    /// incidents, most first.
+    public func districts(of c: ClusterSummary) -> [Int] {
+        let count = disclosure.release(c.incidents).value ?? 0
+        let inDistrict = c.districtCounts.map { disclosure.release($0).value ?? 0 }
+        return c.districtCounts.indices
+            .filter { inDistrict[$0] > 0 && Double(inDistrict[$0]) >= Self.namedDistrictShare * Double(count) }
+            .sorted { (inDistrict[$0], -$0) > (inDistrict[$1], -$1) }
+    }
+
+    private func rankAll(_ clusters: [ClusterSummary]) -> ClusterRanking {
         // Ranked by the published count, so the order reveals nothing the table does not show.
         var shown: [Int: Int] = [:]
         var small = 0, places = 0
@@ -176,46 +242,35 @@ public struct HotspotPublisher: Sendable {
         return ClusterRanking(published: ranked, withheldSmall: small, withheldPlaces: places)
     }
 
-    /// Publishable clusters ranked by incidents (most first, then by id), and how many were withheld.
-    public func rank(_ clusters: [ClusterSummary]) -> (published: [ClusterSummary], withheld: Int) {
-        let r = ranking(clusters)
-        return (r.published, r.withheld)
-    }
-
     public var clusterColumns: [String] {
         ["rank", "hotspot_id", "incidents", "area_ha", "incidents_per_ha", "convex_area_ha", "main_district", "districts",
          "centroid_lon", "centroid_lat", "victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
          "knife_pct", "weapon_enabled_pct", "main_strand"] + strands.map { "\($0.id)_pct" }
     }
 
-    /// Values for `clusterColumns`.
-    public func clusterRow(_ c: ClusterSummary, rank: Int) -> [PublishedTable.Value] {
+    /// A published cluster as every output shows it.
+    public func row(_ c: ClusterSummary) -> HotspotRow {
         let count = disclosure.release(c.incidents)
         let profiled = disclosure.allowsBreakdown(of: c.incidents)
-        let density: PublishedTable.Value = c.concaveAreaHectares > 0
-            ? count.value.map { .number(Double($0) / c.concaveAreaHectares, decimals: 1) } ?? .empty : .empty
         let centre = BritishNationalGrid.toWGS84(c.centroid)
-        let main = c.mainDistrict
-        let inDistrict = c.districtCounts.map { disclosure.release($0).value ?? 0 }
-        let named = c.districtCounts.indices
-            .filter { inDistrict[$0] > 0 && Double(inDistrict[$0]) >= Self.namedDistrictShare * Double(count.value ?? 0) }
-            .sorted { (inDistrict[$0], -$0) > (inDistrict[$1], -$1) }
-        var row: [PublishedTable.Value] = [
-            .count(rank), .text(c.label), count.cell,
-            .number(c.concaveAreaHectares, decimals: 2), density, .number(c.convexAreaHectares, decimals: 2),
-            .text(main.map { districtNames[$0] } ?? "outside the area"),
-            .text(named.map { districtNames[$0] }.joined(separator: "; ")),
-            // Three decimals (about 100 m): enough to find the place, too coarse to point at an address.
-            .number(centre.longitude, decimals: 3), .number(centre.latitude, decimals: 3),
-            share(c.victimUnder25, of: c.victimAgeKnown, profiled), share(c.victimUnder18, of: c.victimAgeKnown, profiled),
-            peak(c.hours, profiled) { String(format: "%02d:00", $0) },
-            peak(c.weekdays, profiled) { CivilDate.weekdayNames[$0] },
-            share(c.knife, of: c.weaponKnown, profiled), share(c.weaponEnabled, of: c.weaponKnown, profiled),
-            peak(c.strands, profiled) { strands[$0].label },
-        ]
-        row += c.strands.map { share($0, of: c.incidents, profiled) }
-        return row
+        return HotspotRow(
+            label: c.label, incidents: count, areaHectares: c.concaveAreaHectares,
+            incidentsPerHectare: c.concaveAreaHectares > 0 ? count.value.map { Double($0) / c.concaveAreaHectares } : nil,
+            convexAreaHectares: c.convexAreaHectares,
+            mainDistrict: c.mainDistrict.map { districtNames[$0] } ?? "outside the area",
+            districts: districts(of: c).map { districtNames[$0] }, centroid: c.centroid,
+            longitude: centre.longitude, latitude: centre.latitude,
+            victimsUnder25: share(c.victimUnder25, of: c.victimAgeKnown, profiled),
+            victimsUnder18: share(c.victimUnder18, of: c.victimAgeKnown, profiled),
+            peakHour: peak(c.hours, profiled) { String(format: "%02d:00", $0) },
+            peakWeekday: peak(c.weekdays, profiled) { CivilDate.weekdayNames[$0] },
+            knife: share(c.knife, of: c.weaponKnown, profiled), weaponEnabled: share(c.weaponEnabled, of: c.weaponKnown, profiled),
+            mainStrand: peak(c.strands, profiled) { strands[$0].label },
+            strandShares: c.strands.map { share($0, of: c.incidents, profiled) })
     }
+
+    /// Values for `clusterColumns`.
+    public func clusterRow(_ c: ClusterSummary, rank: Int) -> [PublishedTable.Value] { row(c).values(rank: rank) }
 
     public func clusterTable(_ ranking: ClusterRanking, top: Int, title: String, notes: [String]) -> PublishedTable {
         var table = PublishedTable(id: "hotspots_dbscan", title: title, columns: clusterColumns)
@@ -230,8 +285,6 @@ public struct HotspotPublisher: Sendable {
         let columns = ["district_code", "district", "rank_in_district", "hotspot_id", "incidents", "area_ha", "incidents_per_ha",
                        "centroid_lon", "centroid_lat", "victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
                        "weapon_enabled_pct", "main_strand"]
-        let all = clusterColumns
-        let pick = columns.dropFirst(3).map { name in all.firstIndex(of: name)! }
         var table = PublishedTable(id: "hotspots_by_district", title: "Top hotspots per district (DBSCAN clusters)", columns: columns)
         for d in districtCodes.indices {
             let mine = ranked.filter { $0.mainDistrict == d }.prefix(perDistrict)
@@ -240,8 +293,11 @@ public struct HotspotPublisher: Sendable {
                 continue
             }
             for (i, c) in mine.enumerated() {
-                let full = clusterRow(c, rank: i + 1)
-                table.rows.append([.text(districtCodes[d]), .text(districtNames[d]), .count(i + 1)] + pick.map { full[$0] })
+                let r = row(c)
+                table.rows.append([.text(districtCodes[d]), .text(districtNames[d]), .count(i + 1), .text(r.label), r.incidents.cell,
+                                   .number(r.areaHectares, decimals: 2), r.incidentsPerHectare.map { .number($0, decimals: 1) } ?? .empty,
+                                   .number(r.longitude, decimals: 3), .number(r.latitude, decimals: 3), r.victimsUnder25, r.victimsUnder18,
+                                   r.peakHour, r.peakWeekday, r.weaponEnabled, r.mainStrand])
             }
         }
         table.notes = notes + clusterNotes(ranking)

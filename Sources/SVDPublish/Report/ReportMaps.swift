@@ -151,14 +151,14 @@ extension NeedsAssessmentReport {
             let shownCount = min(maxHotspots, h.clusters.count)
             let top = Array(h.clusters.prefix(shownCount))
             m.open("p")
-            m.text("Dense clusters of serious violence incidents in \(scopeName), \(periodText) (DBSCAN, \(Format.fixed(h.eps, 0)) m, at least \(h.minPoints) incidents). ")
+            m.text("Dense clusters of serious violence incidents in \(scopeName) over the latest 12 months, \(h.window.lowerBound) to \(h.window.upperBound) (DBSCAN, \(Format.fixed(h.eps, 0)) m, at least \(h.minPoints) incidents): where patrols and problem-solving go now. ")
             if h.clusters.isEmpty {
                 m.text(h.withheld > 0 ? "No cluster can be published." : "No cluster was found.")
             } else {
                 // A number of clusters, each of at least minPoints incidents: not a small count of people.
                 let found = Self.spelled(h.clusters.count)
                 m.text(shownCount < h.clusters.count ? "\(found.prefix(1).uppercased() + found.dropFirst()) clusters published; the \(Self.spelled(shownCount)) largest are ranked and profiled (H-numbers as in svd hotspots)."
-                       : h.clusters.count == 1 ? "One cluster published, profiled as \(label(h.clusters[0], 0))." : "\(found.prefix(1).uppercased() + found.dropFirst()) clusters published, all ranked and profiled (H-numbers as in svd hotspots).")
+                       : h.clusters.count == 1 ? "One cluster published, profiled as \(h.clusters[0].row.label)." : "\(found.prefix(1).uppercased() + found.dropFirst()) clusters published, all ranked and profiled (H-numbers as in svd hotspots).")
             }
             if h.withheld > 0 {
                 m.text(" \(Self.spelled(h.withheld).prefix(1).uppercased() + Self.spelled(h.withheld).dropFirst()) more \(h.withheld == 1 ? "is" : "are") not published (too few incidents or too few separate places).")
@@ -188,7 +188,7 @@ extension NeedsAssessmentReport {
                            ("width", Format.coordinate(frame.width)), ("role", "img"), ("aria-labelledby", "hs-title hs-desc")])
             m.element("title", [("id", "hs-title")], "Serious violence hotspots, \(scopeName)")
             m.element("desc", [("id", "hs-desc")], "Map of generalised cluster outlines over district boundaries. " + top.enumerated().map { i, c in
-                "\(label(c, i)): \(disclosure.release(c.incidents).cell.display) incidents, \(Format.fixed(c.areaHectares, 1)) ha, \(districtNames(c).joined(separator: " and "))"
+                "\(c.row.label): \(c.row.incidents.cell.display) incidents, \(Format.fixed(c.row.areaHectares, 1)) ha, \(c.row.districts.joined(separator: " and "))"
             }.joined(separator: "; ") + ".")
             m.element("defs", []) { d in
                 d.element("clipPath", [("id", "hs-clip")]) { $0.empty("rect", [("width", Format.coordinate(frame.width)), ("height", Format.coordinate(frame.height))]) }
@@ -214,9 +214,9 @@ extension NeedsAssessmentReport {
             // Each label takes the first spot round its point that no earlier label covers.
             var placed: [(x: Double, y: Double, w: Double)] = []
             let spots: [(Double, Double)] = [(5, -4), (5, 13), (-5, -4), (-5, 13), (5, -18), (-5, -18), (5, 27), (-5, 27)]
-            for (i, c) in top.enumerated() {
-                let x = frame.x(c.centroid.easting), y = frame.y(c.centroid.northing)
-                let name = label(c, i), w = Double(name.count) * 8.5
+            for c in top {
+                let x = frame.x(c.row.centroid.easting), y = frame.y(c.row.centroid.northing)
+                let name = c.row.label, w = Double(name.count) * 8.5
                 m.empty("circle", [("cx", Format.coordinate(x)), ("cy", Format.coordinate(y)), ("r", "3"), ("fill", "#7a2f00")])
                 func box(_ dx: Double, _ dy: Double) -> (x: Double, y: Double, w: Double) { (dx >= 0 ? x + dx : x + dx - w, y + dy, w) }
                 func free(_ b: (x: Double, y: Double, w: Double)) -> Bool {
@@ -276,42 +276,21 @@ extension NeedsAssessmentReport {
         m.close()
     }
 
-    /// The hotspot's published id (as `svd hotspots` names it), else its rank.
-    func label(_ c: ReportHotspot, _ rank: Int) -> String { c.label.isEmpty ? "H\(rank + 1)" : c.label }
-
-    func districtNames(_ c: ReportHotspot) -> [String] {
-        let shown = c.byDistrict.map { disclosure.release($0).value ?? 0 }
-        return c.byDistrict.indices.filter { shown[$0] > 0 }
-            .sorted { shown[$0] != shown[$1] ? shown[$0] > shown[$1] : $0 < $1 }
-            .map { $0 < n ? input.districts[$0].name : "outside the area" }
-    }
-
+    /// The profile columns of `svd hotspots`'s table, formatted from the same typed rows.
     func hotspotTable(_ m: inout Markup, _ h: ReportHotspots, _ top: [ReportHotspot]) {
-        let rows: [[PublishedTable.Value]] = top.enumerated().map { i, c in
-            let count = disclosure.release(c.incidents)
-            let profiled = disclosure.allowsBreakdown(of: c.incidents)
-            func share(_ part: KeyedCount, of whole: KeyedCount) -> PublishedTable.Value {
-                // Shares of published counts only, and only for hotspots large enough to profile.
-                let (p, w) = (disclosure.release(part), disclosure.release(whole))
-                guard profiled, p.value != nil, (w.value ?? 0) > 0 else { return .text("\u{2013}") }
-                return disclosure.share(p, of: w, decimals: 0)
-            }
-            let hours = c.byHour.map { disclosure.release($0).value ?? 0 }, days = c.byWeekday.map { disclosure.release($0).value ?? 0 }
-            let hour = hours.indices.max { hours[$0] != hours[$1] ? hours[$0] < hours[$1] : $0 > $1 }
-            let day = days.indices.max { days[$0] != days[$1] ? days[$0] < days[$1] : $0 > $1 }
-            let hourText = profiled ? hour.flatMap { hours[$0] > 0 ? Format.hour($0) : nil } ?? "hour unknown" : "\u{2013}"
-            let dayText = profiled ? day.flatMap { days[$0] > 0 ? CivilDate.weekdayNames[$0] : nil } ?? "day unknown" : "\u{2013}"
-            return [.text(label(c, i)), count.cell, .number(c.areaHectares, decimals: 1), .text(districtNames(c).joined(separator: ", ")),
-                    share(c.cohortVictims, of: c.knownVictimAge), .text(dayText + "\u{00A0}" + hourText), share(c.knifeOrWeapon, of: c.incidents)]
+        func peak(_ r: HotspotRow) -> String {
+            r.peakWeekday.isHidden || r.peakHour.isHidden ? withheldMark : "\(r.peakWeekday.display)\u{00A0}\(r.peakHour.display)"
         }
-        func col(_ i: Int, _ header: String, _ numeric: Bool) -> Column {
-            Column(header: header, numeric: numeric) { $0[i].display }
+        let rows: [[PublishedTable.Value]] = top.map { c in
+            let r = c.row
+            return [.text(r.label), r.incidents.cell, .number(r.areaHectares, decimals: 1), .text(r.districts.joined(separator: ", ")),
+                    r.victimsUnder25, r.victimsUnder18, .text(peak(r)), r.weaponEnabled]
         }
-        table(&m, caption: "Hotspot profiles", columns: [
-            col(0, "Hotspot", false), col(1, "Incidents", true), col(2, "Area (ha)", true), col(3, "Districts", false),
-            col(4, "\(h.cohortLabel) share", true), col(5, "Peak day and hour", false), col(6, "\(h.knifeLabel) share", true),
-        ], rows: rows, notes: [
-            "\(h.cohortLabel) share: of incidents with a known victim age. Peak: the most frequent weekday, and hour (starting at), among incidents with a known time. “\u{2013}”: hidden (fewer than \(threshold) incidents behind the share).",
+        let headers = ["Hotspot", "Incidents", "Area (ha)", "Districts", "Victims under 25", "Victims under 18", "Peak day and hour", "Weapon-enabled"]
+        table(&m, caption: "Hotspot profiles", columns: headers.enumerated().map { i, header in
+            Column(header: header, numeric: ![0, 3, 6].contains(i)) { $0[i].display }
+        }, rows: rows, notes: [
+            "The same rows as `svd hotspots` (hotspot_id, incidents, area_ha, districts, victims_under_25_pct, victims_under_18_pct, peak_weekday, peak_hour, weapon_enabled_pct). Victim shares: of incidents with a known victim age; weapon-enabled: knife, firearm or other weapon, of incidents with a known weapon field. Peak: the most frequent weekday and hour (starting at) among incidents with a known time. \(withheldMark): withheld (a hotspot under \(input.disclosure.minimumBase) published incidents is not profiled, nor is a share resting on a hidden count).",
         ])
     }
 }

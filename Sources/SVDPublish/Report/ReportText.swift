@@ -144,7 +144,7 @@ extension NeedsAssessmentReport {
             m.element("dt", [], "Hotspots")
             if let h = hotspots {
                 m.element("dd", [], "DBSCAN on incident locations in British National Grid metres: a core incident has at least \(h.minPoints) incidents (itself included) within \(Format.fixed(h.eps, 0)) m; clusters join core incidents within that distance, and nearby incidents join the nearest cluster. Outlines are generalised to grid squares (see the notes under the map); area is the outline's in hectares.")
-                m.element("dd", [], "Shares (\(h.cohortLabel), \(h.knifeLabel)) are hidden when fewer than \(threshold) incidents lie behind them; peak hour and weekday are the most frequent among incidents with a known time.")
+                m.element("dd", [], "Hotspots cover the latest 12 months (\(h.window.lowerBound) to \(h.window.upperBound)) and are the rows `svd hotspots --from \(h.window.lowerBound) --to \(h.window.upperBound)` publishes, numbered H1, H2… by incidents over the whole area; a local pack lists the area's hotspots that lie in its district, with the same numbers. Shares and peaks are withheld for a hotspot under \(input.disclosure.minimumBase) published incidents.")
             } else {
                 m.element("dd", [], "Not computed for this report.")
             }

@@ -22,7 +22,7 @@ struct AssessCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated table formats: csv, md, json.", valueName: "formats"))
     var format: String = "csv,md"
 
-    @Flag(help: "Add the top DBSCAN hotspots per district over the latest 12 months (a second pass that holds those incidents' points in memory).")
+    @Flag(help: "Add the top DBSCAN hotspots per district over the latest 12 months (the same pass keeps those incidents' points in memory).")
     var hotspots = false
 
     func validate() throws {
@@ -41,21 +41,13 @@ struct AssessCommand: ParsableCommand {
             // Rejects hold whole input records: they go to a restricted folder beside the publishable one.
             let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
             let rejectsFile = restricted.appendingPathComponent("rejects.csv")
-            let binned = try BinnedIncidents(request: input.request(key: key), rejectsFile: rejectsFile, progress: progress)
+            // One pass: the tables need only the cube; hotspots keep the latest 12 months' points besides.
+            let binned = try BinnedIncidents(request: input.request(key: key), rejectsFile: rejectsFile, progress: progress,
+                                             points: hotspots ? .latest(HotspotAnalysis.patrolWindowMonths) : .none)
             var publication = try Publication(directory: outDir, policy: policy)
             let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
             var tables = assessment.all()
-            if hotspots {
-                // Hotspots for patrols look at the latest 12 months. A second pass keeps only those points; the first
-                // pass holds no per-incident data, which is what keeps plain `assess` in bounded memory.
-                var recentRequest = input.request(key: key)
-                let end = binned.period.upperBound
-                recentRequest.from = end.adding(months: -11)
-                recentRequest.to = end
-                let recent = try BinnedIncidents(request: recentRequest, rejectsFile: nil, progress: progress, collectPoints: true,
-                                                 pointMonths: recentRequest.from!...end)
-                tables.append(DistrictHotspots.table(recent, disclosure: policy))
-            }
+            if hotspots { tables.append(DistrictHotspots.table(binned, disclosure: policy)) }
             for table in tables { try publication.write(table, formats: formats) }
             let headline = assessment.headline()
             let headlineText = (policy.headerLines.map { "> **\($0)**\n\n" }.joined())

@@ -146,8 +146,9 @@ struct HotspotsCommand: ParsableCommand {
             let policy = disclosure.policy
             let key = try disclosure.key()
             let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
-            let binned = try BinnedIncidents(request: input.request(key: key), rejectsFile: restricted.appendingPathComponent("rejects.csv"),
-                                             progress: progress, collectPoints: true)
+            let request = input.request(key: key)
+            let binned = try BinnedIncidents(request: request, rejectsFile: restricted.appendingPathComponent("rejects.csv"),
+                                             progress: progress, points: parameters.pointWindow(for: request))
             let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
             let output = analysis.publish()
             var publication = try Publication(directory: outDir, policy: policy)

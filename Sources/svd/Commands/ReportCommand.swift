@@ -38,7 +38,7 @@ struct ReportCommand: ParsableCommand {
             let progress = input.quiet ? nil : ProgressReporter()
             let policy = disclosure.policy
             let binned = try BinnedIncidents(request: input.request(key: try disclosure.key()), rejectsFile: rejects.map { URL(fileURLWithPath: $0) },
-                                             progress: progress, collectPoints: true)
+                                             progress: progress, points: .latest(HotspotAnalysis.patrolWindowMonths))
             var districtIndex: Int?
             if let district {
                 let wanted = district.lowercased()

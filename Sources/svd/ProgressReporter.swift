@@ -1,22 +1,23 @@
 import Foundation
+import SVDEngine
 
 /// Progress for long work, on stderr, at most a few times a second so it never slows the pipeline.
-public final class ProgressReporter: @unchecked Sendable {
+final class ProgressReporter: IngestObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var label = ""
     private var lastPrint = 0.0
     private let enabled: Bool
 
     /// Progress is shown only when stderr is a terminal or when forced.
-    public init(force: Bool = false) {
+    init(force: Bool = false) {
         enabled = force || isatty(STDERR_FILENO) == 1
     }
 
-    public func begin(_ label: String) {
+    func begin(file label: String) {
         lock.withLock { self.label = label; lastPrint = 0 }
     }
 
-    public func update(done: Int, total: Int) {
+    func update(done: Int, total: Int) {
         guard enabled else { return }
         lock.withLock {
             let now = Date().timeIntervalSinceReferenceDate
@@ -27,13 +28,8 @@ public final class ProgressReporter: @unchecked Sendable {
         }
     }
 
-    public func end() {
+    func end() {
         guard enabled else { return }
         lock.withLock { FileHandle.standardError.write(Data("\r\(label): done\u{1B}[K\n".utf8)) }
-    }
-
-    /// A one-off status line.
-    public func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 }
