@@ -3,58 +3,57 @@ import Foundation
 import SVDEngine
 import SVDPublish
 
-struct AssessCommand: ParsableCommand {
+struct AssessCommand: ParsableCommand, TableOutputDefaults {
     static let configuration = CommandConfiguration(
         commandName: "assess",
         abstract: "Needs-assessment tables from incident extracts: district rates with confidence intervals, change, age, sex, time, place, strands and data quality.",
         discussion: """
         Reads every file, locates each incident in its district, bins it, and writes one file per table and format \
-        into --out, plus rejects.csv (every rejected row with its line number and reason). Small counts are suppressed.
+        into --out, plus rejects.csv (every rejected row with its line number and reason). Small counts are suppressed. \
+        --hotspots N adds district_hotspots: the N largest DBSCAN hotspots of each district.
         Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
         """)
 
+    static let defaultOutputDirectory = "assessment"
+
+    @OptionGroup var area: AreaOptions
     @OptionGroup var input: IncidentInputOptions
+    @OptionGroup var period: PeriodOptions
     @OptionGroup var disclosure: DisclosureOptions
+    @OptionGroup var output: TableOutputOptions<AssessCommand>
 
-    @Option(help: ArgumentHelp("Output directory for the tables.", valueName: "dir"))
-    var out: String = "assessment"
-
-    @Option(help: ArgumentHelp("Comma-separated table formats: csv, md, json.", valueName: "formats"))
-    var format: String = "csv,md"
-
-    @Flag(help: "Add the top DBSCAN hotspots per district over the latest 12 months (a second pass that holds those incidents' points in memory).")
-    var hotspots = false
+    @Option(help: ArgumentHelp("Add district_hotspots: each district's N largest DBSCAN hotspots over the latest 12 months (0 to 50; 0: no table). Give the number: --hotspots 3. A second pass holds those incidents' points in memory.",
+                               valueName: "n"))
+    var hotspots: Int = 0
 
     func validate() throws {
-        for f in format.split(separator: ",") where TableFormat(rawValue: String(f)) == nil {
-            throw ValidationError("unknown format '\(f)': use csv, md or json")
-        }
+        guard (0...50).contains(hotspots) else { throw ValidationError("--hotspots must be between 0 and 50 (hotspots per district; 0 writes no hotspot table)") }
     }
 
     func run() throws {
         try runReportingErrors {
-            let outDir = URL(fileURLWithPath: out)
+            let out = output.out, outDir = URL(fileURLWithPath: out)
             let progress = input.quiet ? nil : ProgressReporter()
-            let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
+            let formats = output.formats
             let policy = disclosure.policy
             let key = try disclosure.key()
             // Rejects hold whole input records: they go to a restricted folder beside the publishable one.
             let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
             let rejectsFile = restricted.appendingPathComponent("rejects.csv")
-            let binned = try BinnedIncidents(request: input.request(key: key), rejectsFile: rejectsFile, progress: progress)
+            let binned = try BinnedIncidents(request: input.request(area: area, period: period, key: key), rejectsFile: rejectsFile, progress: progress)
             var publication = try Publication(directory: outDir, policy: policy)
             let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
             var tables = assessment.all()
-            if hotspots {
+            if hotspots > 0 {
                 // Hotspots for patrols look at the latest 12 months. A second pass keeps only those points; the first
                 // pass holds no per-incident data, which is what keeps plain `assess` in bounded memory.
-                var recentRequest = input.request(key: key)
+                var recentRequest = input.request(area: area, period: period, key: key)
                 let end = binned.period.upperBound
                 recentRequest.from = end.adding(months: -11)
                 recentRequest.to = end
                 let recent = try BinnedIncidents(request: recentRequest, rejectsFile: nil, progress: progress, collectPoints: true,
                                                  pointMonths: recentRequest.from!...end)
-                tables.append(DistrictHotspots.table(recent, disclosure: policy))
+                tables.append(DistrictHotspots.table(recent, disclosure: policy, perDistrict: hotspots))
             }
             for table in tables { try publication.write(table, formats: formats) }
             let headline = assessment.headline()
