@@ -10,7 +10,7 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
         discussion: """
         Reads every file, locates each incident in its district, bins it, and writes one file per table and format \
         into --out, plus rejects.csv (every rejected row with its line number and reason). Small counts are suppressed. \
-        --hotspots N adds district_hotspots: the N largest DBSCAN hotspots of each district.
+        --hotspots N adds hotspots_by_district: the N largest DBSCAN hotspots of each district.
         Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
         """)
 
@@ -22,7 +22,7 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
     @OptionGroup var disclosure: DisclosureOptions
     @OptionGroup var output: TableOutputOptions<AssessCommand>
 
-    @Option(help: ArgumentHelp("Add district_hotspots: each district's N largest DBSCAN hotspots over the latest 12 months (0 to 50; 0: no table). Give the number: --hotspots 3. A second pass holds those incidents' points in memory.",
+    @Option(help: ArgumentHelp("Add hotspots_by_district: each district's N largest DBSCAN hotspots over the latest 12 months (0 to 50; 0: no table). Give the number: --hotspots 3. A second pass holds those incidents' points in memory.",
                                valueName: "n"))
     var hotspots: Int = 0
 

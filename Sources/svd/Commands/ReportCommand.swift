@@ -10,7 +10,8 @@ struct ReportCommand: ParsableCommand {
         discussion: """
         Writes a single HTML file with inline SVG charts and CSS: it fetches nothing, opens offline and prints on A4. \
         Every chart has its numbers in a table beside it; small counts are hidden as in `svd assess`. \
-        --district makes a community safety partnership's local pack: that district against the area, with its own hotspots.
+        --district (a code or a name) makes a community safety partnership's local pack: that district against the area, with its own hotspots. \
+        --hotspots N: how many hotspots are ranked and profiled (default 10).
         Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
         """)
 
