@@ -20,7 +20,7 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
     @OptionGroup var input: IncidentInputOptions
     @OptionGroup var period: PeriodOptions
     @OptionGroup var disclosure: DisclosureOptions
-    @OptionGroup var output: TableOutputOptions<AssessCommand>
+    @OptionGroup var tableOutput: TableOutputOptions<AssessCommand>
 
     @Option(help: ArgumentHelp("Add hotspots_by_district: each district's N largest DBSCAN hotspots over the latest 12 months (0 to 50; 0: no table). Give the number: --hotspots 3. A second pass holds those incidents' points in memory.",
                                valueName: "n"))
@@ -32,9 +32,9 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
 
     func run() throws {
         try runReportingErrors {
-            let out = output.out, outDir = URL(fileURLWithPath: out)
+            let out = tableOutput.out, outDir = URL(fileURLWithPath: out)
             let progress = input.quiet ? nil : ProgressReporter()
-            let formats = output.formats
+            let formats = tableOutput.formats
             let policy = disclosure.policy
             let key = try disclosure.key()
             // Rejects hold whole input records: they go to a restricted folder beside the publishable one.

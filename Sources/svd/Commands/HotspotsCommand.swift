@@ -76,7 +76,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @Option(help: ArgumentHelp("Domestic abuse, sexual offences and incidents at dwellings: exclude (public tier default) or include (partner default).", valueName: "exclude|include"))
     var sensitivePlaces: SensitivePlaces?
 
-    @OptionGroup var output: TableOutputOptions<HotspotsCommand>
+    @OptionGroup var tableOutput: TableOutputOptions<HotspotsCommand>
 
     @Option(help: ArgumentHelp("Rows in the ranked table (the map carries every published hotspot).", valueName: "n"))
     var top: Int = 20
@@ -131,9 +131,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                 if let strand { strandID = try IncidentInputOptions.strand(strand, in: try input.loadDefinitions(for: a, area)) }
             }
             let parameters = try self.parameters(strand: strandID, district: districtCode)
-            let out = output.out, outDir = URL(fileURLWithPath: out)
+            let out = tableOutput.out, outDir = URL(fileURLWithPath: out)
             let progress = input.quiet ? nil : ProgressReporter()
-            let formats = output.formats
+            let formats = tableOutput.formats
             let policy = disclosure.policy
             let key = try disclosure.key()
             let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
