@@ -17,7 +17,7 @@ svd=.build/release/svd
 export SVD_DISCLOSURE_KEY_FILE="${SVD_DISCLOSURE_KEY_FILE:-scripts/demo-only.key}"
 mkdir -p out
 "$svd" demo --rows "$rows" --seed 2024 --out out/demo-incidents.csv
-"$svd" assess out/demo-incidents.csv --out out/assess --format csv,md,json --hotspots
+"$svd" assess out/demo-incidents.csv --out out/assess --format csv,md,json --hotspots 3
 "$svd" hotspots out/demo-incidents.csv --out out/hotspots >&2
 "$svd" report out/demo-incidents.csv --out out/report.html >&2
 echo

@@ -79,6 +79,16 @@ public struct Area: Sendable, Equatable {
         districts.firstIndex { $0.code == code }
     }
 
+    /// The district a user means: its code or its name, in any case, spaces around ignored
+    /// (`E07000112`, `e07000112`, `Folkestone and Hythe`, `folkestone and hythe`).
+    public func district(matching text: String) -> Int? {
+        var wanted = Substring(text.lowercased())
+        while wanted.first?.isWhitespace == true { wanted.removeFirst() }
+        while wanted.last?.isWhitespace == true { wanted.removeLast() }
+        guard !wanted.isEmpty else { return nil }
+        return districts.firstIndex { $0.code.lowercased() == wanted || $0.name.lowercased() == wanted }
+    }
+
     /// Bounding box of all districts in BNG metres.
     public var bounds: (min: BNGPoint, max: BNGPoint) {
         var lo = BNGPoint(easting: .infinity, northing: .infinity)

@@ -1,10 +1,30 @@
 import ArgumentParser
+import Foundation
+import enum SVDCore.SVDVersion
 
 @main
 struct SVD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "svd",
         abstract: "Serious Violence Duty analytics: needs-assessment tables, hotspots and reports from incident extracts.",
+        discussion: "Exit codes: 0 success; 64 bad arguments (one line saying why); 2 unreadable or unusable input (one line naming the file).",
+        version: SVDVersion.description,
         subcommands: [AssessCommand.self, HotspotsCommand.self, ReportCommand.self, AuditCommand.self, DemoCommand.self, GeodataCommand.self, DefinitionsCommand.self]
     )
+
+    /// ArgumentParser's `main()`, with every error as one line on stderr (`svd: error: …`) and no usage block:
+    /// 64 for bad arguments (parse errors, `ValidationError` from `validate()` or `run()`), the command's own code
+    /// otherwise. Help and `--version` print as ArgumentParser prints them.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let text = message(for: error)
+            if !text.isEmpty { printError(text) }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

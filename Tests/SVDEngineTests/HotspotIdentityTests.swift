@@ -90,7 +90,7 @@ final class HotspotIdentityTests: XCTestCase {
         }
         XCTAssertGreaterThan(seen.count, 3)
         // `svd hotspots --district` publishes the same rows, with the same numbers.
-        try cli.ok(["hotspots", "d.csv", "--quiet", "--from", Self.window.0, "--to", Self.window.1, "--district", "E07000108", "--top", "1000",
+        try cli.ok(["hotspots", "d.csv", "--quiet", "--from", Self.window.0, "--to", Self.window.1, "--district", "dover", "--top", "1000",
                     "--format", "csv", "--out", "hd"])
         for row in try Self.csv(cli.dir.appendingPathComponent("hd/hotspots_dbscan.csv")) {
             let a = try XCTUnwrap(Self.area[row["hotspot_id"]!])
@@ -102,7 +102,7 @@ final class HotspotIdentityTests: XCTestCase {
 
     func testAssessHotspotsNameTheSameHotspots() throws {
         let cli = Self.cli!
-        try cli.ok(["assess", "d.csv", "--quiet", "--hotspots", "--format", "csv", "--out", "a"])
+        try cli.ok(["assess", "d.csv", "--quiet", "--hotspots", "3", "--format", "csv", "--out", "a"])
         let rows = try Self.csv(cli.dir.appendingPathComponent("a/hotspots_by_district.csv")).filter { !($0["hotspot_id"] ?? "").isEmpty }
         XCTAssertGreaterThan(rows.count, 10)
         for row in rows {

@@ -19,6 +19,16 @@ final class AreaTests: XCTestCase {
         XCTAssertNoThrow(try Definitions(yaml: yaml, source: "definitions.yaml"))
     }
 
+    func testDistrictByCodeOrNameInAnyCase() throws {
+        let area = try Area.embedded(id: "kent-medway")
+        let folkestone = try XCTUnwrap(area.districtIndex(code: "E07000112"))
+        for text in ["E07000112", "e07000112", "Folkestone and Hythe", "FOLKESTONE AND HYTHE", "  folkestone and hythe "] {
+            XCTAssertEqual(area.district(matching: text), folkestone, text)
+        }
+        XCTAssertEqual(area.district(matching: "medway"), area.districtIndex(code: "E06000035"))
+        for text in ["", " ", "Folkestone", "E0700011", "kent"] { XCTAssertNil(area.district(matching: text), text) }
+    }
+
     func testEmbeddedCopyMatchesTheCheckedInAreaFile() throws {
         let onDisk = try String(contentsOf: Paths.geodata.appendingPathComponent("area.json"), encoding: .utf8)
         XCTAssertEqual(Area.embeddedJSON(id: "kent-medway"), onDisk, "regenerate geodata/KentMedway.generated.swift")

@@ -3,51 +3,50 @@ import Foundation
 import SVDEngine
 import SVDPublish
 
-struct AssessCommand: ParsableCommand {
+struct AssessCommand: ParsableCommand, TableOutputDefaults {
     static let configuration = CommandConfiguration(
         commandName: "assess",
         abstract: "Needs-assessment tables from incident extracts: district rates with confidence intervals, change, age, sex, time, place, strands and data quality.",
         discussion: """
         Reads every file, locates each incident in its district, bins it, and writes one file per table and format \
-        into --out, plus rejects.csv (every rejected row with its line number and reason). Small counts are suppressed.
+        into --out, plus rejects.csv (every rejected row with its line number and reason). Small counts are suppressed. \
+        --hotspots N adds hotspots_by_district: the N largest DBSCAN hotspots of each district.
         Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
         """)
 
+    static let defaultOutputDirectory = "assessment"
+
+    @OptionGroup var area: AreaOptions
     @OptionGroup var input: IncidentInputOptions
+    @OptionGroup var period: PeriodOptions
     @OptionGroup var disclosure: DisclosureOptions
+    @OptionGroup var tableOutput: TableOutputOptions<AssessCommand>
 
-    @Option(help: ArgumentHelp("Output directory for the tables.", valueName: "dir"))
-    var out: String = "assessment"
-
-    @Option(help: ArgumentHelp("Comma-separated table formats: csv, md, json.", valueName: "formats"))
-    var format: String = "csv,md"
-
-    @Flag(help: "Add the top DBSCAN hotspots per district over the latest 12 months (the same pass keeps those incidents' points in memory).")
-    var hotspots = false
+    @Option(help: ArgumentHelp("Add hotspots_by_district: each district's N largest DBSCAN hotspots over the latest 12 months (0 to 50; 0: no table). Give the number: --hotspots 3. The same pass keeps those incidents' points in memory.",
+                               valueName: "n"))
+    var hotspots: Int = 0
 
     func validate() throws {
-        for f in format.split(separator: ",") where TableFormat(rawValue: String(f)) == nil {
-            throw ValidationError("unknown format '\(f)': use csv, md or json")
-        }
+        guard (0...50).contains(hotspots) else { throw ValidationError("--hotspots must be between 0 and 50 (hotspots per district; 0 writes no hotspot table)") }
     }
 
     func run() throws {
         try runReportingErrors {
-            let outDir = URL(fileURLWithPath: out)
+            let out = tableOutput.out, outDir = URL(fileURLWithPath: out)
             let progress = input.quiet ? nil : ProgressReporter()
-            let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
+            let formats = tableOutput.formats
             let policy = disclosure.policy
             let key = try disclosure.key()
             // Rejects hold whole input records: they go to a restricted folder beside the publishable one.
             let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
             let rejectsFile = restricted.appendingPathComponent("rejects.csv")
             // One pass: the tables need only the cube; hotspots keep the latest 12 months' points besides.
-            let binned = try BinnedIncidents(request: input.request(key: key), rejectsFile: rejectsFile, progress: progress,
-                                             points: hotspots ? .latest(HotspotAnalysis.patrolWindowMonths) : .none)
+            let binned = try BinnedIncidents(request: input.request(area: area, period: period, key: key), rejectsFile: rejectsFile, progress: progress,
+                                             points: hotspots > 0 ? .latest(HotspotAnalysis.patrolWindowMonths) : .none)
             var publication = try Publication(directory: outDir, policy: policy)
             let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
             var tables = assessment.all()
-            if hotspots { tables.append(DistrictHotspots.table(binned, disclosure: policy)) }
+            if hotspots > 0 { tables.append(DistrictHotspots.table(binned, disclosure: policy, perDistrict: hotspots)) }
             for table in tables { try publication.write(table, formats: formats) }
             let headline = assessment.headline()
             let headlineText = (policy.headerLines.map { "> **\($0)**\n\n" }.joined())

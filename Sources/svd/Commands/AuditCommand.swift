@@ -25,8 +25,8 @@ struct AuditCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Incident extract (native schema or data.police.uk) to test published places against.", valueName: "file"))
     var incidents: String?
 
-    @Option(help: ArgumentHelp("The outputs' area (an embedded id or an area directory): district names, and the report's map frame.", valueName: "area"))
-    var area: String = "kent-medway"
+    /// The outputs' area: district names, and the report's map frame.
+    @OptionGroup var area: AreaOptions
 
     @Option(help: "Rounds of constraint propagation at most.")
     var maxRounds: Int = 200
@@ -44,13 +44,13 @@ struct AuditCommand: ParsableCommand {
         let report: AuditReport
         do {
             var options = AuditOptions(incidents: incidents.map { URL(fileURLWithPath: $0) }, maxRounds: maxRounds)
-            options.area = try Self.auditArea(area)
+            options.area = try Self.auditArea(area.spec)
             report = try Auditor.run(paths: paths, options: options)
         } catch let e as AuditInputError {
-            FileHandle.standardError.write(Data("svd: error: \(e)\n".utf8))
+            printError("\(e)")
             throw ExitCode(2)
         } catch {
-            FileHandle.standardError.write(Data("svd: error: \(error)\n".utf8))
+            printError("\(error)")
             throw ExitCode(2)
         }
         var out = ""

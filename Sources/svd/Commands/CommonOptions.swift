@@ -2,17 +2,134 @@ import ArgumentParser
 import Foundation
 import struct SVDCore.MonthKey
 import struct SVDCore.DisclosureKey
+import struct SVDCore.Definitions
+import struct SVDLocate.Area
 import SVDPublish
 import SVDEngine
 
-/// Options shared by every command that reads incidents.
+// MARK: Typed option values
+
+/// Why an option's value cannot be parsed. ArgumentParser prints it after the value and the option:
+/// "The value '2024-13' is invalid for '--from <YYYY-MM>': not a month like 2024-03".
+struct ArgumentValueError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+// Typed values with a reason declare their options with `transform: T.parsing`: an `ExpressibleByArgument`
+// conformance alone can only say "invalid", never why.
+
+extension MonthKey: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: Substring(argument)) }
+
+    /// Every month option (--from, --to, --compare-from, --compare-to, demo --end) parses with this.
+    @Sendable static func parsing(_ text: String) throws -> MonthKey {
+        guard let month = MonthKey(argument: text) else { throw ArgumentValueError("not a month like 2024-03") }
+        return month
+    }
+}
+
+/// `--format csv,md,json`: table formats, comma-separated, each written once in the order given.
+struct TableFormats: ExpressibleByArgument, Sendable {
+    var formats: [TableFormat]
+
+    init(_ formats: [TableFormat]) { self.formats = formats }
+
+    init?(argument: String) {
+        guard let parsed = try? Self.parsing(argument) else { return nil }
+        self = parsed
+    }
+
+    @Sendable static func parsing(_ text: String) throws -> TableFormats {
+        var formats: [TableFormat] = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let f = TableFormat(rawValue: String(name)) else {
+                throw ArgumentValueError("unknown format '\(name)': use csv, md or json, comma-separated")
+            }
+            if !formats.contains(f) { formats.append(f) }
+        }
+        return TableFormats(formats)
+    }
+
+    var defaultValueDescription: String { formats.map(\.rawValue).joined(separator: ",") }
+}
+
+extension HotspotMethod: ExpressibleByArgument {
+    /// Any case, as before the option was typed (`--method GiStar`).
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
+
+/// `--cell`: a grid cell side in metres, or `auto`.
+enum CellSize: ExpressibleByArgument, Sendable {
+    case auto
+    case metres(Double)
+
+    init?(argument: String) {
+        if argument.lowercased() == "auto" {
+            self = .auto
+        } else if let metres = Double(argument) {
+            self = .metres(metres)
+        } else {
+            return nil
+        }
+    }
+
+    @Sendable static func parsing(_ text: String) throws -> CellSize {
+        guard let cell = CellSize(argument: text) else { throw ArgumentValueError("not a number of metres or 'auto'") }
+        return cell
+    }
+
+    /// `HotspotParameters.cellSize`: nil picks the automatic size.
+    var metres: Double? {
+        switch self {
+        case .auto: nil
+        case .metres(let m): m
+        }
+    }
+}
+
+// MARK: Option groups
+
+/// `--area`: the districts, boundaries and population. Shared by every command that has an area.
+struct AreaOptions: ParsableArguments {
+    @Option(name: .customLong("area"),
+            help: ArgumentHelp("An embedded area id (kent-medway) or a directory written by `svd geodata import`.", valueName: "area"))
+    var spec: String = "kent-medway"
+
+    /// The area; an unknown or unreadable one is unusable input (exit 2 through `runReportingErrors`).
+    func load() throws -> Area { try AreaResolver.area(spec) }
+
+    /// `--district` of `hotspots` and `report`: a district's code or name, in any case. An unknown one is an
+    /// argument error (exit 64) listing the area's districts.
+    static func district(_ text: String, in area: Area) throws -> Int {
+        guard let index = area.district(matching: text) else {
+            let known = area.districts.map { "\($0.code) \($0.name)" }.joined(separator: ", ")
+            throw ValidationError("--district '\(text)' is not a district of \(area.name): \(known)")
+        }
+        return index
+    }
+}
+
+/// `--from` and `--to`: the analysis period. Shared by every command that reads incidents.
+struct PeriodOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("First month of the analysis period (YYYY-MM). Default: 36 months back from --to.", valueName: "YYYY-MM"),
+            transform: MonthKey.parsing)
+    var from: MonthKey?
+
+    @Option(help: ArgumentHelp("Last month of the analysis period (YYYY-MM). Default: the last month with data.", valueName: "YYYY-MM"),
+            transform: MonthKey.parsing)
+    var to: MonthKey?
+
+    func validate() throws {
+        if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
+    }
+}
+
+/// The incident files and how to read them. Shared by every command that reads incidents.
 struct IncidentInputOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Incident CSV files: native schema, data.police.uk street-level, or a partner extract with --mapping.",
                                  valueName: "incident-file"))
     var files: [String] = []
-
-    @Option(help: ArgumentHelp("Area: an embedded area id (kent-medway) or a directory written by `svd geodata import`.", valueName: "area"))
-    var area: String = "kent-medway"
 
     @Option(help: ArgumentHelp("Serious violence, strand and cohort definitions (YAML). Default: the area's own (Kent & Medway board).",
                                valueName: "file"))
@@ -20,12 +137,6 @@ struct IncidentInputOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Column-mapping YAML for a partner extract (A&E ISTV, ambulance…). Applies to every input file.", valueName: "file"))
     var mapping: String?
-
-    @Option(help: ArgumentHelp("First month of the analysis period (YYYY-MM). Default: 36 months back from --to.", valueName: "YYYY-MM"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("Last month of the analysis period (YYYY-MM). Default: the last month with data.", valueName: "YYYY-MM"))
-    var to: String?
 
     @Option(help: "Worker threads for ingest (default: all cores).")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -36,27 +147,46 @@ struct IncidentInputOptions: ParsableArguments {
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one incident file (try `svd demo --out incidents.csv` first)") }
         if workers < 1 || workers > 64 { throw ValidationError("--workers must be between 1 and 64") }
-        for (name, value) in [("--from", from), ("--to", to)] {
-            if let value, MonthKey(parsing: Substring(value)) == nil {
-                throw ValidationError("\(name) '\(value)' is not a month like 2024-03")
-            }
-        }
-        if let f = from.flatMap({ MonthKey(parsing: Substring($0)) }), let t = to.flatMap({ MonthKey(parsing: Substring($0)) }), f > t {
-            throw ValidationError("--from \(from!) is after --to \(to!)")
-        }
     }
 
-    var fromMonth: MonthKey? { from.flatMap { MonthKey(parsing: Substring($0)) } }
-    var toMonth: MonthKey? { to.flatMap { MonthKey(parsing: Substring($0)) } }
-
-    func request(key: DisclosureKey) -> IncidentRequest {
-        var r = IncidentRequest(files: files.map { URL(fileURLWithPath: $0) }, area: area,
+    func request(area: AreaOptions, period: PeriodOptions, key: DisclosureKey) -> IncidentRequest {
+        var r = IncidentRequest(files: files.map { URL(fileURLWithPath: $0) }, area: area.spec,
                                 definitionsFile: definitions.map { URL(fileURLWithPath: $0) },
                                 mappingFile: mapping.map { URL(fileURLWithPath: $0) },
-                                from: fromMonth, to: toMonth, workers: workers)
+                                from: period.from, to: period.to, workers: workers)
         r.disclosureKey = key
         return r
     }
+
+    /// The run's definitions (--definitions, else the area's own); an unreadable file is unusable input (exit 2).
+    func loadDefinitions(for area: Area, _ options: AreaOptions) throws -> Definitions {
+        try AreaResolver.definitions(for: area, areaSpec: options.spec, file: definitions.map { URL(fileURLWithPath: $0) })
+    }
+
+    /// `--strand`: a strand id of the definitions, in any case. An unknown one is an argument error (exit 64).
+    static func strand(_ text: String, in definitions: Definitions) throws -> String {
+        guard let strand = definitions.strands.first(where: { $0.id.lowercased() == text.lowercased() }) else {
+            throw ValidationError("--strand '\(text)' is not a strand of \(definitions.name): \(definitions.strands.map(\.id).joined(separator: ", "))")
+        }
+        return strand.id
+    }
+}
+
+/// The output directory's default, per command.
+protocol TableOutputDefaults {
+    static var defaultOutputDirectory: String { get }
+}
+
+/// `--out DIR` and `--format`: where and how tables are written. Shared by `assess` and `hotspots`.
+struct TableOutputOptions<Command: TableOutputDefaults>: ParsableArguments {
+    @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
+    var out: String = Command.defaultOutputDirectory
+
+    @Option(help: ArgumentHelp("Table formats, comma-separated: csv, md, json. Default: csv,md.", valueName: "formats"),
+            transform: TableFormats.parsing)
+    var format: TableFormats = TableFormats([.csv, .md])
+
+    var formats: [TableFormat] { format.formats }
 }
 
 extension DisclosureTier: ExpressibleByArgument {}
@@ -130,7 +260,8 @@ func runManifest(command: String, binned: BinnedIncidents, key: DisclosureKey) -
             "inputs": inputs, "disclosure_key": key.origin == DisclosureKey.testing.origin ? "testing" : "partnership key file"]
 }
 
-/// Turns library errors into a one-line message and a non-zero exit code, never a crash dump.
+/// Turns library errors into a one-line message and exit 2 (unusable input), never a crash dump. Argument errors
+/// (`ValidationError`, also thrown from `run()` once the area is loaded) go on to `SVD.main`: one line, exit 64.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
@@ -139,7 +270,19 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let e as ValidationError {
         throw e
     } catch {
-        FileHandle.standardError.write(Data("svd: error: \(error)\n".utf8))
+        printError("\(error)")
         throw ExitCode(2)
     }
+}
+
+/// `svd: error: <message>` on stderr, always one line: line breaks and control characters (a binary file's
+/// "header" quoted back, say) become spaces.
+func printError(_ message: String) {
+    let line = String(String.UnicodeScalarView(message.unicodeScalars.map { scalar -> Unicode.Scalar in
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: " "
+        default: scalar
+        }
+    }))
+    FileHandle.standardError.write(Data("svd: error: \(line)\n".utf8))
 }

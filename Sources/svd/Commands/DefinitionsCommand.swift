@@ -8,16 +8,15 @@ struct DefinitionsCommand: ParsableCommand {
         commandName: "definitions",
         abstract: "Print an area's serious violence, strand and cohort definitions (YAML), to copy and adapt for --definitions.")
 
-    @Option(help: "An embedded area id or an area directory.")
-    var area: String = "kent-medway"
+    @OptionGroup var area: AreaOptions
 
     @Option(help: ArgumentHelp("Check this definitions file instead and summarise it.", valueName: "file"))
     var check: String?
 
     func run() throws {
         try runReportingErrors {
-            let a = try AreaResolver.area(area)
-            let defs = try AreaResolver.definitions(for: a, areaSpec: area, file: check.map { URL(fileURLWithPath: $0) })
+            let a = try area.load()
+            let defs = try AreaResolver.definitions(for: a, areaSpec: area.spec, file: check.map { URL(fileURLWithPath: $0) })
             if check == nil, let yaml = Area.embeddedDefinitionsYAML(id: a.id) {
                 print(yaml, terminator: "")
                 return

@@ -19,30 +19,31 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Random seed: the same seed gives the same bytes.")
     var seed: UInt64 = 2024
 
-    @Option(help: ArgumentHelp("Last month covered (YYYY-MM); 36 months end here.", valueName: "YYYY-MM"))
-    var end: String = DemoGenerator.defaultEndMonth.description
+    @Option(help: ArgumentHelp("Last month covered (YYYY-MM); 36 months end here. Default: \(DemoGenerator.defaultEndMonth).", valueName: "YYYY-MM"),
+            transform: MonthKey.parsing)
+    var end: MonthKey = DemoGenerator.defaultEndMonth
 
     @Option(help: "native (the documented schema) or police-uk (data.police.uk street-level layout: month only, no ages).")
-    var format: String = DemoFormat.native.rawValue
+    var format: DemoFormat = .native
 
     @Option(help: ArgumentHelp("Output CSV file.", valueName: "file"))
     var out: String = "incidents.csv"
 
     func validate() throws {
         guard (1...10_000_000).contains(rows) else { throw ValidationError("--rows must be between 1 and 10,000,000") }
-        guard MonthKey(parsing: Substring(end)) != nil else { throw ValidationError("--end '\(end)' is not a month like 2026-10") }
-        guard DemoFormat(rawValue: format) != nil else { throw ValidationError("--format must be native or police-uk") }
     }
 
     func run() throws {
         try runReportingErrors {
-            let generator = DemoGenerator(seed: seed, rows: rows, endMonth: MonthKey(parsing: Substring(end))!)
+            let generator = DemoGenerator(seed: seed, rows: rows, endMonth: end)
             let tty = isatty(STDERR_FILENO) == 1
-            try generator.write(to: URL(fileURLWithPath: out), format: DemoFormat(rawValue: format)!) { done in
+            try generator.write(to: URL(fileURLWithPath: out), format: format) { done in
                 if tty { FileHandle.standardError.write(Data("\rdemo: \(done) rows".utf8)) }
             }
             if tty { FileHandle.standardError.write(Data("\n".utf8)) }
-            print("Wrote \(rows) synthetic incidents (seed \(seed), \(format)) to \(out).")
+            print("Wrote \(rows) synthetic incidents (seed \(seed), \(format.rawValue)) to \(out).")
         }
     }
 }
+
+extension DemoFormat: ExpressibleByArgument {}

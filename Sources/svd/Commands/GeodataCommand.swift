@@ -56,12 +56,11 @@ struct GeodataImportCommand: ParsableCommand {
 struct GeodataShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "List an area's districts and populations.")
 
-    @Option(help: "An embedded area id or an area directory.")
-    var area: String = "kent-medway"
+    @OptionGroup var area: AreaOptions
 
     func run() throws {
         try runReportingErrors {
-            let a = try AreaResolver.area(area)
+            let a = try area.load()
             print("\(a.name) (\(a.id)): \(a.districts.count) districts")
             let year = a.population.singleYearOfAge?.year
             for (i, d) in a.districts.enumerated() {

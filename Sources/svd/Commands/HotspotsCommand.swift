@@ -4,7 +4,7 @@ import struct SVDCore.MonthKey
 import SVDEngine
 import SVDPublish
 
-struct HotspotsCommand: ParsableCommand {
+struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     static let configuration = CommandConfiguration(
         commandName: "hotspots",
         abstract: "Hotspots of serious violence: DBSCAN clusters with profiles, Gi* hot and cold cells (and their change), or kernel density.",
@@ -20,11 +20,15 @@ struct HotspotsCommand: ParsableCommand {
         Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
         """)
 
+    static let defaultOutputDirectory = "hotspots"
+
+    @OptionGroup var area: AreaOptions
     @OptionGroup var input: IncidentInputOptions
+    @OptionGroup var period: PeriodOptions
     @OptionGroup var disclosure: DisclosureOptions
 
     @Option(help: ArgumentHelp("dbscan (clusters), gistar (Getis–Ord Gi* cells) or kde (kernel density).", valueName: "method"))
-    var method: String = "dbscan"
+    var method: HotspotMethod = .dbscan
 
     @Option(help: ArgumentHelp("DBSCAN neighbourhood radius in metres.", valueName: "metres"))
     var eps: Double = 150
@@ -35,8 +39,9 @@ struct HotspotsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Space-time DBSCAN: neighbours must also lie within this many days (needs day-level dates).", valueName: "days"))
     var epsDays: Int?
 
-    @Option(help: ArgumentHelp("Grid cell side in metres for gistar and kde, or 'auto' (shorter side of the incidents' extent / 50). Default: auto for gistar, 100 for kde.", valueName: "metres|auto"))
-    var cell: String?
+    @Option(help: ArgumentHelp("Grid cell side in metres for gistar and kde, or 'auto' (shorter side of the incidents' extent / 50). Default: auto for gistar, 100 for kde.", valueName: "metres|auto"),
+            transform: CellSize.parsing)
+    var cell: CellSize?
 
     @Option(help: ArgumentHelp("Gi* distance band in metres between cell centres (default: √2 cells, the eight neighbours).", valueName: "metres"))
     var band: Double?
@@ -50,14 +55,14 @@ struct HotspotsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only incidents in this strand (an id from the definitions, e.g. knife_weapon).", valueName: "id"))
     var strand: String?
 
-    @Option(help: ArgumentHelp("Only incidents in this district (code, e.g. E07000110).", valueName: "code"))
+    @Option(help: ArgumentHelp("Only incidents in this district: its code or name (e.g. E07000110 or Maidstone).", valueName: "code|name"))
     var district: String?
 
-    @Option(help: ArgumentHelp("Gi* change: first month of the comparison period.", valueName: "YYYY-MM"))
-    var compareFrom: String?
+    @Option(help: ArgumentHelp("Gi* change: first month of the comparison period.", valueName: "YYYY-MM"), transform: MonthKey.parsing)
+    var compareFrom: MonthKey?
 
-    @Option(help: ArgumentHelp("Gi* change: last month of the comparison period.", valueName: "YYYY-MM"))
-    var compareTo: String?
+    @Option(help: ArgumentHelp("Gi* change: last month of the comparison period.", valueName: "YYYY-MM"), transform: MonthKey.parsing)
+    var compareTo: MonthKey?
 
     @Flag(help: "Gi* change against the equal-length period just before the analysis period.")
     var previous = false
@@ -71,36 +76,24 @@ struct HotspotsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Domestic abuse, sexual offences and incidents at dwellings: exclude (public tier default) or include (partner default).", valueName: "exclude|include"))
     var sensitivePlaces: SensitivePlaces?
 
-    @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
-    var out: String = "hotspots"
+    @OptionGroup var tableOutput: TableOutputOptions<HotspotsCommand>
 
     @Option(help: ArgumentHelp("Rows in the ranked table (the map carries every published hotspot).", valueName: "n"))
     var top: Int = 20
 
-    @Option(help: ArgumentHelp("Comma-separated table formats: csv, md, json.", valueName: "formats"))
-    var format: String = "csv,md"
-
+    /// Every option but --strand and --district, which name things of the area and its definitions (checked in `run()`).
     func validate() throws {
-        for f in format.split(separator: ",") where TableFormat(rawValue: String(f)) == nil {
-            throw ValidationError("unknown format '\(f)': use csv, md or json")
-        }
+        _ = try parameters()
     }
 
-    /// Parameters from the options; every message is one line naming the option.
-    func parameters() throws -> HotspotParameters {
-        guard let m = HotspotMethod(rawValue: method.lowercased()) else {
-            throw EngineError("--method '\(method)' is not one of dbscan, gistar, kde")
-        }
-        var p = HotspotParameters(method: m)
+    /// Parameters from the options; every message is one line naming the option (exit 64). `strand` and `district`
+    /// are the definitions' strand id and the area's district code that --strand and --district were found to be.
+    func parameters(strand: String? = nil, district: String? = nil) throws -> HotspotParameters {
+        var p = HotspotParameters(method: method)
         p.eps = eps
         p.minPoints = minPoints
         p.epsDays = epsDays
-        if let cell, cell.lowercased() == "auto" {
-            p.cellSize = nil
-        } else if let cell {
-            guard let size = Double(cell) else { throw EngineError("--cell '\(cell)' is not a number of metres or 'auto'") }
-            p.cellSize = size
-        }
+        if let cell { p.cellSize = cell.metres }
         p.band = band
         p.bandwidth = bandwidth
         p.occupiedCellsOnly = occupiedOnly
@@ -110,43 +103,41 @@ struct HotspotsCommand: ParsableCommand {
         p.generalisation = generalise
         p.minPlaces = minPlaces
         p.includeSensitivePlaces = sensitivePlaces.map { $0 == .include }
-        let from = try compareFrom.map { try month($0, "--compare-from") }
-        let to = try compareTo.map { try month($0, "--compare-to") }
-        switch (from, to, previous) {
+        switch (compareFrom, compareTo, previous) {
         case (nil, nil, false): p.comparison = .none
         case (nil, nil, true): p.comparison = .previousPeriod
         case (let f?, let t?, false):
-            guard f <= t else { throw EngineError("--compare-from \(f) is after --compare-to \(t)") }
+            guard f <= t else { throw ValidationError("--compare-from \(f) is after --compare-to \(t)") }
             p.comparison = .period(f...t)
-        case (_, _, true): throw EngineError("give either --previous or --compare-from/--compare-to, not both")
-        default: throw EngineError("--compare-from and --compare-to go together")
+        case (_, _, true): throw ValidationError("give either --previous or --compare-from/--compare-to, not both")
+        default: throw ValidationError("--compare-from and --compare-to go together")
         }
         // The tier's floors on places: --cell, --bandwidth, --generalise, --min-places.
-        try p.validate(policy: disclosure.policy)
+        do {
+            try p.validate(policy: disclosure.policy)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         return p
     }
 
-    private func month(_ text: String, _ option: String) throws -> MonthKey {
-        guard let m = MonthKey(parsing: Substring(text)) else { throw EngineError("\(option) '\(text)' is not a month like 2024-03") }
-        return m
-    }
-
     func run() throws {
-        let parameters: HotspotParameters
-        do {
-            parameters = try self.parameters()
-        } catch {
-            FileHandle.standardError.write(Data("svd: error: \(error)\n".utf8))
-            throw ExitCode(64)
-        }
         try runReportingErrors {
-            let outDir = URL(fileURLWithPath: out)
+            // An unknown --strand or --district is an argument error (exit 64), found before the files are read.
+            var strandID: String?, districtCode: String?
+            if strand != nil || district != nil {
+                let a = try area.load()
+                if let district { districtCode = a.districts[try AreaOptions.district(district, in: a)].code }
+                if let strand { strandID = try IncidentInputOptions.strand(strand, in: try input.loadDefinitions(for: a, area)) }
+            }
+            let parameters = try self.parameters(strand: strandID, district: districtCode)
+            let out = tableOutput.out, outDir = URL(fileURLWithPath: out)
             let progress = input.quiet ? nil : ProgressReporter()
-            let formats = format.split(separator: ",").compactMap { TableFormat(rawValue: String($0)) }
+            let formats = tableOutput.formats
             let policy = disclosure.policy
             let key = try disclosure.key()
             let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
-            let request = input.request(key: key)
+            let request = input.request(area: area, period: period, key: key)
             let binned = try BinnedIncidents(request: request, rejectsFile: restricted.appendingPathComponent("rejects.csv"),
                                              progress: progress, points: parameters.pointWindow(for: request))
             let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)

@@ -10,14 +10,17 @@ struct ReportCommand: ParsableCommand {
         discussion: """
         Writes a single HTML file with inline SVG charts and CSS: it fetches nothing, opens offline and prints on A4. \
         Every chart has its numbers in a table beside it; small counts are hidden as in `svd assess`. \
-        --district makes a community safety partnership's local pack: that district against the area, with its own hotspots.
+        --district (a code or a name) makes a community safety partnership's local pack: that district against the area, with its own hotspots. \
+        --hotspots N: how many hotspots are ranked and profiled (default 10).
         Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
         """)
 
+    @OptionGroup var area: AreaOptions
     @OptionGroup var input: IncidentInputOptions
+    @OptionGroup var period: PeriodOptions
     @OptionGroup var disclosure: DisclosureOptions
 
-    @Option(help: ArgumentHelp("District code or name for a local pack (e.g. E07000112 or Folkestone and Hythe).", valueName: "code"))
+    @Option(help: ArgumentHelp("A local pack for this district: its code or name (e.g. E07000112 or \"Folkestone and Hythe\").", valueName: "code|name"))
     var district: String?
 
     @Option(help: ArgumentHelp("Hotspots ranked and profiled (1 to 50).", valueName: "n"))
@@ -35,19 +38,13 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            // An unknown --district is an argument error (exit 64), found before the files are read.
+            let districtIndex = try district.map { try AreaOptions.district($0, in: try area.load()) }
             let progress = input.quiet ? nil : ProgressReporter()
             let policy = disclosure.policy
-            let binned = try BinnedIncidents(request: input.request(key: try disclosure.key()), rejectsFile: rejects.map { URL(fileURLWithPath: $0) },
-                                             progress: progress, points: .latest(HotspotAnalysis.patrolWindowMonths))
-            var districtIndex: Int?
-            if let district {
-                let wanted = district.lowercased()
-                guard let i = binned.area.districts.firstIndex(where: { $0.code.lowercased() == wanted || $0.name.lowercased() == wanted }) else {
-                    let known = binned.area.districts.map { "\($0.code) \($0.name)" }.joined(separator: ", ")
-                    throw ValidationError("--district '\(district)' is not a district of \(binned.area.name): \(known)")
-                }
-                districtIndex = i
-            }
+            let binned = try BinnedIncidents(request: input.request(area: area, period: period, key: try disclosure.key()),
+                                             rejectsFile: rejects.map { URL(fileURLWithPath: $0) }, progress: progress,
+                                             points: .latest(HotspotAnalysis.patrolWindowMonths))
             let html = try binned.report(disclosure: policy, district: districtIndex, maxHotspots: hotspots)
             try html.write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8)
             let scope = districtIndex.map { "\(binned.area.districts[$0].name) local pack" } ?? binned.area.name
