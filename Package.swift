@@ -13,12 +13,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // SHA-256 of every input file for the run manifest (BoringSSL's, with the CPU's SHA extensions).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .target(name: "GEOS", dependencies: ["CGEOS"]),
         .target(name: "SVDCore", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "SVDIngest", dependencies: ["SVDCore", .product(name: "Yams", package: "Yams")],
+        .target(name: "SVDIngest", dependencies: ["SVDCore", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
                 exclude: ["README-schema.md", "Mappings"]),
         // The default area compiled in as generated Swift string literals (embedInCode took minutes to compile).
         .target(name: "SVDGeodata", path: "geodata",
@@ -31,7 +33,10 @@ let package = Package(
         .target(name: "SVDDemo", dependencies: ["SVDCore"]),
         // svd audit: attacks published outputs (tables, reports, maps) as an outsider would; reads files only.
         .target(name: "SVDAudit", dependencies: ["SVDCore"]),
-        .target(name: "SVDEngine", dependencies: ["SVDCore", "SVDIngest", "SVDLocate", "SVDBin", "SVDDetect", "SVDPublish"]),
+        .target(name: "SVDEngine", dependencies: ["SVDCore", "SVDIngest", "SVDLocate", "SVDBin", "SVDDetect", "SVDPublish",
+                                                 .product(name: "Crypto", package: "swift-crypto")]),
+        // The README's library example, built and run by LibraryExampleTests: the SVDEngine product without the CLI.
+        .executableTarget(name: "svd-library-example", dependencies: ["SVDEngine", "SVDDemo"], path: "Examples/LibraryExample"),
         .executableTarget(name: "svd", dependencies: ["SVDCore", "SVDLocate", "SVDPublish", "SVDDemo", "SVDEngine", "SVDAudit",
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 

@@ -11,7 +11,8 @@ import SVDCore
 /// The cube is *mergeable*: the cube of two disjoint inputs is the sum of their cubes, so work can be split
 /// by file or by thread and added up at the end. Month blocks are allocated on first use, so memory
 /// grows with the span of months covered, never with the number of rows.
-public final class IncidentCube: @unchecked Sendable {
+/// Not thread-safe: each worker fills its own cube and the cubes are merged on one thread (so not `Sendable`).
+public final class IncidentCube {
     public struct Shape: Sendable, Equatable {
         /// Districts of the area; index `districts` means "outside the area".
         public let districts: Int

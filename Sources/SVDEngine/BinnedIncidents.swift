@@ -47,16 +47,28 @@ public enum AreaResolver {
 
     /// The run's definitions: the file given, else the area's own (embedded, or definitions.yaml in its directory).
     public static func definitions(for area: Area, areaSpec: String, file: URL?) throws -> Definitions {
+        let (text, source) = try definitionsText(for: area, areaSpec: areaSpec, file: file)
+        return try Definitions(yaml: text, source: source)
+    }
+
+    /// The definitions' YAML and where it came from (a path, or "<area>/definitions.yaml").
+    public static func definitionsText(for area: Area, areaSpec: String, file: URL?) throws -> (text: String, source: String) {
         if let file {
             guard let data = FileManager.default.contents(atPath: file.path) else { throw EngineError("\(file.path): cannot read definitions file") }
             guard let text = String(data: data, encoding: .utf8) else { throw EngineError("\(file.path): definitions file is not UTF-8") }
-            return try Definitions(yaml: text, source: file.path)
+            return (text, file.path)
         }
         let beside = URL(fileURLWithPath: areaSpec).appendingPathComponent("definitions.yaml").path
         guard let text = Area.embeddedDefinitionsYAML(id: area.id)
             ?? (FileManager.default.fileExists(atPath: beside) ? try? String(contentsOfFile: beside, encoding: .utf8) : nil)
-        else { throw EngineError("area '\(area.id)' ships no definitions: pass --definitions FILE") }
-        return try Definitions(yaml: text, source: "\(area.id)/definitions.yaml")
+        else { throw EngineError("area '\(area.id)' ships no definitions: give a definitions file") }
+        return (text, "\(area.id)/definitions.yaml")
+    }
+
+    /// The bytes the area was read from: the embedded JSON, or the directory's area.json.
+    public static func areaBytes(_ spec: String) -> Data? {
+        if Area.embeddedIDs.contains(spec) { return Area.embeddedJSON(id: spec).map { Data($0.utf8) } }
+        return FileManager.default.contents(atPath: URL(fileURLWithPath: spec).appendingPathComponent("area.json").path)
     }
 }
 
@@ -68,14 +80,20 @@ public struct BinnedIncidents {
     public let period: ClosedRange<MonthKey>
     /// Which in-scope incidents the pass kept as points.
     public let pointWindow: PointWindow
+    /// The area, definitions and mapping the run read, with their hashes, for the run manifest.
+    public let sources: RunSources
 
     /// Reads, locates and bins the request's files; works out the analysis period from the data when not given.
     /// `points` says which in-scope incidents to keep for hotspots: none for tables only, `.latest(12)` for the
     /// report's and `assess --hotspots`'s window, so one pass serves tables and hotspots in bounded memory.
     public init(request: IncidentRequest, rejectsFile: URL?, progress: IngestObserver? = nil, points: PointWindow = .none) throws {
         area = try AreaResolver.area(request.area)
-        definitions = try AreaResolver.definitions(for: area, areaSpec: request.area, file: request.definitionsFile)
+        let (definitionsText, definitionsSource) = try AreaResolver.definitionsText(for: area, areaSpec: request.area, file: request.definitionsFile)
+        definitions = try Definitions(yaml: definitionsText, source: definitionsSource)
         let format: IncidentFormat? = try request.mappingFile.map { .mapped(try ColumnMapping(contentsOf: $0)) }
+        sources = RunSources(area: area, areaSHA256: AreaResolver.areaBytes(request.area).map(SHA256Hex.of),
+                             definitionsSource: definitionsSource, definitionsSHA256: SHA256Hex.of(Data(definitionsText.utf8)),
+                             mapping: request.mappingFile.map { ($0.lastPathComponent, FileManager.default.contents(atPath: $0.path).map(SHA256Hex.of)) })
         var run = BinningRun(inputs: request.files, area: area, definitions: definitions, format: format,
                              workers: request.workers, rejectsFile: rejectsFile, progress: progress)
         run.points = points

@@ -33,10 +33,13 @@ extension BinnedIncidents {
     }
 
     /// The whole report as one HTML file, from a pass made with `points: .latest(12)` (or `.all`).
-    public func report(disclosure: DisclosurePolicy, district: Int? = nil, maxHotspots: Int = 10) throws -> String {
+    /// `run` (the command's manifest) is set out in the methods section.
+    public func report(disclosure: DisclosurePolicy, district: Int? = nil, maxHotspots: Int = 10, run: RunManifest? = nil) throws -> String {
         if let district, !area.districts.indices.contains(district) { throw EngineError("district index \(district) is not in \(area.name)") }
         let hotspots = try reportHotspots(district: district, disclosure: disclosure)
-        return NeedsAssessmentReport(input: assessmentInput(disclosure: disclosure), area: area, hotspots: hotspots,
-                                     district: district, maxHotspots: maxHotspots).html()
+        var report = NeedsAssessmentReport(input: assessmentInput(disclosure: disclosure), area: area, hotspots: hotspots,
+                                           district: district, maxHotspots: maxHotspots)
+        report.runLines = run?.lines ?? []
+        return report.html()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SVDCore
 import Synchronization
+import Crypto
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -102,8 +103,11 @@ public struct IncidentReader: Sendable {
         }
 
         var failure: Error?
+        // The file's hash comes free with the reading thread's pass (it overlaps the workers' parsing).
+        let digest = FileDigest()
         do {
-            try cutIntoChunks(fd: fd, pool: pool, jobs: jobs, progress: progress)
+            try digest.addHeader(fd: fd, bytes: header.dataOffset, file: url.path)
+            try cutIntoChunks(fd: fd, pool: pool, jobs: jobs, digest: digest, progress: progress)
         } catch {
             failure = error
         }
@@ -113,7 +117,9 @@ public struct IncidentReader: Sendable {
         rejects.flush()
         var total = tallies.total
         total.blankLines += header.blankLinesBefore
-        return total.summary(file: fileLabel, bytes: header.fileSize)
+        var summary = total.summary(file: fileLabel, bytes: header.fileSize)
+        summary.sha256 = [digest.hex]
+        return summary
     }
 
     enum Job: @unchecked Sendable {
@@ -122,7 +128,7 @@ public struct IncidentReader: Sendable {
     }
 
     /// The reading side: fills buffers, cuts them after their last whole record and queues the chunks.
-    private func cutIntoChunks(fd: Int32, pool: BlockingQueue<ChunkBuffer>, jobs: BlockingQueue<Job?>,
+    private func cutIntoChunks(fd: Int32, pool: BlockingQueue<ChunkBuffer>, jobs: BlockingQueue<Job?>, digest: FileDigest,
                                progress: ((Int, Int) -> Void)?) throws {
         var seq = 0
         var buffer = pool.pop()
@@ -148,7 +154,7 @@ public struct IncidentReader: Sendable {
         progress?(done, total)
         while true {
             if buffer.capacity - length < max(blockSize / 2, 1) { buffer.grow(to: length + blockSize) }
-            let n = try readFully(fd, buffer.bytes + length, min(buffer.capacity - length, blockSize))
+            let n = try readFully(fd, buffer.bytes + length, min(buffer.capacity - length, blockSize), digest)
             done += n
             if n > 0 { progress?(done, total) }
             if n == 0 {
@@ -169,7 +175,7 @@ public struct IncidentReader: Sendable {
                 let stop = UnsafeRawPointer(buffer.bytes + length)
                 while let hit = memchr(p, Int32(lfByte), stop - p) { lineFeeds += 1; p = UnsafeRawPointer(hit) + 1 }
                 while true {
-                    let m = try readFully(fd, buffer.bytes, min(buffer.capacity, blockSize))
+                    let m = try readFully(fd, buffer.bytes, min(buffer.capacity, blockSize), digest)
                     done += m
                     if m > 0 { progress?(done, total) }
                     let (end, lfs) = scanner.firstRecordEnd(buffer.bytes, 0, m)
@@ -201,7 +207,7 @@ public struct IncidentReader: Sendable {
         }
     }
 
-    private func readFully(_ fd: Int32, _ p: UnsafeMutablePointer<UInt8>, _ count: Int) throws -> Int {
+    private func readFully(_ fd: Int32, _ p: UnsafeMutablePointer<UInt8>, _ count: Int, _ digest: FileDigest) throws -> Int {
         var got = 0
         while got < count {
             let n = Foundation.read(fd, p + got, count - got)
@@ -212,6 +218,7 @@ public struct IncidentReader: Sendable {
             }
             got += n
         }
+        digest.update(p, count: got)
         return got
     }
 
@@ -284,6 +291,32 @@ public struct IncidentReader: Sendable {
 }
 
 /// A reusable read buffer; ownership passes between the reader and one worker at a time.
+/// SHA-256 of a file, fed by the reading thread only.
+final class FileDigest {
+    private var hasher = SHA256()
+
+    /// The header bytes the reader consumed before the body (read again with pread; at most one record).
+    func addHeader(fd: Int32, bytes: Int, file: String) throws {
+        guard bytes > 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: bytes)
+        var got = 0
+        while got < bytes {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, bytes - got, off_t(got)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { throw IngestError.cannotRead(file: file, reason: n < 0 ? String(cString: strerror(errno)) : "file shrank while read") }
+            got += n
+        }
+        hasher.update(data: buffer)
+    }
+
+    func update(_ p: UnsafeMutablePointer<UInt8>, count: Int) {
+        guard count > 0 else { return }
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(start: p, count: count))
+    }
+
+    var hex: String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+}
+
 final class ChunkBuffer: @unchecked Sendable {
     private(set) var bytes: UnsafeMutablePointer<UInt8>
     private(set) var capacity: Int

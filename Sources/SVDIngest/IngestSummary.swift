@@ -42,6 +42,8 @@ public struct IngestSummary: Sendable, Equatable, CustomStringConvertible {
     public var files: [String]
     /// Bytes of input covered, header included.
     public var bytes: Int
+    /// SHA-256 of each file's bytes (lowercase hex), beside `files`: which extract a run read, for its manifest.
+    public var sha256: [String] = []
     /// Records after the header, blank lines excluded.
     public var rowsRead: Int
     public var accepted: Int
@@ -76,6 +78,7 @@ public struct IngestSummary: Sendable, Equatable, CustomStringConvertible {
 
     public mutating func merge(_ o: IngestSummary) {
         files += o.files
+        sha256 += o.sha256
         bytes += o.bytes
         rowsRead += o.rowsRead
         accepted += o.accepted

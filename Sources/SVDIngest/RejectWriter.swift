@@ -10,6 +10,7 @@ import Darwin
 ///
 /// `record` is the start of the raw record (at most `recordPreviewBytes`), decoded as UTF-8 with
 /// replacement characters so the reject file itself is always valid UTF-8.
+/// Every mutable field is behind the `Mutex`, so workers may share one.
 public final class RejectWriter: @unchecked Sendable {
     public static let recordPreviewBytes = 200
 

@@ -57,7 +57,8 @@ extension Area {
         id == "kent-medway" ? EmbeddedArea.kentMedwayDefinitionsYAML : nil
     }
 
-    static func embeddedJSON(id: String) -> String? {
+    /// The embedded area as the JSON it was compiled from (hashed into run manifests).
+    public static func embeddedJSON(id: String) -> String? {
         id == "kent-medway" ? EmbeddedArea.kentMedwayAreaJSON : nil
     }
 }

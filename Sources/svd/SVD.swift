@@ -28,3 +28,6 @@ struct SVD: ParsableCommand {
         }
     }
 }
+
+/// `import SVDEngine` re-exports SVDCore, whose `Flag` (yes/no/unknown) would otherwise hide the parser's `@Flag`.
+typealias Flag = ArgumentParser.Flag

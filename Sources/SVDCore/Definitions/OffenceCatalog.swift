@@ -42,6 +42,7 @@ public final class OffenceCatalog: Sendable {
 /// Strand membership for incidents, compiled against a snapshot of the catalog for speed:
 /// conditions become plain-data tests (offence lists become bit tests on a per-code mask),
 /// so classifying a row touches no string, set or reference count.
+/// Immutable once built (every stored property is a `let`), so sharing one across threads is safe.
 public final class StrandClassifier: @unchecked Sendable {
     struct Test {
         enum Kind: UInt8 { case offence, domestic, publicPlace, alcohol, drugs, weapon, ageUnder }

@@ -50,7 +50,8 @@ public struct DataQualityInput: Sendable {
     }
 }
 
-public struct AssessmentInput: Sendable {
+/// Holds the (mutable, unsynchronised) cube, so it is not `Sendable`: build and use it on one thread.
+public struct AssessmentInput {
     public let areaName: String
     public let districts: [DistrictProfile]
     public let populationNote: String

@@ -22,6 +22,8 @@ public struct NeedsAssessmentReport {
     /// Area-wide tables (district comparison), and the tables of the report's scope (the pack's district or the area).
     let areaTables: AssessmentTables
     let scoped: AssessmentTables
+    /// The run manifest in prose (version, command, inputs with SHA-256, area and definitions hashes), for the methods section.
+    public var runLines: [String] = []
 
     /// `district` (an index into `area.districts`) makes a community safety partnership's pack: that district
     /// against the area, with its own hotspots and profiles. `hotspots` must then be that district's.

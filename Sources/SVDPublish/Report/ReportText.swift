@@ -155,6 +155,10 @@ extension NeedsAssessmentReport {
             m.element("dt", [], "Sources and licence")
             m.element("dd", [], area.attribution)
             m.element("dd", [], "Incident extracts: " + input.dataQuality.files.map { "\($0.name) (\($0.format))" }.joined(separator: "; ") + ".")
+            if !runLines.isEmpty {
+                m.element("dt", [], "This run")
+                for line in runLines { m.element("dd", [("class", "run")], line) }
+            }
             m.close()
         }
     }

@@ -52,7 +52,7 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
             let headlineText = (policy.headerLines.map { "> **\($0)**\n\n" }.joined())
                 + "## Headline\n\n" + (headline ?? "Not computable: change needs 24 months of data ending \(binned.period.upperBound).") + "\n"
             try publication.write(name: "cohort_headline.md", text: headlineText)
-            try publication.finish(run: runManifest(command: "assess", binned: binned, key: key))
+            try publication.finish(run: runManifest(command: "assess", binned: binned, key: key, policy: policy).json)
             let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
             let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
             print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsFile.path), OFFICIAL-SENSITIVE: never publish).")

@@ -249,15 +249,9 @@ struct DisclosureKeyError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// What the manifest says about the run: the command and its inputs (never the disclosure key).
-func runManifest(command: String, binned: BinnedIncidents, key: DisclosureKey) -> [String: Any] {
-    let inputs: [[String: Any]] = binned.result.summaries.map { s in
-        ["file": s.file, "format": s.format, "rows_read": s.summary.rowsRead, "accepted": s.summary.accepted, "rejected": s.summary.rejected]
-    }
-    return ["svd_command": command, "arguments": Array(CommandLine.arguments.dropFirst()),
-            "area": binned.area.id, "definitions": binned.definitions.name,
-            "period": ["from": binned.period.lowerBound.description, "to": binned.period.upperBound.description],
-            "inputs": inputs, "disclosure_key": key.origin == DisclosureKey.testing.origin ? "testing" : "partnership key file"]
+/// What the manifest says about the run: version, command line, inputs with their hashes (never the disclosure key).
+func runManifest(command: String, binned: BinnedIncidents, key: DisclosureKey, policy: DisclosurePolicy) -> RunManifest {
+    RunManifest(command: command, arguments: Array(CommandLine.arguments.dropFirst()), binned: binned, disclosure: policy, key: key)
 }
 
 /// Turns library errors into a one-line message and exit 2 (unusable input), never a crash dump. Argument errors

@@ -145,9 +145,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
             var publication = try Publication(directory: outDir, policy: policy)
             for table in output.tables { try publication.write(table, formats: formats) }
             for map in output.maps { try publication.write(name: map.name, text: map.text) }
-            var run = runManifest(command: "hotspots", binned: binned, key: key)
-            run["places"] = analysis.spatial.manifest
-            try publication.finish(run: run)
+            var run = runManifest(command: "hotspots", binned: binned, key: key, policy: policy)
+            run.extra["places"] = analysis.spatial.manifest
+            try publication.finish(run: run.json)
             for line in output.summary { print(line) }
             print("Written to \(out)/: \(publication.files.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
             for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }

@@ -42,10 +42,12 @@ struct ReportCommand: ParsableCommand {
             let districtIndex = try district.map { try AreaOptions.district($0, in: try area.load()) }
             let progress = input.quiet ? nil : ProgressReporter()
             let policy = disclosure.policy
-            let binned = try BinnedIncidents(request: input.request(area: area, period: period, key: try disclosure.key()),
+            let key = try disclosure.key()
+            let binned = try BinnedIncidents(request: input.request(area: area, period: period, key: key),
                                              rejectsFile: rejects.map { URL(fileURLWithPath: $0) }, progress: progress,
                                              points: .latest(HotspotAnalysis.patrolWindowMonths))
-            let html = try binned.report(disclosure: policy, district: districtIndex, maxHotspots: hotspots)
+            let html = try binned.report(disclosure: policy, district: districtIndex, maxHotspots: hotspots,
+                                         run: runManifest(command: "report", binned: binned, key: key, policy: policy))
             try html.write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8)
             let scope = districtIndex.map { "\(binned.area.districts[$0].name) local pack" } ?? binned.area.name
             print("Wrote \(out): \(scope), \(binned.period.lowerBound) to \(binned.period.upperBound), \(html.utf8.count / 1024) KiB.")
