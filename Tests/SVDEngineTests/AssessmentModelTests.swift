@@ -132,6 +132,10 @@ final class AssessmentModelTests: XCTestCase {
         XCTAssertEqual(a.strands.map(\.incidents.value), [15, 0])
         XCTAssertEqual(a.headlineCards.first?.change.difference, 5)
         XCTAssertEqual(a.areaHeadlineCards.first?.change.difference, 16)
+        // Beta's cohort rate is over Beta's 600 residents under 25, not the area's 1,200; 0 in the last 12 months.
+        XCTAssertEqual(a.cohorts[1].population, 600)
+        XCTAssertEqual(a.cohorts[0].population, 2000)
+        XCTAssertEqual(a.headline?.hasPrefix("Beta, 12 months to 2025-12: "), true)
     }
 
     /// Fewer than 24 months of data: no change anywhere, and the tables say so.

@@ -8,7 +8,7 @@ extension Assessment {
     public init(input: AssessmentInput, district: Int? = nil) {
         let b = Builder(input: input, district: district)
         areaName = input.areaName
-        scopeName = district.map { input.districts[$0].name } ?? input.areaName
+        scopeName = b.scopeName
         scopeDistrict = district
         period = input.period
         years = input.years
@@ -135,6 +135,7 @@ private struct Builder {
     var districts: [DistrictProfile] { input.districts }
     var areaPopulation: Int { districts.reduce(0) { $0 + $1.population } }
     var scopeDistricts: [Int] { district.map { [$0] } ?? Array(0..<n) }
+    var scopeName: String { district.map { districts[$0].name } ?? input.areaName }
 
     /// Serious violence in the scope (the pack's district, or the area without the outside bucket).
     var scopeTotal: KeyedCount {
@@ -211,9 +212,10 @@ private struct Builder {
 
     func cohortRows() -> [Assessment.CohortRow] {
         cohorts.enumerated().map { i, c in
+            // The scope's residents: a pack's cohort rate is its own incidents over its own population.
             let population = c.under.map { u in
-                districts.reduce(0) { sum, d in sum + (bands.bands(under: u) ?? 0..<0).reduce(0) { $0 + d.populationByAgeBand[$1] } }
-            } ?? areaPopulation
+                scopeDistricts.reduce(0) { sum, d in sum + (bands.bands(under: u) ?? 0..<0).reduce(0) { $0 + districts[d].populationByAgeBand[$1] } }
+            } ?? scopeDistricts.reduce(0) { $0 + districts[$1].population }
             let ch = twelve.map { change(scopeCohortSeries[i], $0) }
             return Assessment.CohortRow(
                 id: c.id, label: c.label, under: c.under, population: population, change: ch,
@@ -233,7 +235,7 @@ private struct Builder {
                           PeriodChange(current: ch.window.current, previous: ch.window.previous, currentCount: now, previousCount: before)))
         }
         guard !parts.isEmpty else { return nil }
-        return "\(input.areaName), 12 months to \(input.period.upperBound): " + Headline.cohortLine(parts) + "."
+        return "\(scopeName), 12 months to \(input.period.upperBound): " + Headline.cohortLine(parts) + "."
     }
 
     /// All serious violence, each cohort, then each strand (the knife/weapon strand among them).
