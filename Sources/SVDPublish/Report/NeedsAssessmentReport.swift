@@ -1,6 +1,5 @@
 import Foundation
 import SVDCore
-import SVDBin
 import SVDMeasure
 import SVDLocate
 
@@ -19,9 +18,10 @@ public struct NeedsAssessmentReport {
     /// The district of a local pack, or nil for the whole area.
     let district: Int?
     let maxHotspots: Int
-    /// Area-wide tables (district comparison), and the tables of the report's scope (the pack's district or the area).
-    let areaTables: AssessmentTables
-    let scoped: AssessmentTables
+    /// Every figure the report shows: the districts area-wide, the rest for the report's scope (the pack's district
+    /// or the area); `tables` formats it as `svd assess` does, for the captions and notes the two share.
+    let assessment: Assessment
+    let tables: AssessmentTables
     /// The run manifest in prose (version, command, inputs with SHA-256, area and definitions hashes), for the methods section.
     public var runLines: [String] = []
 
@@ -33,11 +33,11 @@ public struct NeedsAssessmentReport {
         self.hotspots = hotspots
         self.district = district
         self.maxHotspots = maxHotspots
-        areaTables = AssessmentTables(input: input)
-        scoped = district.map { AssessmentTables(input: input, district: $0) } ?? areaTables
+        assessment = Assessment(input: input, district: district)
+        tables = AssessmentTables(assessment)
     }
 
-    var disclosure: Disclosure { areaTables.disclosure }
+    var disclosure: Disclosure { assessment.disclosure }
     var threshold: Int { input.disclosure.threshold }
     var n: Int { input.districts.count }
     var scopeName: String { district.map { input.districts[$0].name } ?? input.areaName }
@@ -123,9 +123,17 @@ public struct NeedsAssessmentReport {
         let value: ([PublishedTable.Value]) -> String
     }
 
-    /// A table from published values; `rowClass` tags rows (e.g. exact record accounting).
+    /// A rate per 1,000 as the tables show it (two decimals).
+    static func rateText(_ x: Double) -> String { PublishedTable.Value.number(x, decimals: 2).display }
+
+    /// The `i`th cell of rows the report built itself from the assessment, in display form.
+    static func cell(_ i: Int, _ header: String, numeric: Bool = true) -> Column {
+        Column(header: header, numeric: numeric) { $0[i].display }
+    }
+
+    /// A table from published values; `rowClass` tags rows by index (e.g. exact record accounting).
     func table(_ m: inout Markup, caption: String, columns: [Column], rows: [[PublishedTable.Value]],
-               className: String = "data", rowClass: (([PublishedTable.Value]) -> String?)? = nil, notes: [String] = []) {
+               className: String = "data", rowClass: ((Int) -> String?)? = nil, notes: [String] = []) {
         m.open("table", [("class", className)])
         m.element("caption", [], caption)
         m.open("thead")
@@ -134,8 +142,8 @@ public struct NeedsAssessmentReport {
         m.close()
         m.close()
         m.open("tbody")
-        for row in rows {
-            if let cls = rowClass?(row) { m.open("tr", [("class", cls)]) } else { m.open("tr") }
+        for (i, row) in rows.enumerated() {
+            if let cls = rowClass?(i) { m.open("tr", [("class", cls)]) } else { m.open("tr") }
             for c in columns {
                 let text = c.value(row)
                 m.element("td", c.numeric ? [("class", "num")] : [], text)
@@ -145,26 +153,6 @@ public struct NeedsAssessmentReport {
         m.close()
         m.close()
         for note in notes { m.element("p", [("class", "note")], note) }
-    }
-
-    /// Column of a published table by name, shown in its display form.
-    func column(_ t: PublishedTable, _ name: String, _ header: String, numeric: Bool = true) -> Column {
-        let i = t.columns.firstIndex(of: name)
-        return Column(header: header, numeric: numeric) { row in i.map { row[$0].display } ?? "" }
-    }
-
-    func value(_ t: PublishedTable, _ row: [PublishedTable.Value], _ name: String) -> PublishedTable.Value {
-        guard let i = t.columns.firstIndex(of: name) else { return .empty }
-        return row[i]
-    }
-
-    static func number(_ v: PublishedTable.Value) -> Double? {
-        switch v {
-        case .count(let c): Double(c)
-        case .number(let x, _): x
-        case .percent(let p, _), .change(let p, _): p
-        default: nil
-        }
     }
 
     /// The disclosure policy as JSON, with the hotspot outlines' generalisation as the maps declare it.

@@ -1,5 +1,4 @@
 import SVDCore
-import SVDBin
 import SVDMeasure
 
 /// Hour × weekday heat map, monthly trend, age-band rates and strand mix.
@@ -29,16 +28,15 @@ extension NeedsAssessmentReport {
 
     func hourWeekdaySection(_ m: inout Markup) {
         section(&m, "hour-weekday") { m in
-            let t = scoped.hourWeekday()
+            let rows = assessment.hourWeekday
             m.element("p", [], "When serious violence happens in \(scopeName), \(periodText): incidents by hour of day and day of the week. Darker is more.")
             let days = CivilDate.weekdayNames
-            var grid: [[PublishedTable.Value]] = []      // [hour 0…23][weekday]
-            for h in 0..<24 { grid.append(Array(t.rows[h][1...7])) }
-            let shownMax = grid.joined().compactMap { v -> Int? in if case .count(let c) = v { return c } else { return nil } }.max() ?? 0
+            let grid: [[PublishedTable.Value]] = rows[0..<24].map { $0.byWeekday.map(\.cell) }      // [hour 0…23][weekday]
+            let shownMax = rows[0..<24].flatMap { $0.byWeekday.compactMap(\.value) }.max() ?? 0
             if shownMax == 0 && !grid.joined().contains(where: \.isHidden) {
                 m.element("p", [("class", "note")], "No incident in \(scopeName) has a known hour and weekday in these extracts (data.police.uk files give only the month), so there is no chart; the table shows the counts by what is known.")
-                table(&m, caption: t.title, columns: [column(t, "hour", "Hour", numeric: false), column(t, "weekday_unknown", "Day unknown"), column(t, "all", "All")],
-                      rows: t.rows.filter { $0.last.map { $0 != .count(0) } ?? false }, notes: [suppressionNote])
+                table(&m, caption: tables.hourWeekdayTitle, columns: [Self.cell(0, "Hour", numeric: false), Self.cell(1, "Day unknown"), Self.cell(2, "All")],
+                      rows: rows.filter { $0.all.cell != .count(0) }.map { [.text($0.label), $0.weekdayUnknown.cell, $0.all.cell] }, notes: [suppressionNote])
                 return
             }
             let cellW = 30.0, cellH = 24.0, left = 44.0, topPad = 22.0
@@ -92,13 +90,12 @@ extension NeedsAssessmentReport {
             m.empty("rect", [("x", Format.coordinate(left + 320)), ("y", Format.coordinate(ly)), ("width", "22"), ("height", "14"), ("fill", Palette.hidden)])
             m.element("text", [("x", Format.coordinate(left + 348)), ("y", Format.coordinate(ly + 11)), ("font-size", "11")], "hidden (small numbers)")
             m.close()
-            let unknown = t.rows[24].last ?? .empty
-            m.element("figcaption", [], "Incidents with no known hour (\(unknown.display)) or weekday are left out of the map and shown in the table.")
+            m.element("figcaption", [], "Incidents with no known hour (\(rows[24].all.cell.display)) or weekday are left out of the map and shown in the table.")
             m.close()
             m.open("div", [("class", "scroll")])
-            table(&m, caption: t.title, columns: [column(t, "hour", "Hour", numeric: false)]
-                + (days + ["weekday_unknown", "all"]).map { column(t, $0, $0 == "weekday_unknown" ? "Day unknown" : $0 == "all" ? "All" : $0) },
-                  rows: t.rows, className: "data compact", notes: [suppressionNote])
+            table(&m, caption: tables.hourWeekdayTitle, columns: [Self.cell(0, "Hour", numeric: false)]
+                + (days + ["Day unknown", "All"]).enumerated().map { Self.cell($0 + 1, $1) },
+                  rows: rows.map { [.text($0.label)] + ($0.byWeekday + [$0.weekdayUnknown, $0.all]).map(\.cell) }, className: "data compact", notes: [suppressionNote])
             m.close()
         }
     }
@@ -107,13 +104,12 @@ extension NeedsAssessmentReport {
 
     func trendSection(_ m: inout Markup) {
         section(&m, "trend") { m in
-            let t = scoped.monthlyTrend()
+            let trend = assessment.monthlyTrend
             m.element("p", [], "Serious violence in \(scopeName) month by month (bars), with the rolling 12-month total shown as a monthly average (line), so that the trend is not hidden by the season.")
-            let monthly = t.rows.map { value(t, $0, "all_serious_violence") }
-            let rolling = t.rows.map { value(t, $0, "all_rolling_12_months") }
-            let months = t.rows.map { $0[0].plain }
-            let counts = monthly.map { v -> Double? in if case .count(let c) = v { return Double(c) } else { return nil } }
-            let averages = rolling.map { v -> Double? in if case .count(let c) = v { return Double(c) / 12 } else { return nil } }
+            let monthly = trend.map { $0.byStrand[0].cell }
+            let months = trend.map(\.month.description)
+            let counts = trend.map { $0.byStrand[0].value.map(Double.init) }
+            let averages = trend.map { $0.rolling12?.value.map { Double($0) / 12 } }
             let top = max(counts.compactMap { $0 }.max() ?? 0, averages.compactMap { $0 }.max() ?? 0)
             let step = Self.countStep(max: top)
             let yMax = max(step, (top / step).rounded(.up) * step)
@@ -174,13 +170,12 @@ extension NeedsAssessmentReport {
                       "Rolling 12-month total \u{F7} 12 (from the 12th month of data)")
             m.close()
             m.close()
-            let strandIDs = input.definitions.strands.map(\.id)
-            let strandLabels = Dictionary(uniqueKeysWithValues: input.definitions.strands.map { ($0.id, $0.label) })
             m.open("div", [("class", "scroll")])
-            table(&m, caption: t.title, columns: [column(t, "month", "Month", numeric: false), column(t, "all_serious_violence", "All serious violence"),
-                                                  column(t, "all_rolling_12_months", "Rolling 12 months")]
-                + strandIDs.map { column(t, $0, strandLabels[$0] ?? $0) },
-                  rows: t.rows, className: "data compact", notes: t.notes)
+            table(&m, caption: tables.monthlyTrendTitle, columns: [Self.cell(0, "Month", numeric: false), Self.cell(1, "All serious violence"),
+                                                                  Self.cell(2, "Rolling 12 months")]
+                + input.definitions.strands.enumerated().map { Self.cell($0 + 3, $1.label) },
+                  rows: trend.map { [.text($0.month.description), $0.byStrand[0].cell, $0.rolling12?.cell ?? .empty] + $0.byStrand.dropFirst().map(\.cell) },
+                  className: "data compact", notes: tables.monthlyTrendNotes)
             m.close()
         }
     }
@@ -189,32 +184,21 @@ extension NeedsAssessmentReport {
 
     func ageStrandSection(_ m: inout Markup) {
         section(&m, "age-strands") { m in
-            let bands = input.definitions.ageBands
-            let marg = scoped.marginals
-            let scopeDistricts = district.map { [$0] } ?? Array(0..<n)
-            let counts = (0..<bands.count).map { a in scopeDistricts.reduce(KeyedCount.zero) { $0 + marg.byVictimAge[0][a][$1] } }
-            let released = disclosure.breakdown(counts, base: scoped.scopeTotal)
-            let cells = released.map(\.cell)
-            let totalCell = disclosure.release(counts.sum()).cell
-            let population = (0..<bands.lowerBounds.count).map { a in scopeDistricts.reduce(0) { $0 + input.districts[$1].populationByAgeBand[a] } }
-            var rows: [[PublishedTable.Value]] = []
-            var estimates: [RateEstimate?] = []
-            for a in 0..<bands.count {
-                let pop = a < population.count ? population[a] : 0
-                let r = (released[a].value != nil && pop > 0) ? try? RateEstimate(count: released[a].value!, population: Double(pop) * input.years, multiplier: 1000) : nil
-                estimates.append(r)
-                rows.append([.text(bands.label(of: a)), cells[a], pop > 0 ? .count(pop) : .empty,
-                             r.map { .number($0.rate, decimals: 2) } ?? .empty, r.map { .number($0.lower, decimals: 2) } ?? .empty,
-                             r.map { .number($0.upper, decimals: 2) } ?? .empty])
+            let bands = assessment.victimAges
+            let known = bands.filter { $0.population != nil }
+            var rows: [[PublishedTable.Value]] = bands.map { b in
+                [.text(b.label), b.incidents.cell, b.population.flatMap { $0 > 0 ? .count($0) : nil } ?? .empty,
+                 b.rate.map { .number($0.rate, decimals: 2) } ?? .empty, b.rate.map { .number($0.lower, decimals: 2) } ?? .empty,
+                 b.rate.map { .number($0.upper, decimals: 2) } ?? .empty]
             }
-            rows.append([.text("all ages"), totalCell, .count(population.reduce(0, +)), .empty, .empty, .empty])
+            rows.append([.text("all ages"), assessment.victimAgeTotal.cell, .count(assessment.victimAgePopulation), .empty, .empty, .empty])
             m.element("p", [], "Victims by age: incidents per 1,000 residents of that age a year in \(scopeName), \(periodText), with 95% confidence intervals (whiskers); and the share of serious violence in each strand.")
             m.open("div", [("class", "pair even")])
             m.open("div")
-            if counts[0..<bands.lowerBounds.count].allSatisfy(\.isZero) {
+            if !assessment.victimAgeKnown {
                 m.element("p", [("class", "note")], "No victim age is known in these extracts, so there are no age-specific rates.")
             } else {
-                rateBars(&m, labels: (0..<bands.lowerBounds.count).map { bands.label(of: $0) }, estimates: Array(estimates.prefix(bands.lowerBounds.count)))
+                rateBars(&m, labels: known.map(\.label), estimates: known.map(\.rate))
             }
             table(&m, caption: "Victim age band rates", columns: [
                 Column(header: "Victim age", numeric: false) { $0[0].display }, Column(header: "Incidents", numeric: true) { $0[1].display },
@@ -280,17 +264,9 @@ extension NeedsAssessmentReport {
     }
 
     func strandBars(_ m: inout Markup) {
-        let strands = input.definitions.strands
-        let marg = scoped.marginals
-        let scopeDistricts = district.map { [$0] } ?? Array(0..<n)
-        let all = disclosure.release(scopeDistricts.reduce(KeyedCount.zero) { $0 + marg.byDistrict[0][$1] })
-        let counts = (1...max(strands.count, 1)).map { k in k < marg.byDistrict.count ? scopeDistricts.reduce(KeyedCount.zero) { $0 + marg.byDistrict[k][$1] } : .zero }
-        let released = disclosure.breakdown(counts, base: scoped.scopeTotal)
-        let cells = released.map(\.cell)
-        let shares: [Double?] = released.map { r in
-            guard let v = r.value, let w = all.value, w > 0 else { return nil }
-            return Double(v) / Double(w) * 100
-        }
+        // The definitions' strands (row 0 is all serious violence).
+        let strands = Array(assessment.strands.dropFirst())
+        let shares = strands.map(\.share)
         let left = 210.0, right = 60.0, rowH = 30.0, width = 520.0, topPad = 8.0
         let plotW = width - left - right
         let height = topPad + Double(strands.count) * rowH + 24
@@ -316,9 +292,9 @@ extension NeedsAssessmentReport {
         m.element("text", [("x", Format.coordinate(left)), ("y", Format.coordinate(height - 6)), ("font-size", "10"), ("fill", "#555")], "Per cent of all serious violence (strands overlap)")
         m.close()
         m.close()
-        let rows: [[PublishedTable.Value]] = strands.indices.map { k in
-            [.text(strands[k].label), cells[k], .percent(shares[k], decimals: 1)]
-        } + [[.text("All serious violence"), all.cell, .empty]]
+        let rows: [[PublishedTable.Value]] = strands.map { s in
+            [.text(s.label), s.incidents.cell, .percent(s.share, decimals: 1)]
+        } + [[.text("All serious violence"), assessment.scopeIncidents.cell, .empty]]
         table(&m, caption: "Strand mix", columns: [
             Column(header: "Strand", numeric: false) { $0[0].display }, Column(header: "Incidents", numeric: true) { $0[1].display },
             Column(header: "Share", numeric: true) { $0[2] == .empty ? "" : $0[2].display },

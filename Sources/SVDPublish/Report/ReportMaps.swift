@@ -1,5 +1,6 @@
 import SVDCore
 import SVDLocate
+import SVDMeasure
 
 /// The district choropleth and the hotspot map.
 extension NeedsAssessmentReport {
@@ -19,17 +20,13 @@ extension NeedsAssessmentReport {
 
     func districtMapSection(_ m: inout Markup) {
         section(&m, "district-map") { m in
-            let t = areaTables.districtSummary()
-            var byCode: [String: [PublishedTable.Value]] = [:]
-            for row in t.rows { if case .text(let code) = row[1] { byCode[code] = row } }
-            let rates: [DistrictRate] = input.districts.map { d in
-                guard let row = byCode[d.code] else { return DistrictRate(rate: nil, compared: "") }
-                return DistrictRate(rate: Self.number(value(t, row, "rate_per_1000_per_year")), compared: value(t, row, "compared_with_area").plain)
+            let rates: [DistrictRate] = assessment.districtsByIndex.map { d in
+                DistrictRate(rate: d.rate?.rate, compared: d.comparedWithArea?.rawValue ?? "")
             }
             let shown = rates.compactMap(\.rate).sorted()
             let breaks = Self.classBreaks(shown, classes: Palette.rateClasses.count)
             func rateClass(_ r: Double) -> Int { breaks.firstIndex { r <= $0 } ?? breaks.count - 1 }
-            let areaRate = t.rows.first { $0[1] == .text("TOTAL") }.map { value(t, $0, "rate_per_1000_per_year").display } ?? ""
+            let areaRate = assessment.areaRow.rate.map { Self.rateText($0.rate) } ?? ""
 
             m.element("p", [], "Serious violence per 1,000 residents a year, \(periodText), by district. Hatched districts are significantly higher than the \(input.areaName) rate (\(areaRate)); dotted, significantly lower; plain, similar (95% confidence intervals).")
             m.open("div", [("class", "pair")])
@@ -80,22 +77,19 @@ extension NeedsAssessmentReport {
             m.element("figcaption", [], "Districts labelled by name; darker fill is a higher rate. Boundaries simplified for drawing.")
             m.close()
             m.open("div")
-            let codeColumn = t.columns.firstIndex(of: "district_code")!
-            let districtRows = t.rows.filter { row in
-                if case .text(let c) = row[codeColumn] { return c != "OUTSIDE" }
-                return false
+            // Districts in published order, then the area; "Against area" is blank where a rate is hidden.
+            func row(_ name: String, _ incidents: Released, _ rate: RateEstimate?, _ compared: Comparison?, _ change: Assessment.Change?) -> [PublishedTable.Value] {
+                [.text(name), incidents.cell, rate.map { .number($0.rate, decimals: 2) } ?? .empty,
+                 .text(rate.map { "\(Self.rateText($0.lower))\u{2013}\(Self.rateText($0.upper))" } ?? ""),
+                 compared.map { .text($0.rawValue) } ?? .empty, change?.percentCell ?? .empty]
             }
+            let rows = assessment.districts.map { row($0.name, $0.incidents, $0.rate, $0.comparedWithArea, $0.change) }
+                + [row(input.areaName, assessment.areaRow.incidents, assessment.areaRow.rate, nil, assessment.areaRow.change)]
             table(&m, caption: "Rate by district, highest first", columns: [
-                column(t, "district", "District", numeric: false), column(t, "incidents", "Incidents"),
-                column(t, "rate_per_1000_per_year", "Rate per 1,000 a year"),
-                Column(header: "95% CI", numeric: true) { row in
-                    let lo = value(t, row, "lower_95"), hi = value(t, row, "upper_95")
-                    return lo == .empty ? "" : "\(lo.display)\u{2013}\(hi.display)"
-                },
-                column(t, "compared_with_area", "Against area", numeric: false),
-                column(t, "change_percent", "12-month change"),
-            ], rows: districtRows, rowClass: { row in
-                district.map { row[codeColumn] == .text(input.districts[$0].code) ? "selected" : nil } ?? nil
+                Self.cell(0, "District", numeric: false), Self.cell(1, "Incidents"), Self.cell(2, "Rate per 1,000 a year"),
+                Self.cell(3, "95% CI"), Self.cell(4, "Against area", numeric: false), Self.cell(5, "12-month change"),
+            ], rows: rows, rowClass: { i in
+                i < assessment.districts.count && assessment.districts[i].index == district ? "selected" : nil
             }, notes: ["Incidents over the whole period; change is the last 12 months against the 12 before. Rates and intervals are left out where the count is hidden."])
             m.close()
             m.close()

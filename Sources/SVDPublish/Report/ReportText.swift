@@ -1,46 +1,11 @@
 import SVDCore
-import SVDBin
 import SVDMeasure
 
 /// Headline figures, data quality, and methods.
 extension NeedsAssessmentReport {
-    struct HeadlineRow {
-        let label: String
-        /// Last 12 months, previous 12 months, % change — each already protected.
-        let current: PublishedTable.Value
-        let previous: PublishedTable.Value
-        let change: PublishedTable.Value
-    }
-
-    /// 12 months to the period's end against the 12 before, for a monthly series of the given tables.
-    func headlineRow(_ label: String, tables: AssessmentTables, monthly: @escaping (MonthKey) -> KeyedCount) -> HeadlineRow? {
-        guard let series = tables.series(monthly),
-              let ch = try? PeriodChange.rolling12(endingAt: input.period.upperBound, in: series) else { return nil }
-        let cells = tables.changeCells(current: tables.release(tables.total(monthly, over: ch.current)),
-                                       previous: tables.release(tables.total(monthly, over: ch.previous)))
-        return HeadlineRow(label: label, current: cells[0], previous: cells[1], change: cells[3])
-    }
-
-    /// All serious violence, each cohort, then each strand (the knife/weapon strand among them).
-    func headlineRows(_ tables: AssessmentTables) -> [HeadlineRow?] {
-        // Cohorts and strands break the scope down, so they follow the minimum base like every other breakdown.
-        let open = tables.disclosure.allowsBreakdown(of: tables.scopeTotal)
-        func row(_ label: String, breakdown: Bool, _ monthly: @escaping (MonthKey) -> KeyedCount) -> HeadlineRow? {
-            guard let r = headlineRow(label, tables: tables, monthly: monthly) else { return nil }
-            return breakdown && !open ? HeadlineRow(label: label, current: .withheld, previous: .withheld, change: .withheld) : r
-        }
-        var rows: [HeadlineRow?] = tables.cohortRows.enumerated().map { i, c in
-            row(c.label, breakdown: i > 0, tables.cohortMonthly(district: nil, under: c.under))
-        }
-        for (k, strand) in input.definitions.strands.enumerated() {
-            let byMonth = tables.marginals.byMonth[k + 1]
-            rows.append(row(strand.label, breakdown: true) { byMonth[$0] ?? .zero })
-        }
-        return rows
-    }
-
-    func changeSpan(_ m: inout Markup, _ v: PublishedTable.Value) {
-        guard case .change(let p?, _) = v, p.isFinite else {
+    /// A change's per cent with its arrow; "change not shown" when a count is hidden or there is no base.
+    func changeSpan(_ m: inout Markup, _ change: Assessment.Change) {
+        guard let p = change.percent, p.isFinite else {
             m.element("span", [("class", "chg flat")], "change not shown")
             return
         }
@@ -53,24 +18,24 @@ extension NeedsAssessmentReport {
         section(&m, "headline") { m in
             let end = input.period.upperBound
             m.element("p", [], "Incidents in the 12 months \(end.adding(months: -11)) to \(end), with the change on the 12 months before. Rises are orange (\u{25B2}), falls blue (\u{25BC}).")
-            let rows = headlineRows(scoped)
-            let areaRows = district == nil ? [] : headlineRows(areaTables)
-            guard rows.contains(where: { $0 != nil }) else {
+            let rows = assessment.headlineCards
+            let areaRows = assessment.areaHeadlineCards
+            guard !rows.isEmpty else {
                 m.element("p", [("class", "note")], "Not computable: change needs 24 months of data ending \(end).")
                 return
             }
             m.open("div", [("class", "cards")])
             for (i, row) in rows.enumerated() {
-                guard let row else { continue }
                 m.open("div", [("class", "card")])
                 m.element("div", [("class", "label")], row.label)
-                m.element("span", [("class", "big")], row.current.display)
+                m.element("span", [("class", "big")], row.change.current.cell.display)
                 changeSpan(&m, row.change)
                 m.element("div", [("class", "sub")]) { s in
                     s.text("previous 12 months: ")
-                    s.element("span", [("class", "n")], row.previous.display)
+                    s.element("span", [("class", "n")], row.change.previous.cell.display)
                 }
-                if i < areaRows.count, let a = areaRows[i] {
+                if i < areaRows.count {
+                    let a = areaRows[i]
                     m.element("div", [("class", "sub")]) { s in
                         s.text("\(input.areaName): ")
                         changeSpan(&s, a.change)
@@ -79,7 +44,7 @@ extension NeedsAssessmentReport {
                 m.close()
             }
             m.close()
-            if district == nil, let line = areaTables.headline() {
+            if district == nil, let line = assessment.headline {
                 m.element("p", [("class", "lede")], line)
             }
             if let d = district { packComparison(&m, d) }
@@ -89,20 +54,15 @@ extension NeedsAssessmentReport {
 
     /// The pack's district against the area: rate, interval and the significance call.
     func packComparison(_ m: inout Markup, _ d: Int) {
-        let t = areaTables.districtSummary()
-        let code = input.districts[d].code
-        guard let row = t.rows.first(where: { value(t, $0, "district_code") == .text(code) }),
-              let total = t.rows.first(where: { value(t, $0, "district_code") == .text("TOTAL") }) else { return }
-        let rate = value(t, row, "rate_per_1000_per_year"), areaRate = value(t, total, "rate_per_1000_per_year")
+        guard let row = assessment.scopeRow else { return }
         m.open("p", [("class", "lede")])
-        guard case .number = rate, case .number = areaRate else {
+        guard let rate = row.rate, let areaRate = assessment.areaRow.rate else {
             m.text("\(scopeName)'s rate is not shown: its count is hidden.")
             m.close()
             return
         }
-        let compared = value(t, row, "compared_with_area").plain
-        let phrase = compared == "higher" ? "significantly higher than" : compared == "lower" ? "significantly lower than" : "similar to"
-        m.text("\(scopeName): \(rate.display) serious violence incidents per 1,000 residents a year (95% CI \(value(t, row, "lower_95").display)\u{2013}\(value(t, row, "upper_95").display)), \(phrase) \(input.areaName) (\(areaRate.display)).")
+        let phrase = (row.comparedWithArea ?? .similar).phrase(benchmarkName: input.areaName)
+        m.text("\(scopeName): \(Self.rateText(rate.rate)) serious violence incidents per 1,000 residents a year (95% CI \(Self.rateText(rate.lower))\u{2013}\(Self.rateText(rate.upper))), \(phrase) (\(Self.rateText(areaRate.rate))).")
         m.close()
     }
 
@@ -110,16 +70,12 @@ extension NeedsAssessmentReport {
 
     func dataQualitySection(_ m: inout Markup) {
         section(&m, "data-quality") { m in
-            let t = scoped.dataQuality()
+            let lines = tables.dataQualityLines()
             m.element("p", [], "How every row of the extracts was accounted for, and how complete the fields the analysis relies on are\(district == nil ? "" : " (shares for \(scopeName))").")
             // Row accounting counts records in the extracts (not people) and is exact, as in the assessment tables.
-            let recordLabels = ["file ", "rows read", "rows accepted", "rejected: "]
-            table(&m, caption: t.title, columns: [column(t, "measure", "Measure", numeric: false), column(t, "value", "Value"),
-                                                   column(t, "percent", "Per cent")],
-                  rows: t.rows, rowClass: { row in
-                      guard case .text(let label) = row[0] else { return nil }
-                      return recordLabels.contains { label.hasPrefix($0) } ? "records" : nil
-                  }, notes: t.notes.filter { !$0.hasPrefix("Rejected rows") }
+            table(&m, caption: tables.dataQualityTitle, columns: [Self.cell(0, "Measure", numeric: false), Self.cell(1, "Value"), Self.cell(2, "Per cent")],
+                  rows: lines.map { [.text($0.measure), $0.value, $0.percent] }, rowClass: { lines[$0].records ? "records" : nil },
+                  notes: tables.dataQualityNotes(rejectsFile: false)
                       + ["Shares of unknown age, hour and location type are of serious violence incidents in the period."])
         }
     }
