@@ -63,23 +63,23 @@ public struct HotspotParameters: Sendable {
         cellSize = method == .kde ? 100 : nil
     }
 
-    /// Rejects impossible values with a message naming the option.
+    /// Rejects impossible values with a `ParameterError` naming the parameter.
     public func validate() throws {
-        guard eps.isFinite, eps > 0 else { throw EngineError("--eps must be a positive number of metres (got \(eps))") }
-        guard minPoints >= 1 else { throw EngineError("--min-points must be at least 1 (got \(minPoints))") }
-        if let epsDays, epsDays < 0 { throw EngineError("--eps-days must be zero or more (got \(epsDays))") }
+        guard eps.isFinite, eps > 0 else { throw ParameterError("eps", "must be a positive number of metres (got \(eps))") }
+        guard minPoints >= 1 else { throw ParameterError("min-points", "must be at least 1 (got \(minPoints))") }
+        if let epsDays, epsDays < 0 { throw ParameterError("eps-days", "must be zero or more (got \(epsDays))") }
         if let cellSize, !(cellSize.isFinite && cellSize > 0) {
-            throw EngineError("--cell must be a positive number of metres or 'auto' (got \(cellSize))")
+            throw ParameterError("cell", "must be a positive number of metres or 'auto' (got \(cellSize))")
         }
-        if let band, !(band.isFinite && band >= 0) { throw EngineError("--band must be a non-negative number of metres (got \(band))") }
+        if let band, !(band.isFinite && band >= 0) { throw ParameterError("band", "must be a non-negative number of metres (got \(band))") }
         if let bandwidth, !(bandwidth.isFinite && bandwidth > 0) {
-            throw EngineError("--bandwidth must be a positive number of metres (got \(bandwidth))")
+            throw ParameterError("bandwidth", "must be a positive number of metres (got \(bandwidth))")
         }
-        guard top >= 1 else { throw EngineError("--top must be at least 1 (got \(top))") }
+        guard top >= 1 else { throw ParameterError("top", "must be at least 1 (got \(top))") }
         if comparison != .none && method != .gistar {
-            throw EngineError("--previous and --compare-from/--compare-to need --method gistar (hot-spot change is a Gi* comparison)")
+            throw ParameterError("comparison", "needs method gistar (hot-spot change is a Gi* comparison)")
         }
-        if epsDays != nil && method != .dbscan { throw EngineError("--eps-days applies to --method dbscan only") }
+        if epsDays != nil && method != .dbscan { throw ParameterError("eps-days", "applies to method dbscan only") }
     }
 
     /// The points a binning pass must keep for this run of `request`: the analysis period's months, or every
@@ -102,15 +102,11 @@ public struct HotspotParameters: Sendable {
 
     /// The run's spatial rules: the tier's defaults with this run's options, checked against the tier's floors.
     public func spatialRules(policy: DisclosurePolicy) throws -> SpatialRules {
-        do {
-            let rules = try SpatialRules(policy: policy).with(generalisation: generalisation, minPlaces: minPlaces,
-                                                               includeSensitivePlaces: includeSensitivePlaces, tier: policy.tier)
-            // The KDE cell defaults to 100 m; only an explicit size or radius is checked here.
-            try rules.check(cellSize: method == .dbscan ? nil : cellSize, bandwidth: method == .kde ? bandwidth : nil, tier: policy.tier)
-            return rules
-        } catch let e as SpatialRulesError {
-            throw EngineError(e.description)
-        }
+        let rules = try SpatialRules(policy: policy).with(generalisation: generalisation, minPlaces: minPlaces,
+                                                           includeSensitivePlaces: includeSensitivePlaces, tier: policy.tier)
+        // The KDE cell defaults to 100 m; only an explicit size or radius is checked here.
+        try rules.check(cellSize: method == .dbscan ? nil : cellSize, bandwidth: method == .kde ? bandwidth : nil, tier: policy.tier)
+        return rules
     }
 }
 
@@ -313,7 +309,7 @@ public struct HotspotAnalysis {
         do {
             return try GridSpec.covering([bounds.min, bounds.max], cellSize: size)
         } catch let e as DetectError {
-            if case .tooManyCells = e { throw EngineError("--cell \(size): \(e)") }
+            if case .tooManyCells = e { throw ParameterError("cell", "\(size): \(e)") }
             throw e
         }
     }

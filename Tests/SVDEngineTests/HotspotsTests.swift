@@ -275,20 +275,21 @@ final class HotspotsTests: XCTestCase {
 
     // MARK: Errors
 
-    /// Bad parameters and unusable input give one-line errors naming the problem, never a crash.
+    /// Bad parameters and unusable input give one-line errors naming the problem (the parameter as the CLI spells its
+    /// option, without the dashes the CLI adds), never a crash.
     func testBadParametersAndInputGiveOneLineErrors() throws {
         func message(_ body: () throws -> Void) -> String {
             do { try body() } catch { return "\(error)" }
             return "no error"
         }
         let cases: [(String, (inout HotspotParameters) -> Void, HotspotMethod)] = [
-            ("--eps", { $0.eps = 0 }, .dbscan), ("--eps", { $0.eps = -5 }, .dbscan), ("--eps", { $0.eps = .nan }, .dbscan),
-            ("--min-points", { $0.minPoints = 0 }, .dbscan), ("--eps-days", { $0.epsDays = -1 }, .dbscan),
-            ("--cell 1 is refused", { $0.cellSize = 1 }, .gistar), ("--cell", { $0.cellSize = 0 }, .kde),
-            ("--bandwidth 50 is refused", { $0.bandwidth = 50 }, .kde), ("--generalise 10 is refused", { $0.generalisation = 10 }, .dbscan),
-            ("--min-places 2 is refused", { $0.minPlaces = 2 }, .dbscan),
-            ("--bandwidth", { $0.bandwidth = -1 }, .kde), ("--top", { $0.top = 0 }, .dbscan),
-            ("need --method gistar", { $0.comparison = .previousPeriod }, .dbscan),
+            ("eps", { $0.eps = 0 }, .dbscan), ("eps", { $0.eps = -5 }, .dbscan), ("eps", { $0.eps = .nan }, .dbscan),
+            ("min-points", { $0.minPoints = 0 }, .dbscan), ("eps-days", { $0.epsDays = -1 }, .dbscan),
+            ("cell 1 is refused", { $0.cellSize = 1 }, .gistar), ("cell", { $0.cellSize = 0 }, .kde),
+            ("bandwidth 50 is refused", { $0.bandwidth = 50 }, .kde), ("generalise 10 is refused", { $0.generalisation = 10 }, .dbscan),
+            ("min-places 2 is refused", { $0.minPlaces = 2 }, .dbscan),
+            ("bandwidth", { $0.bandwidth = -1 }, .kde), ("top", { $0.top = 0 }, .dbscan),
+            ("comparison needs method gistar", { $0.comparison = .previousPeriod }, .dbscan),
             ("unknown strand", { $0.strand = "nope" }, .dbscan), ("unknown district", { $0.district = "E0" }, .dbscan),
             ("comparison period", { $0.comparison = .previousPeriod }, .gistar),
         ]

@@ -53,21 +53,21 @@ public struct SpatialRules: Sendable, Equatable {
         minFootprint = Double(minPlaces) * generalisation * generalisation
     }
 
-    /// The rules with the options a run may change; refuses values below the tier's floors (one line naming the option).
+    /// The rules with the options a run may change; refuses values below the tier's floors (a `ParameterError`).
     public func with(generalisation g: Double?, minPlaces k: Int?, includeSensitivePlaces: Bool?, tier: DisclosureTier) throws -> SpatialRules {
         var r = self
         if let g {
-            guard g.isFinite, g > 0 else { throw SpatialRulesError("--generalise must be a positive number of metres (got \(g))") }
+            guard g.isFinite, g > 0 else { throw ParameterError("generalise", "must be a positive number of metres (got \(g))") }
             let floor = tier == .public ? Self.publicGeneralisation : Self.partnerGeneralisation
             guard g >= floor else {
-                throw SpatialRulesError("--generalise \(Self.metres(g)) is refused in the \(tier.rawValue) tier: below \(Self.metres(floor)) m a generalisation square can point at an address")
+                throw ParameterError("generalise", "\(Self.metres(g)) is refused in the \(tier.rawValue) tier: below \(Self.metres(floor)) m a generalisation square can point at an address")
             }
             r.generalisation = g
         }
         if let k {
             let floor = tier == .public ? Self.publicMinPlacesFloor : 1
             guard k >= floor else {
-                throw SpatialRulesError("--min-places \(k) is refused in the \(tier.rawValue) tier: a published place must rest on at least \(floor) distinct \(Self.metres(r.generalisation)) m squares")
+                throw ParameterError("min-places", "\(k) is refused in the \(tier.rawValue) tier: a published place must rest on at least \(floor) distinct \(Self.metres(r.generalisation)) m squares")
             }
             r.minPlaces = k
         }
@@ -79,12 +79,12 @@ public struct SpatialRules: Sendable, Equatable {
     /// Refuses a grid cell or kernel radius finer than the tier allows.
     public func check(cellSize: Double?, bandwidth: Double?, tier: DisclosureTier) throws {
         if let cellSize, cellSize < minCellSize {
-            throw SpatialRulesError("--cell \(Self.metres(cellSize)) is refused in the \(tier.rawValue) tier: cells under \(Self.metres(minCellSize)) m can locate single incidents"
-                                    + (tier == .public ? " (finer cells are for partners: --tier partner)" : ""))
+            throw ParameterError("cell", "\(Self.metres(cellSize)) is refused in the \(tier.rawValue) tier: cells under \(Self.metres(minCellSize)) m can locate single incidents"
+                                    + (tier == .public ? " (finer cells are for the partner tier)" : ""))
         }
         if let bandwidth, bandwidth < minBandwidth {
-            throw SpatialRulesError("--bandwidth \(Self.metres(bandwidth)) is refused in the \(tier.rawValue) tier: a kernel under \(Self.metres(minBandwidth)) m draws single incidents"
-                                    + (tier == .public ? " (finer kernels are for partners: --tier partner)" : ""))
+            throw ParameterError("bandwidth", "\(Self.metres(bandwidth)) is refused in the \(tier.rawValue) tier: a kernel under \(Self.metres(minBandwidth)) m draws single incidents"
+                                    + (tier == .public ? " (finer kernels are for the partner tier)" : ""))
         }
     }
 
@@ -120,11 +120,6 @@ public struct SpatialRules: Sendable, Equatable {
         let ha = m2 / 10_000
         return ha == ha.rounded() ? String(Int(ha)) : String(format: "%.2f", ha)
     }
-}
-
-public struct SpatialRulesError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ d: String) { description = d }
 }
 
 /// What a place-based output may not show, and why: the incidents the public tier leaves out of maps.

@@ -263,9 +263,19 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         throw e
     } catch let e as ValidationError {
         throw e
+    } catch let e as ParameterError {
+        throw ValidationError(e.option)
     } catch {
         printError("\(error)")
         throw ExitCode(2)
+    }
+}
+
+extension ParameterError {
+    /// The library's parameter as the option the user typed: one line, exit 64.
+    var option: String {
+        parameter == "comparison" ? "--previous and --compare-from/--compare-to \(reason.replacingOccurrences(of: "needs method", with: "need --method"))"
+            : "--\(parameter) \(reason)"
     }
 }
 

@@ -115,8 +115,8 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         // The tier's floors on places: --cell, --bandwidth, --generalise, --min-places.
         do {
             try p.validate(policy: disclosure.policy)
-        } catch {
-            throw ValidationError("\(error)")
+        } catch let e as ParameterError {
+            throw ValidationError(e.option)
         }
         return p
     }
