@@ -321,3 +321,21 @@ extension IncidentCube {
         }
     }
 }
+
+/// One cube per worker thread, for `IncidentReader.read`'s per-worker callback. Worker `w` may touch only
+/// `self[w]`: that contract, not a lock, is what makes sharing the set across threads safe. Merge after the read.
+public final class WorkerCubes: @unchecked Sendable {
+    private let cubes: [IncidentCube]
+
+    public init(count: Int, shape: IncidentCube.Shape) {
+        cubes = (0..<max(1, count)).map { _ in IncidentCube(shape: shape) }
+    }
+
+    public subscript(worker: Int) -> IncidentCube { cubes[worker] }
+
+    /// All workers' counts in the first cube (the cube is mergeable, so the split changes nothing).
+    public func merged() -> IncidentCube {
+        for other in cubes.dropFirst() { cubes[0].merge(other) }
+        return cubes[0]
+    }
+}

@@ -233,7 +233,7 @@ public struct HotspotAnalysis {
                     c = try DBSCAN.cluster(locations, eps: parameters.eps, minPoints: parameters.minPoints)
                 }
                 clustering = c
-                shapes = try HotspotAnalysis.shapes(locations, labels: c.labels, clusterCount: c.clusterCount, grid: generalisationGrid)
+                shapes = try Generalise.shapes(locations, labels: c.labels, clusterCount: c.clusterCount, grid: generalisationGrid)
                 clusters = HotspotAnalysis.summarise(incidents, labels: c.labels, shapes: shapes,
                                                      districts: area.districts.count, strands: defs.strands.count,
                                                      cohortUnder: defs.cohorts.first?.under ?? 25)

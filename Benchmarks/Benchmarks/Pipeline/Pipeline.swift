@@ -86,7 +86,7 @@ func seriousViolenceTotal(_ cube: IncidentCube) -> Int {
 func composedPipeline(_ f: Fixture) throws -> IncidentCube {
     let catalog = OffenceCatalog(definitions: f.definitions)
     let shape = IncidentCube.Shape(districts: f.area.districts.count, definitions: f.definitions)
-    let cubes = (0..<Fixture.workers).map { _ in IncidentCube(shape: shape) }
+    let cubes = WorkerCubes(count: Fixture.workers, shape: shape)
     // A worker's classifier is rebuilt only when a batch brings an offence code it has not seen.
     let classifiers = Mutex<[StrandClassifier]>(Array(repeating: StrandClassifier(catalog: catalog), count: Fixture.workers))
     let reader = try IncidentReader(url: f.file, format: .native, catalog: catalog, sources: SourceCatalog())
@@ -104,8 +104,7 @@ func composedPipeline(_ f: Fixture) throws -> IncidentCube {
         }
         classifiers.withLock { $0[worker] = classifier }
     }
-    for other in cubes.dropFirst() { cubes[0].merge(other) }
-    return cubes[0]
+    return cubes.merged()
 }
 
 func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {

@@ -31,7 +31,7 @@ func run() throws {
     let catalog = OffenceCatalog(definitions: definitions)
     let shape = IncidentCube.Shape(districts: area.districts.count, definitions: definitions)
     let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    let cubes = (0..<workers).map { _ in IncidentCube(shape: shape) }
+    let cubes = WorkerCubes(count: workers, shape: shape)
     let accepted = Mutex<[[Int]]>(Array(repeating: Array(repeating: 0, count: shape.districtSlots), count: workers))
     let reader = try IncidentReader(url: URL(fileURLWithPath: args[0]), format: .native, catalog: catalog, sources: SourceCatalog())
     let summary = try reader.read(workers: workers, rejects: .counting()) { worker, batch in
@@ -46,8 +46,7 @@ func run() throws {
         }
         accepted.withLock { a in for k in counts.indices { a[worker][k] += counts[k] } }
     }
-    for other in cubes.dropFirst() { cubes[0].merge(other) }
-    let cube = cubes[0]
+    let cube = cubes.merged()
 
     var seriousViolence = Array(repeating: 0, count: shape.districtSlots)
     var cells: [String] = []

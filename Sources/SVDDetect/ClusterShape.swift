@@ -1,9 +1,9 @@
 import Foundation
 import SVDCore
-import SVDDetect
 
-/// Outline and size of one cluster, as published: generalised to grid squares (see `SpatialRules`), so no
-/// vertex, area or centroid depends on where in its square an incident lies.
+/// Outline and size of one cluster, as published: both hull modes (concave outline and convex hull) are drawn on
+/// the corners of the grid squares the members occupy, so no vertex, area or centroid depends on where in its
+/// square an incident lies.
 public struct ClusterShape: Sendable {
     public let cluster: Int
     /// Area-weighted centroid of the generalised outline.
@@ -18,9 +18,9 @@ public struct ClusterShape: Sendable {
     public let places: Int
 }
 
-extension HotspotAnalysis {
+extension Generalise {
     /// Generalised outlines of every cluster, one task per cluster, largest first.
-    static func shapes(_ locations: [BNGPoint], labels: [Int32], clusterCount k: Int, grid: GeneralisationGrid) throws -> [ClusterShape] {
+    public static func shapes(_ locations: [BNGPoint], labels: [Int32], clusterCount k: Int, grid: GeneralisationGrid) throws -> [ClusterShape] {
         let outlines = try Generalise.outlines(locations, labels: labels, clusterCount: k, grid: grid)
         return outlines.enumerated().map { c, o in
             ClusterShape(cluster: c, centroid: o.centroid, concaveHull: o.shell, convexHull: o.convexShell,
