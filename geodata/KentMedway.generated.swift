@@ -409,5 +409,97 @@ strands:
       - weapon: [knife, firearm, other]
       - offence: [possession of weapons]
 
+# Measures: counted by district and month beside the strands (they do not split the other tables), each with
+# 12-month, same-quarter-last-year and financial-year change and a significance test. `headline: yes` marks the
+# board's KPIs, which lead the headline. Conditions as for strands, plus `none:` (NOT: none may hold).
+measures:
+  - id: kpi_syv_under_25
+    label: Public-place serious youth violence, victim or suspect under 25
+    headline: yes
+    all:
+      - offence: [homicide, attempted murder, violence with injury, violence without injury, robbery, possession of weapons, assault]
+      - public_place: yes
+      - age_under: {age: 25, role: either}
+    none:
+      - domestic: yes
+
+  - id: kpi_syv_under_18
+    label: Public-place serious youth violence, victim or suspect under 18
+    headline: yes
+    all:
+      - offence: [homicide, attempted murder, violence with injury, violence without injury, robbery, possession of weapons, assault]
+      - public_place: yes
+      - age_under: {age: 18, role: either}
+    none:
+      - domestic: yes
+
+  - id: victim_or_suspect_10_25
+    label: Serious violence with a victim or suspect aged 10–25
+    any:
+      - age_between: {from: 10, to: 25, role: either}
+
+  - id: sv_excluding_domestic
+    label: Serious violence excluding domestic abuse
+    any:
+      - offence: [homicide, attempted murder, violence with injury, violence without injury, robbery, rape, other sexual offences, possession of weapons, drug trafficking, violence and sexual offences, assault]
+    none:
+      - domestic: yes
+
+  # Knife-enabled crime: a knife or sharp instrument used or threatened — apart from firearms, other weapons and
+  # possession of weapons (an offence of its own).
+  - id: knife_enabled
+    label: Knife-enabled crime
+    all:
+      - weapon: [knife]
+    none:
+      - offence: [possession of weapons]
+
+  - id: knife_enabled_children
+    label: Knife-enabled crime, victim under 18
+    all:
+      - weapon: [knife]
+      - age_under: {age: 18, role: victim}
+    none:
+      - offence: [possession of weapons]
+
+  - id: knife_enabled_adults
+    label: Knife-enabled crime, victim 18 or over
+    all:
+      - weapon: [knife]
+      - age_at_least: {age: 18, role: victim}
+    none:
+      - offence: [possession of weapons]
+
+  - id: firearms
+    label: Firearm-enabled crime
+    all:
+      - weapon: [firearm]
+    none:
+      - offence: [possession of weapons]
+
+  - id: other_weapons
+    label: Other-weapon-enabled crime
+    all:
+      - weapon: [other]
+    none:
+      - offence: [possession of weapons]
+
+  - id: possession_of_weapons
+    label: Possession of weapons
+    any:
+      - offence: [possession of weapons]
+
+# Groups of districts reported beside the districts and the area.
+groupings:
+  - id: kent_excluding_medway
+    label: Kent (excluding Medway)
+    districts: [E07000105, E07000106, E07000107, E07000108, E07000109, E07000110, E07000111, E07000112, E07000113, E07000114, E07000115, E07000116]
+  - id: north_east_coast
+    label: North & East Kent coast
+    districts: [E07000113, E07000106, E07000114, E07000108, E07000112]
+  - id: west_kent
+    label: West Kent
+    districts: [E07000111, E07000115, E07000116]
+
 """#
 }

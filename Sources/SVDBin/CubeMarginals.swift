@@ -25,6 +25,9 @@ public struct CubeMarginals: Sendable {
     public var byDistrictMonthAge: [[MonthKey: [KeyedCount]]]
     /// [offence code][district slot], every accepted incident including out of scope.
     public var byOffence: [[KeyedCount]]
+    /// [measure][district slot] keyed by month, from `monthsFrom` (change needs earlier months). A pack's
+    /// marginals hold its district only.
+    public var byMeasureMonth: [[[MonthKey: KeyedCount]]]
 
     /// Sums the cube over `period`. With `district`, only that district's incidents count.
     public init(cube: IncidentCube, period: ClosedRange<MonthKey>, district: Int? = nil, monthsFrom: MonthKey? = nil) {
@@ -111,6 +114,16 @@ public struct CubeMarginals: Sendable {
             bo[Int(c.offence)][c.district] += c.keyed
         }
         byOffence = bo
+        var mm = Array(repeating: Array(repeating: [MonthKey: KeyedCount](), count: slots), count: s.measures)
+        cube.forEachMeasureBlock(in: seriesRange) { month, block in
+            for d in 0..<slots where district == nil || district == d {
+                for k in 0..<s.measures {
+                    let c = KeyedCount(bits: block[d * s.measures + k])
+                    if !c.isZero { mm[k][d][month] = c }
+                }
+            }
+        }
+        byMeasureMonth = mm
     }
 
     /// All serious violence in the period, inside and outside the area.

@@ -20,6 +20,8 @@ public final class IncidentCube {
         /// Strand slices: slice 0 is all serious violence, slice k is definitions strand k-1.
         public let strandSlices: Int
         public let strandLabels: [String]
+        /// Measures of the definitions (KPIs and the like), counted by district and month only.
+        public let measures: Int
 
         public static let hours = 25        // 0–23, 24 = unknown
         public static let weekdays = 8      // Mon…Sun, 7 = unknown
@@ -32,6 +34,7 @@ public final class IncidentCube {
             ageBands = definitions.ageBands
             strandSlices = definitions.strands.count + 1
             strandLabels = ["All serious violence"] + definitions.strands.map(\.label)
+            measures = definitions.measures.count
         }
 
         /// Districts plus the outside bucket.
@@ -39,6 +42,7 @@ public final class IncidentCube {
         @inlinable var mainBlock: Int { districtSlots * ageBands.count * Shape.hours * Shape.weekdays * strandSlices }
         @inlinable var peopleBlock: Int { Shape.roles * districtSlots * ageBands.count * Shape.sexes * strandSlices }
         @inlinable var placeBlock: Int { Shape.locationTypes * districtSlots * strandSlices }
+        @inlinable var measureBlock: Int { max(1, districtSlots * measures) }
     }
 
     /// Months from 1900-01 to 2199-12: a direct index, so a row costs no hashing.
@@ -54,6 +58,8 @@ public final class IncidentCube {
     private let places: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Per month slot: every accepted incident, in scope or not, by [offence code][district].
     private let offences: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    /// Per month slot: in-scope incidents by [district][measure].
+    private let measureCounts: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Offence codes each offence block has room for; grows (rarely) when the catalog does.
     private var offenceCapacity = 64
     /// Incidents whose month lies outside 1900–2199 (ingest should already have rejected them).
@@ -78,10 +84,11 @@ public final class IncidentCube {
         people = table()
         places = table()
         offences = table()
+        measureCounts = table()
     }
 
     deinit {
-        for t in [main, people, places, offences] {
+        for t in [main, people, places, offences, measureCounts] {
             for m in 0..<Self.supportedMonths { t[m].map { free($0) } }
             t.deallocate()
         }
@@ -107,6 +114,7 @@ public final class IncidentCube {
             people[m] = Self.block(shape.peopleBlock)
             places[m] = Self.block(shape.placeBlock)
             offences[m] = Self.block(offenceBlock)
+            measureCounts[m] = Self.block(shape.measureBlock)
         }
     }
 
@@ -124,8 +132,8 @@ public final class IncidentCube {
     }
 
     /// Adds one incident. `district` is an index, or `shape.districts` for outside the area.
-    /// `strandMask` bit k = strand k; `inScope` false records the offence category only.
-    public func add(_ i: Incident, district d: Int, inScope: Bool, strandMask: UInt8) {
+    /// `strandMask` bit k = strand k, `measureMask` bit k = measure k; `inScope` false records the offence category only.
+    public func add(_ i: Incident, district d: Int, inScope: Bool, strandMask: UInt8, measureMask: UInt16 = 0) {
         guard let m = slot(i.month) else { outsideSupportedMonths += 1; return }
         let offence = Int(i.offence)
         if offence >= offenceCapacity { growOffences(toFit: offence) }
@@ -142,6 +150,15 @@ public final class IncidentCube {
         let suspectBand = Int(bandOfAge[Int(UInt8(bitPattern: i.suspectAge))])
         let suspectBase = (((slots + d) * bands + suspectBand) * Shape.sexes + Int(i.suspectSex.rawValue)) * slices
         let placeBase = (Int(i.locationType.rawValue) * slots + d) * slices
+        if measureMask != 0 {
+            let xb = measureCounts[m].unsafelyUnwrapped
+            var bits = measureMask, k = 0
+            while bits != 0 {
+                if bits & 1 != 0 { xb[d * shape.measures + k] &+= unit }
+                bits >>= 1
+                k += 1
+            }
+        }
         let mb = main[m].unsafelyUnwrapped, pb = people[m].unsafelyUnwrapped, lb = places[m].unsafelyUnwrapped
         var mask = UInt(strandMask) << 1 | 1
         var k = 0
@@ -168,6 +185,7 @@ public final class IncidentCube {
             Self.addBlock(people[m]!, other.people[m]!, shape.peopleBlock)
             Self.addBlock(places[m]!, other.places[m]!, shape.placeBlock)
             Self.addBlock(offences[m]!, src, other.offenceBlock)
+            Self.addBlock(measureCounts[m]!, other.measureCounts[m]!, shape.measureBlock)
         }
         outsideSupportedMonths += other.outsideSupportedMonths
     }
@@ -305,6 +323,17 @@ extension IncidentCube {
         public var district: Int
         public var keyed: KeyedCount
         public var count: Int { keyed.count }
+    }
+
+    /// Each month's in-scope incidents by [district slot][measure], for months within `months`.
+    public func forEachMeasureBlock(in months: ClosedRange<MonthKey>? = nil, _ body: (MonthKey, UnsafePointer<UInt64>) -> Void) {
+        guard shape.measures > 0 else { return }
+        for m in 0..<Self.supportedMonths {
+            guard let b = measureCounts[m] else { continue }
+            let key = MonthKey(index: Self.firstSupportedMonth.index + Int32(m))
+            if let months, !months.contains(key) { continue }
+            body(key, UnsafePointer(b))
+        }
     }
 
     /// Every accepted incident (in scope or not) by offence code and district.

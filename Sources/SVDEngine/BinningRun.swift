@@ -96,6 +96,8 @@ final class WorkerStates: @unchecked Sendable {
         /// in the window, whatever the other workers see.
         var newest = Int32.min
         var points: [IncidentPoint] = []
+        /// The definitions have measures (most runs' hot path skips them otherwise).
+        let measures: Bool
 
         init(shape: IncidentCube.Shape, catalog: OffenceCatalog, window: PointWindow, lastMonth: Int32?) {
             cube = IncidentCube(shape: shape)
@@ -104,6 +106,7 @@ final class WorkerStates: @unchecked Sendable {
             latest = lastMonth ?? Int32.max
             if let lastMonth, case .latest(let n) = window { earliest = lastMonth - Int32(n) + 1 }
             classifier = StrandClassifier(catalog: catalog)
+            measures = !catalog.definitions.measures.isEmpty
         }
 
         /// A month later than any seen moves the window on; the points it leaves go once the buffer would grow.
@@ -133,7 +136,7 @@ final class WorkerStates: @unchecked Sendable {
             }
             let inScope = classifier.scope(i) == .seriousViolence
             let mask = inScope ? classifier.strandMask(i) : 0
-            cube.add(i, district: district, inScope: inScope, strandMask: mask)
+            cube.add(i, district: district, inScope: inScope, strandMask: mask, measureMask: inScope && measures ? classifier.measureMask(i) : 0)
             if inScope && window != .none && keep(month: i.month) { append(IncidentPoint(i, district: district, strandMask: mask)) }
         }
     }

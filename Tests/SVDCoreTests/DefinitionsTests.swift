@@ -151,4 +151,141 @@ final class DefinitionsTests: XCTestCase {
                   - domestic: yes
             """, mentioning: ["under_21", "boundary"])
     }
+
+    // MARK: Measures and the fuller condition language
+
+    /// Measure ids a hand-made incident of `category` counts in.
+    private func measures(of category: String, _ make: (UInt16) -> Incident, _ defs: Definitions) -> Set<String> {
+        let catalog = OffenceCatalog(definitions: defs)
+        let code = catalog.code(for: category)!
+        let mask = StrandClassifier(catalog: catalog).measureMask(make(code))
+        return Set(defs.measures.enumerated().filter { mask & (1 << UInt16($0.offset)) != 0 }.map(\.element.id))
+    }
+
+    func testKentMedwayMeasures() throws {
+        let defs = try kentMedway()
+        XCTAssertEqual(defs.measures.filter(\.headline).map(\.id), ["kpi_syv_under_25", "kpi_syv_under_18"])
+        XCTAssertEqual(defs.groupings.map(\.id), ["kent_excluding_medway", "north_east_coast", "west_kent"])
+        // A 16-year-old suspect, adult victim, in a park: both KPIs (victim OR suspect), and 10–25.
+        let robbery = measures(of: "robbery", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 50, suspectAge: 16, locationType: .park, domestic: .no)
+        }, defs)
+        XCTAssertTrue(robbery.isSuperset(of: ["kpi_syv_under_25", "kpi_syv_under_18", "victim_or_suspect_10_25", "sv_excluding_domestic"]))
+        // The same in public but domestic: NOT domestic takes it out of the KPIs and of "excluding domestic abuse".
+        let domestic = measures(of: "robbery", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 50, suspectAge: 16, locationType: .street, domestic: .yes)
+        }, defs)
+        XCTAssertFalse(domestic.contains("kpi_syv_under_25"))
+        XCTAssertFalse(domestic.contains("sv_excluding_domestic"))
+        XCTAssertTrue(domestic.contains("victim_or_suspect_10_25"))
+        // Ages 5 and 30: "10–25" needs one person in the range, not one under 26 and another over 9.
+        let split = measures(of: "robbery", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 5, suspectAge: 30, locationType: .street)
+        }, defs)
+        XCTAssertFalse(split.contains("victim_or_suspect_10_25"))
+        // Knife-enabled: children and adults by victim age; an unknown age is neither; possession is its own measure.
+        func knife(_ victim: Int8) -> Set<String> {
+            measures(of: "violence with injury", {
+                Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: victim, locationType: .street, weapon: .knife)
+            }, defs)
+        }
+        XCTAssertEqual(knife(15).intersection(["knife_enabled", "knife_enabled_children", "knife_enabled_adults"]), ["knife_enabled", "knife_enabled_children"])
+        XCTAssertEqual(knife(18).intersection(["knife_enabled", "knife_enabled_children", "knife_enabled_adults"]), ["knife_enabled", "knife_enabled_adults"])
+        XCTAssertEqual(knife(Incident.unknownAge).intersection(["knife_enabled", "knife_enabled_children", "knife_enabled_adults"]), ["knife_enabled"])
+        let possession = measures(of: "possession of weapons", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 30, locationType: .street, weapon: .knife)
+        }, defs)
+        XCTAssertTrue(possession.contains("possession_of_weapons"))
+        XCTAssertFalse(possession.contains("knife_enabled"))
+        let gun = measures(of: "robbery", {
+            Incident(location: self.maidstone, month: self.march2024, offence: $0, locationType: .street, weapon: .firearm)
+        }, defs)
+        XCTAssertTrue(gun.contains("firearms"))
+        XCTAssertFalse(gun.contains("knife_enabled"))
+    }
+
+    func testSexAndLocationConditions() throws {
+        let defs = try Definitions(yaml: """
+            strands:
+              - id: girls_at_school
+                all:
+                  - sex: {sex: female, role: victim}
+                  - age_under: {age: 18, role: victim}
+                  - location_type: [school, transport hub]
+            measures:
+              - id: male_suspects_not_dwelling
+                all:
+                  - sex: {sex: male, role: suspect}
+                none:
+                  - location_type: [dwelling]
+            """, source: "t.yaml")
+        let catalog = OffenceCatalog(definitions: defs)
+        let code = catalog.code(for: "robbery")!
+        let c = StrandClassifier(catalog: catalog)
+        let girl = Incident(location: maidstone, month: march2024, offence: code, victimAge: 14, victimSex: .female, suspectSex: .male, locationType: .school)
+        XCTAssertEqual(c.strandMask(girl), 1)
+        XCTAssertEqual(c.measureMask(girl), 1)
+        let atHome = Incident(location: maidstone, month: march2024, offence: code, victimAge: 14, victimSex: .female, suspectSex: .male, locationType: .dwelling)
+        XCTAssertEqual(c.strandMask(atHome), 0)
+        XCTAssertEqual(c.measureMask(atHome), 0)
+    }
+
+    /// A misspelt key, a duplicate id or an id equal to a column is an error naming the file and the line.
+    func testMistakesNameFileAndLine() {
+        assertRejected("""
+            name: x
+            serious_violance: [robbery]
+            strands:
+              - id: s1
+                any:
+                  - domestic: yes
+            """, mentioning: ["bad.yaml:2:", "unknown key 'serious_violance'"])
+        assertRejected("""
+            strands:
+              - id: s1
+                any:
+                  - domestic: yes
+            measures:
+              - id: m1
+                all:
+                  - weapon: [knife]
+                nones:
+                  - domestic: yes
+            """, mentioning: ["bad.yaml:9:", "measure m1", "unknown key 'nones'"])
+        assertRejected("""
+            strands:
+              - id: s1
+                any:
+                  - domestic: yes
+              - id: s1
+                any:
+                  - domestic: no
+            """, mentioning: ["'s1' is used twice"])
+        assertRejected("""
+            strands:
+              - id: month
+                any:
+                  - domestic: yes
+            """, mentioning: ["'month'", "reserved"])
+        assertRejected("""
+            strands:
+              - id: s1
+                all:
+                  - age_between: {from: 25, to: 10, role: either}
+            """, mentioning: ["bad.yaml:4:", "age_between"])
+        assertRejected("""
+            strands:
+              - id: s1
+                all:
+                  - age_under: {age: 18, role: victim, sex: male}
+            """, mentioning: ["unknown key 'sex'"])
+        assertRejected("""
+            cohorts:
+              - {id: young_suspects, under: 25, role: suspect}
+            strands:
+              - id: s1
+                any:
+                  - domestic: yes
+            """, mentioning: ["young_suspects", "measure"])
+    }
 }

@@ -45,23 +45,28 @@ public final class OffenceCatalog: Sendable {
 /// Immutable once built (every stored property is a `let`), so sharing one across threads is safe.
 public final class StrandClassifier: @unchecked Sendable {
     struct Test {
-        enum Kind: UInt8 { case offence, domestic, publicPlace, alcohol, drugs, weapon, ageUnder }
+        enum Kind: UInt8 { case offence, domestic, publicPlace, alcohol, drugs, weapon, ageUnder, ageAtLeast, ageBetween, sex, locationType }
         var kind: Kind
         var flag: Flag = .unknown
         /// Offence condition bit, or a mask of `Weapon` raw values.
         var bits: UInt64 = 0
         var age: Int8 = 0
+        /// Upper age (inclusive) of an age range.
+        var ageTo: Int8 = 0
         var role: Definitions.Role = .victim
+        var sex: Sex = .unknown
     }
 
     public let definitions: Definitions
     private let scopes: [Definitions.Scope]
     /// Per offence code: bit j set when the category is in offence condition j.
     private let offenceBits: [UInt64]
-    /// All strands' tests back to back; strand k uses allRanges[k] then anyRanges[k].
+    /// All condition sets' tests back to back (strands, then measures); set k uses allRanges[k], anyRanges[k], noneRanges[k].
     private let tests: [Test]
     private let allRanges: [Range<Int>]
     private let anyRanges: [Range<Int>]
+    private let noneRanges: [Range<Int>]
+    private let strandCount: Int
 
     public init(catalog: OffenceCatalog) {
         definitions = catalog.definitions
@@ -79,21 +84,30 @@ public final class StrandClassifier: @unchecked Sendable {
             case .drugs(let f): return Test(kind: .drugs, flag: f)
             case .weapon(let w): return Test(kind: .weapon, bits: w.reduce(0) { $0 | 1 << UInt64($1.rawValue) })
             case .ageUnder(let age, let role): return Test(kind: .ageUnder, age: Int8(clamping: age), role: role)
+            case .ageAtLeast(let age, let role): return Test(kind: .ageAtLeast, age: Int8(clamping: age), role: role)
+            case .ageBetween(let lo, let hi, let role): return Test(kind: .ageBetween, age: Int8(clamping: lo), ageTo: Int8(clamping: hi), role: role)
+            case .sex(let sex, let role): return Test(kind: .sex, role: role, sex: sex)
+            case .locationType(let t): return Test(kind: .locationType, bits: t.reduce(0) { $0 | 1 << UInt64($1.rawValue) })
             }
         }
-        var tests: [Test] = [], allRanges: [Range<Int>] = [], anyRanges: [Range<Int>] = []
-        for strand in definitions.strands {
+        var tests: [Test] = [], allRanges: [Range<Int>] = [], anyRanges: [Range<Int>] = [], noneRanges: [Range<Int>] = []
+        for set in definitions.strands + definitions.measures {
             let a = tests.count
-            tests += strand.all.map(compile)
+            tests += set.all.map(compile)
             allRanges.append(a..<tests.count)
             let b = tests.count
-            tests += strand.any.map(compile)
+            tests += set.any.map(compile)
             anyRanges.append(b..<tests.count)
+            let c = tests.count
+            tests += set.none.map(compile)
+            noneRanges.append(c..<tests.count)
         }
-        precondition(sets.count <= 64, "at most 64 offence conditions across all strands")
+        precondition(sets.count <= 64, "at most 64 offence conditions across all strands and measures")
         self.tests = tests
         self.allRanges = allRanges
         self.anyRanges = anyRanges
+        self.noneRanges = noneRanges
+        strandCount = definitions.strands.count
         offenceBits = entries.map { e in
             sets.enumerated().reduce(UInt64(0)) { bits, s in s.element.contains(e.name) ? bits | (1 << UInt64(s.offset)) : bits }
         }
@@ -118,15 +132,45 @@ public final class StrandClassifier: @unchecked Sendable {
             case .suspect: return s
             case .either: return v || s
             }
+        case .ageAtLeast:
+            let v = i.victimAge >= 0 && i.victimAge >= t.age
+            let s = i.suspectAge >= 0 && i.suspectAge >= t.age
+            switch t.role {
+            case .victim: return v
+            case .suspect: return s
+            case .either: return v || s
+            }
+        case .ageBetween:
+            let v = i.victimAge >= 0 && i.victimAge >= t.age && i.victimAge <= t.ageTo
+            let s = i.suspectAge >= 0 && i.suspectAge >= t.age && i.suspectAge <= t.ageTo
+            switch t.role {
+            case .victim: return v
+            case .suspect: return s
+            case .either: return v || s
+            }
+        case .sex:
+            switch t.role {
+            case .victim: return i.victimSex == t.sex
+            case .suspect: return i.suspectSex == t.sex
+            case .either: return i.victimSex == t.sex || i.suspectSex == t.sex
+            }
+        case .locationType: return t.bits >> UInt64(i.locationType.rawValue) & 1 == 1
         }
     }
 
     /// Bit k set when the incident belongs to strand k. Only meaningful for in-scope incidents.
-    public func strandMask(_ i: Incident) -> UInt8 {
+    public func strandMask(_ i: Incident) -> UInt8 { UInt8(truncatingIfNeeded: masks(i, sets: 0..<strandCount)) }
+
+    /// Bit k set when the incident counts in measure k. Only meaningful for in-scope incidents.
+    public func measureMask(_ i: Incident) -> UInt16 {
+        UInt16(truncatingIfNeeded: masks(i, sets: strandCount..<allRanges.count) >> UInt32(strandCount))
+    }
+
+    @inline(__always) private func masks(_ i: Incident, sets: Range<Int>) -> UInt32 {
         tests.withUnsafeBufferPointer { t in
             let offence = offenceBits[Int(i.offence)]
-            var mask: UInt8 = 0
-            for k in 0..<allRanges.count {
+            var mask: UInt32 = 0
+            for k in sets {
                 var ok = true
                 for j in allRanges[k] where !Self.holds(t[j], i, offence) { ok = false; break }
                 guard ok else { continue }
@@ -134,8 +178,10 @@ public final class StrandClassifier: @unchecked Sendable {
                 if !any.isEmpty {
                     ok = false
                     for j in any where Self.holds(t[j], i, offence) { ok = true; break }
+                    guard ok else { continue }
                 }
-                if ok { mask |= 1 << UInt8(k) }
+                for j in noneRanges[k] where Self.holds(t[j], i, offence) { ok = false; break }
+                if ok { mask |= 1 << UInt32(k) }
             }
             return mask
         }

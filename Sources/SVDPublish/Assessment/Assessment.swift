@@ -71,6 +71,26 @@ public struct Assessment: Sendable {
     /// The same cards for the whole area, for a pack to set its own against; empty for the area itself.
     public let areaHeadlineCards: [HeadlineCard]
 
+    // MARK: Measures, quarters, financial years, groupings, peak hours
+
+    /// The definitions' measures in the scope (KPIs first in the headline), with 12-month, quarterly and
+    /// financial-year change.
+    public let measures: [MeasureRow]
+    /// The KPI headline: each headline measure's 12-month change with its significance; nil without KPIs or 24 months.
+    public let kpiHeadline: String?
+    /// The latest complete quarter and the same quarter a year before.
+    public let quarterWindow: Window?
+    /// Every complete calendar quarter of the period, for the scope.
+    public let quarters: [QuarterRow]
+    /// Financial-year change by district (area-wide), for the area, and by strand (the scope).
+    public let financialYearByDistrict: [FinancialYearRow]
+    public let financialYearArea: FinancialYearRow?
+    public let financialYearByStrand: [FinancialYearRow]
+    /// The definitions' groupings of districts (area-wide).
+    public let groupings: [GroupingRow]
+    /// Hours that stand out in the scope.
+    public let peakHours: [PeakWindow]
+
     // Raw figures kept for `AssessmentTables`' existing API (never printed).
     let scopeMarginals: CubeMarginals
     let scopeTotalCount: KeyedCount

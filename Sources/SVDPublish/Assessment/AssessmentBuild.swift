@@ -34,6 +34,13 @@ extension Assessment {
         dataQuality = b.dataQuality()
         (victimAges, victimAgeTotal, victimAgePopulation, victimAgeKnown) = b.victimAgeBands()
         headlineCards = b.headlineCards(b.scope, cohortSeries: b.scopeCohortSeries, total: b.scopeTotal)
+        measures = b.measureRows()
+        kpiHeadline = b.kpiHeadline(measures)
+        quarterWindow = b.quarterWindow
+        quarters = b.quarterRows()
+        (financialYearByDistrict, financialYearArea, financialYearByStrand) = b.financialYearRows()
+        groupings = b.groupingRows(areaRate: areaRow.rate)
+        peakHours = b.peakWindows(hourWeekday)
         areaHeadlineCards = district == nil ? []
             : b.headlineCards(b.area, cohortSeries: b.areaCohortSeries, total: b.area.byDistrict[0][0..<b.n].sum())
     }
@@ -53,7 +60,7 @@ extension Assessment {
 
 /// The computation behind `Assessment.init`: marginals summed once, and every monthly series a change needs
 /// summed once per district × cohort (and per strand), so each window is totalled from arrays.
-private struct Builder {
+struct Builder {
     let input: AssessmentInput
     let district: Int?
     let disclosure: Disclosure

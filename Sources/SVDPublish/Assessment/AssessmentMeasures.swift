@@ -22,23 +22,23 @@ extension AssessmentTables {
             id: "district_summary", title: "District summary, \(periodLabel)",
             columns: ["rank", "district_code", "district", "incidents", "population", "rate_per_1000_per_year",
                       "lower_95", "upper_95", "ci_method", "compared_with_area",
-                      "last_12_months", "previous_12_months", "difference", "change_percent"])
-        let blankChange = Array(repeating: PublishedTable.Value.empty, count: 4)
+                      "last_12_months", "previous_12_months", "difference", "change_percent", "change_significance"])
+        let blankChange = Array(repeating: PublishedTable.Value.empty, count: 5)
         for d in assessment.districts {
             table.rows.append([d.rank.map { .count($0) } ?? .empty, .text(d.code), .text(d.name), d.incidents.cell, .count(d.population)]
-                              + rateCells(d.rate, compared: d.comparedWithArea) + (d.change?.cells ?? blankChange))
+                              + rateCells(d.rate, compared: d.comparedWithArea) + (d.change?.cellsWithTest ?? blankChange))
         }
         let area = assessment.areaRow
         table.rows.append([.empty, .text("TOTAL"), .text(areaName), area.incidents.cell, .count(area.population)]
-                          + rateCells(area.rate, compared: nil) + (area.change?.cells ?? blankChange))
+                          + rateCells(area.rate, compared: nil) + (area.change?.cellsWithTest ?? blankChange))
         table.rows.append([.empty, .text("OUTSIDE"), .text("Outside the area (not located in any district)"), assessment.outside.cell]
-                          + Array(repeating: PublishedTable.Value.empty, count: 10))
+                          + Array(repeating: PublishedTable.Value.empty, count: 11))
         table.notes = [
             "All serious violence as defined in '\(assessment.definitions.name)'.",
             "Rate = incidents ÷ years in period (\(String(format: "%.2f", assessment.years))) ÷ population × 1,000; ranked by rate, highest first, over districts whose count is shown.",
             "95% confidence intervals as the public-health indicator methods: Byar's method for counts of 10 or more, exact Poisson below.",
             "compared_with_area: 'higher' when the interval lies wholly above the \(areaName) rate, 'lower' when wholly below, else 'similar'.",
-            area.change != nil ? "Change: the 12 months \(latestYear.lowerBound) to \(latestYear.upperBound) against the 12 months before."
+            area.change != nil ? "Change: the 12 months \(latestYear.lowerBound) to \(latestYear.upperBound) against the 12 months before. " + Self.significanceNote
                 : "Change: not shown — fewer than 24 months of data end at \(end).",
             assessment.populationNote,
         ] + disclosureNotes
@@ -52,10 +52,10 @@ extension AssessmentTables {
             id: "cohort_summary", title: "Change by victim cohort, 12 months to \(end)",
             columns: ["cohort", "label", "last_12_months", "previous_12_months", "difference", "change_percent",
                       "rate_per_1000_last_12_months", "lower_95", "upper_95",
-                      "financial_year", "fy_count", "previous_fy_count", "fy_change_percent"])
+                      "financial_year", "fy_count", "previous_fy_count", "fy_change_percent", "change_significance", "fy_significance"])
         for c in assessment.cohorts {
             guard let ch = c.change else {
-                table.rows.append([.text(c.id), .text(c.label)] + Array(repeating: PublishedTable.Value.empty, count: 11))
+                table.rows.append([.text(c.id), .text(c.label)] + Array(repeating: PublishedTable.Value.empty, count: 13))
                 continue
             }
             var row: [PublishedTable.Value] = [.text(c.id), .text(c.label)] + ch.cells
@@ -65,12 +65,14 @@ extension AssessmentTables {
             } else {
                 row += [.text("no complete pair of financial years"), .empty, .empty, .empty]
             }
+            row += [ch.significanceCell, c.financialYear?.significanceCell ?? .empty]
             table.rows.append(row)
         }
         table.notes = [
             "Cohorts by victim age; incidents with unknown victim age count in 'all' only.",
             "Age-specific rate: the cohort's incidents in the last 12 months per 1,000 residents of that age (\(assessment.populationNote))",
             "Financial year: April to March, the latest complete year against the one before.",
+            Self.significanceNote,
         ] + disclosureNotes
         if let first = assessment.firstDataMonth, first > end.adding(months: -23) {
             table.notes.append("Data begin \(first): fewer than 24 months, so no 12-month change can be computed.")
@@ -85,7 +87,7 @@ extension AssessmentTables {
 
     public func districtChange() -> PublishedTable {
         var columns = ["district_code", "district"]
-        for c in assessment.cohorts { columns += ["\(c.id)_last_12", "\(c.id)_previous_12", "\(c.id)_difference", "\(c.id)_change_percent"] }
+        for c in assessment.cohorts { columns += ["\(c.id)_last_12", "\(c.id)_previous_12", "\(c.id)_difference", "\(c.id)_change_percent", "\(c.id)_significance"] }
         var table = PublishedTable(id: "district_change", title: "Change on the previous 12 months by district and cohort, to \(end)",
                                    columns: columns)
         guard assessment.twelveMonths != nil else {
@@ -93,11 +95,11 @@ extension AssessmentTables {
             return table
         }
         for d in assessment.districtsByIndex {
-            table.rows.append([.text(d.code), .text(d.name)] + d.cohortChanges.flatMap(\.cells))
+            table.rows.append([.text(d.code), .text(d.name)] + d.cohortChanges.flatMap(\.cellsWithTest))
         }
-        table.rows.append([.text("TOTAL"), .text(areaName)] + assessment.areaRow.cohortChanges.flatMap(\.cells))
+        table.rows.append([.text("TOTAL"), .text(areaName)] + assessment.areaRow.cohortChanges.flatMap(\.cellsWithTest))
         table.notes = ["12 months \(latestYear.lowerBound) to \(latestYear.upperBound) against the 12 before; cohorts by victim age.",
-                       "A difference or percentage is shown only when both counts are."] + disclosureNotes
+                       "A difference or percentage is shown only when both counts are.", Self.significanceNote] + disclosureNotes
         return table
     }
 
@@ -135,4 +137,13 @@ extension Assessment.Change {
 
     /// The % cell alone.
     var percentCell: PublishedTable.Value { cells[3] }
+
+    /// The test's verdict ("significant increase", …); blank when a count is hidden, [c] when withheld.
+    var significanceCell: PublishedTable.Value {
+        if let t = test { return .text(t.verdict.rawValue) }
+        return current.cell == .withheld ? .withheld : .empty
+    }
+
+    /// `cells` and the verdict.
+    var cellsWithTest: [PublishedTable.Value] { cells + [significanceCell] }
 }

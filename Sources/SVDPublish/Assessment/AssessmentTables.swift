@@ -42,7 +42,8 @@ public struct AssessmentTables {
 
     public func all() -> [PublishedTable] {
         [districtSummary(), cohortSummary(), districtChange(), strandByDistrict(), ageSex(role: .victim), ageSex(role: .suspect),
-         hourWeekday(), locationType(), monthlyTrend(), strandSummary(), offenceMix(), dataQuality()]
+         hourWeekday(), locationType(), monthlyTrend(), strandSummary(), offenceMix(), dataQuality(),
+         kpiSummary(), kpiByDistrict(), quarterlyTrend(), financialYearByDistrict(), financialYearByStrand(), groupingSummary(), peakHours()]
     }
 
     /// A share cell: [c] for a withheld count, else the per cent (blank when it cannot be computed).

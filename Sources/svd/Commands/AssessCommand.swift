@@ -48,16 +48,13 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
             var tables = assessment.all()
             if hotspots > 0 { tables.append(DistrictHotspots.table(binned, disclosure: policy, perDistrict: hotspots)) }
             for table in tables { try publication.write(table, formats: formats) }
-            let headline = assessment.headline()
-            let headlineText = (policy.headerLines.map { "> **\($0)**\n\n" }.joined())
-                + "## Headline\n\n" + (headline ?? "Not computable: change needs 24 months of data ending \(binned.period.upperBound).") + "\n"
-            try publication.write(name: "cohort_headline.md", text: headlineText)
+            try publication.write(name: "cohort_headline.md", text: assessment.headlineMarkdown())
             try publication.finish(run: runManifest(command: "assess", binned: binned, key: key, policy: policy).json)
             let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
             let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
             print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsFile.path), OFFICIAL-SENSITIVE: never publish).")
             print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(formats.map(\.rawValue).joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
-            if let headline { print(headline) }
+            for line in assessment.headlineLines { print(line) }
             for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
         }
     }

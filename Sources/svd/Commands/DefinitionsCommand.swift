@@ -25,6 +25,8 @@ struct DefinitionsCommand: ParsableCommand {
             print("Age bands: \(defs.ageBands.labels.joined(separator: ", "))")
             for s in defs.strands { print("Strand \(s.id): \(s.label)") }
             for c in defs.cohorts { print("Cohort \(c.id): \(c.label), under \(c.under) (\(c.role.rawValue))") }
+            for m in defs.measures { print("Measure \(m.id): \(m.label)\(m.headline ? " (headline KPI)" : "")") }
+            for g in defs.groupings { print("Grouping \(g.id): \(g.label), \(g.districts.count) districts") }
         }
     }
 }
