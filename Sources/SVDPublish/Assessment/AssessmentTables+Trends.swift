@@ -147,9 +147,10 @@ extension AssessmentTables {
 
     public func peakHours() -> PublishedTable {
         var table = PublishedTable(id: "peak_hours", title: "Peak hours, \(assessment.scopeName), \(periodLabel)",
-                                   columns: ["window", "from_hour", "to_hour", "incidents", "share_of_known_hours_percent"])
+                                   columns: ["window", "starts", "ends", "incidents", "share_of_known_hours_percent"])
+        func clock(_ h: Int) -> PublishedTable.Value { .text((h < 10 ? "0" : "") + "\(h):00") }
         for w in assessment.peakHours {
-            table.rows.append([.text(w.label), .count(w.from), .count(w.to), .count(w.incidents), .percent(w.share, decimals: 1)])
+            table.rows.append([.text(w.label), clock(w.from), clock((w.to + 1) % 24), .count(w.incidents), .percent(w.share, decimals: 1)])
         }
         table.notes = ["Method: an hour stands out when its published count exceeds the day's mean hour and exceeds the mean b of the hours two and three either side of it by more than two Poisson standard deviations (count > b + 2√b); consecutive such hours, round midnight too, make a window. Computed from the published hour totals of incidents with a known hour."]
         if table.rows.isEmpty {
