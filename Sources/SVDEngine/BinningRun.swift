@@ -135,8 +135,9 @@ final class WorkerStates: @unchecked Sendable {
                 classifier = StrandClassifier(catalog: catalog)
             }
             let inScope = classifier.scope(i) == .seriousViolence
-            let mask = inScope ? classifier.strandMask(i) : 0
-            cube.add(i, district: district, inScope: inScope, strandMask: mask, measureMask: inScope && measures ? classifier.measureMask(i) : 0)
+            let masks = inScope ? classifier.masks(i) : 0
+            let mask = UInt8(truncatingIfNeeded: masks & classifier.strandBits)
+            cube.add(i, district: district, inScope: inScope, strandMask: mask, measureMask: UInt16(truncatingIfNeeded: masks >> UInt32(classifier.strands)))
             if inScope && window != .none && keep(month: i.month) { append(IncidentPoint(i, district: district, strandMask: mask)) }
         }
     }

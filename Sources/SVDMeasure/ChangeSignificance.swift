@@ -24,9 +24,7 @@ public struct ChangeSignificance: Sendable, Equatable {
     public let pValue: Double
     /// Current rate ÷ previous rate; nil when the previous count is 0.
     public let rateRatio: Double?
-    /// Confidence interval of the rate ratio (upper is +∞ when the previous count is 0).
-    public let lower: Double
-    public let upper: Double
+    public let exposureRatio: Double
     public let confidence: Double
     public let verdict: Verdict
 
@@ -42,14 +40,19 @@ public struct ChangeSignificance: Sendable, Equatable {
         let p0 = exposureRatio / (1 + exposureRatio)
         pValue = n == 0 ? 1 : Self.binomialTwoSided(k: current, n: n, p: p0)
         rateRatio = previous == 0 ? nil : Double(current) / Double(previous) / exposureRatio
+        self.exposureRatio = exposureRatio
         let alpha = 1 - confidence
-        // Clopper–Pearson limits of p, then RR = p / (1 − p) / exposure ratio.
-        let pLow = current == 0 ? 0 : SpecialFunctions.betaQuantile(alpha / 2, a: Double(current), b: Double(previous + 1))
-        let pHigh = previous == 0 ? 1 : SpecialFunctions.betaQuantile(1 - alpha / 2, a: Double(current + 1), b: Double(previous))
-        lower = pLow / (1 - pLow) / exposureRatio
-        upper = pHigh >= 1 ? .infinity : pHigh / (1 - pHigh) / exposureRatio
         verdict = n == 0 || pValue >= alpha ? .noSignificantChange
             : Double(current) > Double(n) * p0 ? .significantIncrease : .significantDecrease
+    }
+
+    /// Confidence interval of the rate ratio (upper is +∞ when the previous count is 0): the Clopper–Pearson limits
+    /// of p mapped by RR = p / (1 − p) / exposure ratio. Computed on demand (a few hundred beta evaluations).
+    public var interval: (lower: Double, upper: Double) {
+        let alpha = 1 - confidence
+        let pLow = current == 0 ? 0 : SpecialFunctions.betaQuantile(alpha / 2, a: Double(current), b: Double(previous + 1))
+        let pHigh = previous == 0 ? 1 : SpecialFunctions.betaQuantile(1 - alpha / 2, a: Double(current + 1), b: Double(previous))
+        return (pLow / (1 - pLow) / exposureRatio, pHigh >= 1 ? .infinity : pHigh / (1 - pHigh) / exposureRatio)
     }
 
     /// scipy's two-sided binomial test: P(X ≤ k) plus the upper tail of outcomes whose probability does not exceed

@@ -171,6 +171,12 @@ final class DefinitionsTests: XCTestCase {
             Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 50, suspectAge: 16, locationType: .park, domestic: .no)
         }, defs)
         XCTAssertTrue(robbery.isSuperset(of: ["kpi_syv_under_25", "kpi_syv_under_18", "victim_or_suspect_10_25", "sv_excluding_domestic"]))
+        // Measures' bits never leak into the strand mask (the cube indexes strand slices by it).
+        let catalog = OffenceCatalog(definitions: defs)
+        let many = Incident(location: maidstone, month: march2024, offence: catalog.code(for: "robbery")!, victimAge: 15, suspectAge: 16,
+                            locationType: .street, domestic: .no, weapon: .knife)
+        XCTAssertLessThan(Int(StrandClassifier(catalog: catalog).strandMask(many)), 1 << defs.strands.count)
+        XCTAssertGreaterThan(StrandClassifier(catalog: catalog).measureMask(many).nonzeroBitCount, 4)
         // The same in public but domestic: NOT domestic takes it out of the KPIs and of "excluding domestic abuse".
         let domestic = measures(of: "robbery", {
             Incident(location: self.maidstone, month: self.march2024, offence: $0, victimAge: 50, suspectAge: 16, locationType: .street, domestic: .yes)

@@ -13,8 +13,8 @@ final class ChangeSignificanceTests: XCTestCase {
             let (pValue, lower, upper) = (Double(f[3])!, Double(f[4])!, f[5] == "inf" ? Double.infinity : Double(f[5])!)
             let t = try ChangeSignificance(current: c, previous: p, exposureRatio: e)
             XCTAssertEqual(t.pValue, pValue, accuracy: 1e-9 + 1e-7 * pValue, "p for \(c) vs \(p), e \(e)")
-            XCTAssertEqual(t.lower, lower, accuracy: 1e-9 * max(1, lower), "lower for \(line)")
-            if upper.isInfinite { XCTAssertTrue(t.upper.isInfinite, "\(line)") } else { XCTAssertEqual(t.upper, upper, accuracy: 1e-8 * max(1, upper), "upper for \(line)") }
+            XCTAssertEqual(t.interval.lower, lower, accuracy: 1e-9 * max(1, lower), "lower for \(line)")
+            if upper.isInfinite { XCTAssertTrue(t.interval.upper.isInfinite, "\(line)") } else { XCTAssertEqual(t.interval.upper, upper, accuracy: 1e-8 * max(1, upper), "upper for \(line)") }
         }
     }
 

@@ -93,6 +93,7 @@ public struct Definitions: Sendable {
     }
 
     public static let maxMeasures = 16
+    public static let maxDistinctConditions = 64
 
     public init(name: String, ageBands: AgeBands, seriousViolence: Set<String>, outOfScope: Set<String>,
                 strands: [Strand], cohorts: [Cohort], measures: [Strand] = [], groupings: [Grouping] = []) throws {
@@ -107,6 +108,18 @@ public struct Definitions: Sendable {
             guard seen.insert(id).inserted else { throw Invalid(description: "id '\(id)' is used twice (or is a reserved column name)") }
         }
         for g in groupings where g.districts.isEmpty { throw Invalid(description: "grouping '\(g.id)' lists no districts") }
+        // The classifier gives each distinct condition one bit of a 64-bit word.
+        let conditionSets = strands + measures
+        var distinct: [String] = []
+        var lists: [Set<String>] = []
+        for c in conditionSets.flatMap({ $0.all + $0.any + $0.none }) {
+            let key = "\(c)"
+            if !distinct.contains(key) { distinct.append(key) }
+            if case .offence(let l) = c, !lists.contains(l) { lists.append(l) }
+        }
+        guard distinct.count <= Self.maxDistinctConditions, lists.count <= Self.maxDistinctConditions else {
+            throw Invalid(description: "strands and measures use \(distinct.count) distinct conditions; at most \(Self.maxDistinctConditions)")
+        }
         for c in cohorts where ageBands.bands(under: c.under) == nil {
             throw Invalid(description: "cohort '\(c.id)' (under \(c.under)) does not fall on an age band boundary \(ageBands.lowerBounds)")
         }

@@ -44,7 +44,7 @@ public final class OffenceCatalog: Sendable {
 /// so classifying a row touches no string, set or reference count.
 /// Immutable once built (every stored property is a `let`), so sharing one across threads is safe.
 public final class StrandClassifier: @unchecked Sendable {
-    struct Test {
+    struct Test: Hashable {
         enum Kind: UInt8 { case offence, domestic, publicPlace, alcohol, drugs, weapon, ageUnder, ageAtLeast, ageBetween, sex, locationType }
         var kind: Kind
         var flag: Flag = .unknown
@@ -61,11 +61,13 @@ public final class StrandClassifier: @unchecked Sendable {
     private let scopes: [Definitions.Scope]
     /// Per offence code: bit j set when the category is in offence condition j.
     private let offenceBits: [UInt64]
-    /// All condition sets' tests back to back (strands, then measures); set k uses allRanges[k], anyRanges[k], noneRanges[k].
+    /// Every distinct condition of the strands and measures, each evaluated once per incident into one bit.
     private let tests: [Test]
-    private let allRanges: [Range<Int>]
-    private let anyRanges: [Range<Int>]
-    private let noneRanges: [Range<Int>]
+    /// Per condition set (strands, then measures): the bits that must all hold, of which one must hold (none
+    /// required when zero), and of which none may hold.
+    private let allMasks: [UInt64]
+    private let anyMasks: [UInt64]
+    private let noneMasks: [UInt64]
     private let strandCount: Int
 
     public init(catalog: OffenceCatalog) {
@@ -76,8 +78,9 @@ public final class StrandClassifier: @unchecked Sendable {
         func compile(_ c: Definitions.Condition) -> Test {
             switch c {
             case .offence(let set):
-                sets.append(set)
-                return Test(kind: .offence, bits: 1 << UInt64(sets.count - 1))
+                // One bit per distinct list, so measures repeating a strand's offences cost nothing more.
+                if sets.firstIndex(of: set) == nil { sets.append(set) }
+                return Test(kind: .offence, bits: 1 << UInt64(sets.firstIndex(of: set)!))
             case .domestic(let f): return Test(kind: .domestic, flag: f)
             case .publicPlace(let f): return Test(kind: .publicPlace, flag: f)
             case .alcohol(let f): return Test(kind: .alcohol, flag: f)
@@ -90,23 +93,25 @@ public final class StrandClassifier: @unchecked Sendable {
             case .locationType(let t): return Test(kind: .locationType, bits: t.reduce(0) { $0 | 1 << UInt64($1.rawValue) })
             }
         }
-        var tests: [Test] = [], allRanges: [Range<Int>] = [], anyRanges: [Range<Int>] = [], noneRanges: [Range<Int>] = []
-        for set in definitions.strands + definitions.measures {
-            let a = tests.count
-            tests += set.all.map(compile)
-            allRanges.append(a..<tests.count)
-            let b = tests.count
-            tests += set.any.map(compile)
-            anyRanges.append(b..<tests.count)
-            let c = tests.count
-            tests += set.none.map(compile)
-            noneRanges.append(c..<tests.count)
+        var tests: [Test] = [], allMasks: [UInt64] = [], anyMasks: [UInt64] = [], noneMasks: [UInt64] = []
+        func mask(_ conditions: [Definitions.Condition]) -> UInt64 {
+            conditions.reduce(0) { m, c in
+                let t = compile(c)
+                if tests.firstIndex(of: t) == nil { tests.append(t) }
+                return m | 1 << UInt64(tests.firstIndex(of: t)!)
+            }
         }
-        precondition(sets.count <= 64, "at most 64 offence conditions across all strands and measures")
+        for set in definitions.strands + definitions.measures {
+            allMasks.append(mask(set.all))
+            anyMasks.append(mask(set.any))
+            noneMasks.append(mask(set.none))
+        }
+        // Definitions refuses more (Definitions.maxDistinctConditions), so this never fires on a parsed file.
+        precondition(sets.count <= 64 && tests.count <= 64, "at most 64 distinct conditions and offence lists across strands and measures")
         self.tests = tests
-        self.allRanges = allRanges
-        self.anyRanges = anyRanges
-        self.noneRanges = noneRanges
+        self.allMasks = allMasks
+        self.anyMasks = anyMasks
+        self.noneMasks = noneMasks
         strandCount = definitions.strands.count
         offenceBits = entries.map { e in
             sets.enumerated().reduce(UInt64(0)) { bits, s in s.element.contains(e.name) ? bits | (1 << UInt64(s.offset)) : bits }
@@ -159,33 +164,31 @@ public final class StrandClassifier: @unchecked Sendable {
     }
 
     /// Bit k set when the incident belongs to strand k. Only meaningful for in-scope incidents.
-    public func strandMask(_ i: Incident) -> UInt8 { UInt8(truncatingIfNeeded: masks(i, sets: 0..<strandCount)) }
+    public func strandMask(_ i: Incident) -> UInt8 { UInt8(truncatingIfNeeded: masks(i) & strandBits) }
+
+    /// The low bits of `masks` that are strands (the measures' bits start above them).
+    public var strandBits: UInt32 { (1 << UInt32(strandCount)) - 1 }
 
     /// Bit k set when the incident counts in measure k. Only meaningful for in-scope incidents.
-    public func measureMask(_ i: Incident) -> UInt16 {
-        UInt16(truncatingIfNeeded: masks(i, sets: strandCount..<allRanges.count) >> UInt32(strandCount))
+    public func measureMask(_ i: Incident) -> UInt16 { UInt16(truncatingIfNeeded: masks(i) >> UInt32(strandCount)) }
+
+    /// Strands (low bits) and measures (from bit `strandCount`) at once: each distinct condition is evaluated once.
+    @inline(__always) public func masks(_ i: Incident) -> UInt32 {
+        let offence = offenceBits[Int(i.offence)]
+        var holding: UInt64 = 0
+        tests.withUnsafeBufferPointer { t in
+            for j in 0..<t.count where Self.holds(t[j], i, offence) { holding |= 1 << UInt64(j) }
+        }
+        var mask: UInt32 = 0
+        for k in 0..<allMasks.count {
+            let all = allMasks[k], any = anyMasks[k]
+            if holding & all == all && (any == 0 || holding & any != 0) && holding & noneMasks[k] == 0 { mask |= 1 << UInt32(k) }
+        }
+        return mask
     }
 
-    @inline(__always) private func masks(_ i: Incident, sets: Range<Int>) -> UInt32 {
-        tests.withUnsafeBufferPointer { t in
-            let offence = offenceBits[Int(i.offence)]
-            var mask: UInt32 = 0
-            for k in sets {
-                var ok = true
-                for j in allRanges[k] where !Self.holds(t[j], i, offence) { ok = false; break }
-                guard ok else { continue }
-                let any = anyRanges[k]
-                if !any.isEmpty {
-                    ok = false
-                    for j in any where Self.holds(t[j], i, offence) { ok = true; break }
-                    guard ok else { continue }
-                }
-                for j in noneRanges[k] where Self.holds(t[j], i, offence) { ok = false; break }
-                if ok { mask |= 1 << UInt32(k) }
-            }
-            return mask
-        }
-    }
+    /// How many strands the low bits of `masks` hold.
+    public var strands: Int { strandCount }
 
     @inline(__always) public func scope(_ i: Incident) -> Definitions.Scope { scopes[Int(i.offence)] }
 }
