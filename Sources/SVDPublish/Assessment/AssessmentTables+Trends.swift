@@ -33,7 +33,10 @@ extension AssessmentTables {
             notes.append("All serious violence: every incident in the definitions' serious-violence categories, domestic abuse and sexual offences included; the under-N figures count incidents by the first recorded victim's age.")
         }
         notes.append("12 months to \(end) against the 12 before, from published (perturbed) counts.")
-        return text + "\n" + notes.map { "- " + $0 + "\n" }.joined()
+        text += "\n" + notes.map { "- " + $0 + "\n" }.joined()
+        let findings = assessment.keyFindings
+        if !findings.isEmpty { text += "\n## Key findings\n\n" + findings.map { "- " + $0 + "\n" }.joined() }
+        return text
     }
 
     // MARK: KPIs and measures

@@ -6,6 +6,12 @@ import SVDMeasure
 // groupings of districts and peak hours: typed here, computed once in `Assessment.init`, formatted elsewhere.
 
 extension Assessment.Change {
+    /// The verdict as published text: blank when a count is hidden, [c] when withheld.
+    public var significanceText: PublishedTable.Value {
+        if let t = test { return .text(t.verdict.rawValue) }
+        return current.cell == .withheld ? .withheld : .empty
+    }
+
     /// The exact test of the two released counts (equal periods); nil when either is hidden or withheld.
     public var test: ChangeSignificance? {
         guard let c = current.value, let p = previous.value else { return nil }
@@ -228,5 +234,49 @@ extension Builder {
             }
         }
         return windows.sorted { $0.from < $1.from }
+    }
+}
+
+extension Assessment {
+    /// Plain-English findings for the area or the pack, each generated from a published figure and its test:
+    /// the KPIs, districts and groups that differ significantly from the area, measures that changed
+    /// significantly, and the peak hours.
+    public var keyFindings: [String] {
+        var out: [String] = []
+        let end = period.upperBound
+        /// "fell 6% in the 12 months to 2026-10 (9,541 against 10,141): a significant decrease".
+        func moved(_ ch: Change) -> String? {
+            guard let p = ch.percent, let t = ch.test else { return nil }
+            let size = Headline.percentText(abs(p)).replacingOccurrences(of: "+", with: "")
+            let verb = size == "0%" ? "was level" : "\(p > 0 ? "rose" : "fell") \(size)"
+            return "\(verb) in the 12 months to \(end) (\(ch.current.cell.display) against \(ch.previous.cell.display)): "
+                + (t.verdict == .noSignificantChange ? "not a significant change" : "a \(t.verdict.rawValue)")
+        }
+        for m in measures where m.headline {
+            if let ch = m.twelveMonths, let text = moved(ch) { out.append("\(m.label) \(text).") }
+        }
+        if let row = scopeRow, let c = row.comparedWithArea, let r = row.rate {
+            out.append("\(scopeName)'s rate of serious violence (\(String(format: "%.2f", r.rate)) per 1,000 a year) is \(c.phrase(benchmarkName: areaName))'s.")
+        } else if scopeDistrict == nil {
+            for c in [Comparison.higher, .lower] {
+                let names = districts.filter { $0.comparedWithArea == c }.map(\.name)
+                guard !names.isEmpty else { continue }
+                let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+                out.append("\(list) \(names.count == 1 ? "has a rate" : "have rates") of serious violence \(c.phrase(benchmarkName: areaName))'s.")
+            }
+            for g in groupings where g.comparedWithArea == .higher || g.comparedWithArea == .lower {
+                out.append("\(g.label): a rate \(g.comparedWithArea!.phrase(benchmarkName: areaName))'s.")
+            }
+        }
+        for m in measures where !m.headline {
+            guard let ch = m.twelveMonths, let t = ch.test, t.verdict != .noSignificantChange, let text = moved(ch) else { continue }
+            out.append("\(m.label) \(text).")
+        }
+        if !peakHours.isEmpty {
+            let windows = peakHours.map(\.label)
+            let list = windows.count == 1 ? windows[0] : windows.dropLast().joined(separator: ", ") + " and " + windows.last!
+            out.append("Serious violence in \(scopeName) peaks at \(list).")
+        }
+        return out
     }
 }

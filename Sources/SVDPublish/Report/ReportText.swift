@@ -17,6 +17,14 @@ extension NeedsAssessmentReport {
     func headlineSection(_ m: inout Markup) {
         section(&m, "headline") { m in
             let end = input.period.upperBound
+            let findings = assessment.keyFindings
+            if !findings.isEmpty {
+                m.element("h3", [], "Key findings")
+                m.open("ul", [("class", "findings")])
+                for f in findings { m.element("li", [], f) }
+                m.close()
+            }
+            kpiCards(&m)
             m.element("p", [], "Incidents in the 12 months \(end.adding(months: -11)) to \(end), with the change on the 12 months before. Rises are orange (\u{25B2}), falls blue (\u{25BC}).")
             let rows = assessment.headlineCards
             let areaRows = assessment.areaHeadlineCards
@@ -50,6 +58,39 @@ extension NeedsAssessmentReport {
             if let d = district { packComparison(&m, d) }
             m.element("p", [("class", "note")], "A percentage is left out when either count is hidden, since it would give that count away. " + suppressionNote)
         }
+    }
+
+    /// The board's KPIs and the other measures (knife-enabled crime by age…): 12-month change with its test.
+    func kpiCards(_ m: inout Markup) {
+        let kpis = assessment.measures.filter(\.headline)
+        if !kpis.isEmpty, assessment.twelveMonths != nil {
+            m.element("h3", [], "KPIs")
+            m.open("div", [("class", "cards")])
+            for k in kpis {
+                guard let ch = k.twelveMonths else { continue }
+                m.open("div", [("class", "card")])
+                m.element("div", [("class", "label")], k.label)
+                m.element("span", [("class", "big")], ch.current.cell.display)
+                changeSpan(&m, ch)
+                m.element("div", [("class", "sub")], "previous 12 months: \(ch.previous.cell.display)")
+                m.element("div", [("class", "sub sig")], ch.test.map { $0.verdict.rawValue } ?? "no test: a count is hidden")
+                m.close()
+            }
+            m.close()
+        }
+        let rows = assessment.measures
+        guard !rows.isEmpty, assessment.twelveMonths != nil else { return }
+        table(&m, caption: "KPIs and measures: 12 months to \(input.period.upperBound), same quarter last year and financial year",
+              columns: (0..<8).map { i in
+                  Self.cell(i, ["Measure", "Last 12 months", "Previous 12", "Change", "Significance", "Quarter vs a year before", "Financial year change", "FY significance"][i], numeric: [1, 2, 3, 5, 6].contains(i))
+              },
+              rows: rows.map { r in
+                  let q = r.quarter.map { "\($0.current.cell.display) vs \($0.previous.cell.display) (\($0.percent.map { Headline.percentText($0) } ?? "–"), \($0.test?.verdict.rawValue ?? "no test"))" } ?? ""
+                  return [.text(r.label), r.twelveMonths?.current.cell ?? .empty, r.twelveMonths?.previous.cell ?? .empty,
+                          .change(r.twelveMonths?.percent, decimals: 1), r.twelveMonths?.significanceText ?? .empty, .text(q),
+                          .change(r.financialYear?.percent, decimals: 1), r.financialYear?.significanceText ?? .empty]
+              },
+              notes: ["Measures as defined in “\(input.definitions.name)”; they overlap and do not split the other tables. Significance: the exact test for two Poisson counts at the 5% level, on the published counts."])
     }
 
     /// The pack's district against the area: rate, interval and the significance call.
