@@ -125,9 +125,12 @@ final class ReportTests: XCTestCase {
         let headline = try XCTUnwrap(root.all("section").first { $0.attributes["id"] == "headline" })
         let cards = headline.all("div").filter { $0.classes.contains("card") }
         let defs = r.binned.definitions
-        XCTAssertEqual(cards.count, 1 + defs.cohorts.count + defs.strands.count)
+        // The KPI cards come first, then all serious violence, the cohorts and the strands.
+        let kpis = defs.measures.filter(\.headline).map(\.label)
+        XCTAssertEqual(kpis.count, 2)
+        XCTAssertEqual(cards.count, kpis.count + 1 + defs.cohorts.count + defs.strands.count)
         let labels = cards.map { $0.children.first { $0.classes.contains("label") }?.allText ?? "" }
-        XCTAssertEqual(labels, ["All serious violence"] + defs.cohorts.map(\.label) + defs.strands.map(\.label))
+        XCTAssertEqual(labels, kpis + ["All serious violence"] + defs.cohorts.map(\.label) + defs.strands.map(\.label))
         XCTAssertTrue(labels.contains("Knife/weapon-enabled"))
 
         // The card goes cube → marginals → rolling 12 months; the points are collected separately at binning.
@@ -137,7 +140,9 @@ final class ReportTests: XCTestCase {
         let expected = r.binned.result.points.filter { Int($0.district) < n && last12.contains($0.month) }.count
         func bigNumber(_ html: String) throws -> Int? {
             let headline = try XCTUnwrap(try parseXML(html).all("section").first { $0.attributes["id"] == "headline" })
-            let card = try XCTUnwrap(headline.all("div").first { $0.classes.contains("card") })
+            let card = try XCTUnwrap(headline.all("div").first { d in
+                d.classes.contains("card") && d.children.first { $0.classes.contains("label") }?.allText == "All serious violence"
+            })
             return Int((card.all("span").first { $0.classes.contains("big") }?.allText ?? "").replacingOccurrences(of: ",", with: ""))
         }
         XCTAssertEqual(try bigNumber(r.areaPartner), expected, "the partner tier shows the true count")
