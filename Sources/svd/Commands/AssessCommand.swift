@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SVDEngine
 import SVDPublish
+import SVDWorkbook
 
 struct AssessCommand: ParsableCommand, TableOutputDefaults {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,7 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
         """)
 
     static let defaultOutputDirectory = "assessment"
+    static let workbookFile = "assessment.xlsx"
 
     @OptionGroup var area: AreaOptions
     @OptionGroup var input: IncidentInputOptions
@@ -34,7 +36,6 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
         try runReportingErrors {
             let out = tableOutput.out, outDir = URL(fileURLWithPath: out)
             let progress = input.quiet ? nil : ProgressReporter()
-            let formats = tableOutput.formats
             let policy = disclosure.policy
             let key = try disclosure.key()
             // Rejects hold whole input records: they go to a restricted folder beside the publishable one.
@@ -47,16 +48,20 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
             let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
             var tables = assessment.all()
             if hotspots > 0 { tables.append(DistrictHotspots.table(binned, disclosure: policy, perDistrict: hotspots)) }
-            for table in tables { try publication.write(table, formats: formats) }
             let headline = assessment.headline()
+            let notComputable = "Not computable: change needs 24 months of data ending \(binned.period.upperBound)."
+            try tableOutput.write(tables, to: &publication, cover: WorkbookCover(
+                title: "Serious violence needs assessment: \(binned.area.name)", definitions: binned.definitions.name,
+                period: "\(binned.period.lowerBound) to \(binned.period.upperBound)", area: binned.area.name,
+                details: [("Headline", headline ?? notComputable)]))
             let headlineText = (policy.headerLines.map { "> **\($0)**\n\n" }.joined())
-                + "## Headline\n\n" + (headline ?? "Not computable: change needs 24 months of data ending \(binned.period.upperBound).") + "\n"
+                + "## Headline\n\n" + (headline ?? notComputable) + "\n"
             try publication.write(name: "cohort_headline.md", text: headlineText)
             try publication.finish(run: runManifest(command: "assess", binned: binned, key: key, policy: policy).json)
             let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
             let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
             print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsFile.path), OFFICIAL-SENSITIVE: never publish).")
-            print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(formats.map(\.rawValue).joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
+            print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(tableOutput.format.names.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
             if let headline { print(headline) }
             for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
         }
