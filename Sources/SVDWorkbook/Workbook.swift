@@ -107,8 +107,10 @@ private final class Writer {
     init(_ wb: UnsafeMutablePointer<lxw_workbook>, policy: DisclosurePolicy) {
         self.wb = wb
         self.policy = policy
+        // Labels and titles beside wrapped lines sit at the top of their (taller) rows.
         bold = workbook_add_format(wb)
         format_set_bold(bold)
+        format_set_align(bold, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue))
         header = workbook_add_format(wb)
         format_set_bold(header)
         format_set_bottom(header, UInt8(LXW_BORDER_THIN.rawValue))
@@ -156,10 +158,12 @@ private final class Writer {
     func sheet(_ name: String) throws -> SheetPointer {
         try check(workbook_validate_sheet_name(wb, name), "sheet name '\(name)'")
         guard let ws = workbook_add_worksheet(wb, name) else { throw WorkbookError("cannot add sheet '\(name)'") }
-        // The marking on every printed page too.
+        // The marking on every printed page too; pages a sheet wide.
         let page = policy.protects && !policy.perturb ? "NOT SAFE TO PUBLISH" : policy.tier.marking
         try check(worksheet_set_header(ws, "&C" + page), "page header")
         try check(worksheet_set_footer(ws, "&C" + page), "page footer")
+        worksheet_set_landscape(ws)
+        worksheet_fit_to_pages(ws, 1, 0)
         return ws
     }
 
@@ -194,12 +198,22 @@ private final class Writer {
                                          ("Disclosure tier", policy.tier.rawValue), ("Marking", policy.tier.marking)]
         facts += policy.headerLines.map { ("Disclosure", $0) }
         facts += cover.details.map { ($0.label, $0.value) }
-        var widthA = 12, widthB = 20
+        let texts = facts.map(\.1) + tables.flatMap { [$0.title] + $0.notes }
+        let widthA = min(40, (facts.map(\.0.count) + sheetNames.map(\.count) + [10]).max()! + 2)
+        let widthB = min(100, texts.map(\.count).max().map { $0 + 2 } ?? 20)
+        try check(worksheet_set_column(ws, 0, 0, Double(widthA), nil), "column widths")
+        try check(worksheet_set_column(ws, 1, 1, Double(widthB), nil), "column widths")
+        /// A wrapped line: as many rows' height as it needs (applications do not grow rows for wrapped text on load).
+        func wrapped(_ text: String) throws {
+            try string(ws, row, 1, text, wrap)
+            // A column of width w holds about 1.1 w characters of the default font (w counts '0's).
+            let perLine = max(Int(Double(widthB - 2) * 1.1), 1)
+            let lines = (text.count + perLine - 1) / perLine
+            if lines > 1 { try check(worksheet_set_row(ws, row, 15 * Double(lines), nil), "row height") }
+        }
         for (label, value) in facts {
             try string(ws, row, 0, label, bold)
-            try string(ws, row, 1, value, wrap)
-            widthA = max(widthA, label.count + 2)
-            widthB = max(widthB, value.count + 2)
+            try wrapped(value)
             row += 1
         }
         row += 1
@@ -210,18 +224,13 @@ private final class Writer {
             let link = "internal:'\(name.replacingOccurrences(of: "'", with: "''"))'!A1"
             try check(worksheet_write_url_opt(ws, row, 0, link, nil, name, nil), "link to sheet '\(name)'")
             try string(ws, row, 1, table.title, bold)
-            widthA = max(widthA, name.count + 2)
-            widthB = max(widthB, table.title.count + 2)
             row += 1
             for note in table.notes {
-                try string(ws, row, 1, note, wrap)
-                widthB = max(widthB, note.count + 2)
+                try wrapped(note)
                 row += 1
             }
             row += 1
         }
-        try check(worksheet_set_column(ws, 0, 0, Double(min(widthA, 40)), nil), "column widths")
-        try check(worksheet_set_column(ws, 1, 1, Double(min(widthB, 110)), nil), "column widths")
     }
 
     func table(_ table: PublishedTable, sheet name: String) throws {
@@ -233,8 +242,9 @@ private final class Writer {
         var widths = table.columns.map { $0.count + 3 }
         for (c, column) in table.columns.enumerated() { try string(ws, row, UInt16(c), column, header) }
         row += 1
-        // Header row and everything above it (the marking) stay in view.
+        // Header row and everything above it (the marking) stay in view, and head every printed page.
         worksheet_freeze_panes(ws, row, 0)
+        try check(worksheet_repeat_rows(ws, headerRow, headerRow), "print titles")
         for values in table.rows {
             for (c, value) in values.enumerated() {
                 let col = UInt16(c)
