@@ -10,7 +10,8 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
         abstract: "Needs-assessment tables from incident extracts: district rates with confidence intervals, change, age, sex, time, place, strands and data quality.",
         discussion: """
         Reads every file, locates each incident in its district, bins it, and writes one file per table and format \
-        into --out, plus rejects.csv (every rejected row with its line number and reason). Small counts are suppressed. \
+        into --out (with --format xlsx also assessment.xlsx: a Notes sheet, then a sheet per table), plus rejects.csv \
+        (every rejected row with its line number and reason) in the restricted folder beside it. Small counts are suppressed. \
         --hotspots N adds hotspots_by_district: the N largest DBSCAN hotspots of each district.
         Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
         """)

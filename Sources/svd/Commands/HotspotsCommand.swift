@@ -11,7 +11,8 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         abstract: "Hotspots of serious violence: DBSCAN clusters with profiles, Gi* hot and cold cells (and their change), or kernel density.",
         discussion: """
         Writes a ranked table (CSV and Markdown) and a GeoJSON map in WGS84 into --out: \
-        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, or hotspots_kde.*. \
+        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, or hotspots_kde.*; \
+        --format xlsx adds hotspots.xlsx (a Notes sheet, then the table). \
         Maps hold generalised outlines or grid cells only, never incident points or ids. Public tier (the default): \
         outlines are built from 50 m grid squares (every vertex on the grid), a hotspot or cell must rest on at least \
         5 distinct squares, domestic abuse, sexual offences and incidents at dwellings are left out, --cell under 100 m \
