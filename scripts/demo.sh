@@ -5,10 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows="${1:-100000}"
-if ! dpkg -s libgeos-dev >/dev/null 2>&1; then
-  echo "Installing libgeos-dev (GEOS geometry engine)…" >&2
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq libgeos-dev
-  else sudo apt-get update -qq && sudo apt-get install -y -qq libgeos-dev; fi
+# The build links GEOS (geometry) and libxlsxwriter (--format xlsx workbooks).
+missing=()
+for p in libgeos-dev libxlsxwriter-dev; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} (GEOS geometry engine, libxlsxwriter for Excel workbooks)…" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+  else sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}"; fi
 fi
 swift build -c release --product svd >&2
 svd=.build/release/svd
@@ -17,7 +22,7 @@ svd=.build/release/svd
 export SVD_DISCLOSURE_KEY_FILE="${SVD_DISCLOSURE_KEY_FILE:-scripts/demo-only.key}"
 mkdir -p out
 "$svd" demo --rows "$rows" --seed 2024 --out out/demo-incidents.csv
-"$svd" assess out/demo-incidents.csv --out out/assess --format csv,md,json --hotspots 3
+"$svd" assess out/demo-incidents.csv --out out/assess --format csv,md,json,xlsx --hotspots 3
 "$svd" hotspots out/demo-incidents.csv --out out/hotspots >&2
 "$svd" report out/demo-incidents.csv --out out/report.html >&2
 echo
@@ -25,4 +30,4 @@ cat out/assess/district_summary.md
 echo
 [ -f out/assess/cohort_headline.md ] && cat out/assess/cohort_headline.md
 echo
-echo "All tables: out/assess/   Rejected rows (restricted, never publish): out/assess.restricted/rejects.csv   Hotspots: out/hotspots/   Report: out/report.html" >&2
+echo "All tables: out/assess/ (one workbook: out/assess/assessment.xlsx)   Rejected rows (restricted, never publish): out/assess.restricted/rejects.csv   Hotspots: out/hotspots/   Report: out/report.html" >&2

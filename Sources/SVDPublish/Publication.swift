@@ -47,6 +47,26 @@ public struct Publication {
         files.append(name)
     }
 
+    /// A binary file (a workbook) that `body` writes to the URL it is given: a temporary name in the folder,
+    /// renamed into place only once `body` has returned, so a failure never leaves a half-written file under
+    /// the published name. `body` must put the marking inside the file.
+    public mutating func write(name: String, using body: (URL) throws -> Void) throws {
+        let final = directory.appendingPathComponent(name)
+        // A dot name: `svd audit` and directory listings skip it if a crash ever leaves one behind.
+        let temp = directory.appendingPathComponent(".\(name).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: temp)
+        do {
+            try body(temp)
+            guard rename(temp.path, final.path) == 0 else {
+                throw PublicationError("\(final.path): cannot move the written file into place (\(String(cString: strerror(errno))))")
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temp)
+            throw error
+        }
+        files.append(name)
+    }
+
     /// Writes the manifest: the disclosure policy, what was run and on what.
     public func finish(run: [String: Any]) throws {
         var m = run
@@ -55,6 +75,12 @@ public struct Publication {
         let data = try JSONSerialization.data(withJSONObject: m, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: directory.appendingPathComponent(Self.manifestName), options: .atomic)
     }
+}
+
+/// A published file could not be put in place.
+public struct PublicationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 extension DisclosurePolicy {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SVDEngine
 import SVDPublish
+import SVDWorkbook
 
 struct AssessCommand: ParsableCommand, TableOutputDefaults {
     static let configuration = CommandConfiguration(
@@ -9,12 +10,14 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
         abstract: "Needs-assessment tables from incident extracts: district rates with confidence intervals, change, age, sex, time, place, strands and data quality.",
         discussion: """
         Reads every file, locates each incident in its district, bins it, and writes one file per table and format \
-        into --out, plus rejects.csv (every rejected row with its line number and reason). Small counts are suppressed. \
+        into --out (with --format xlsx also assessment.xlsx: a Notes sheet, then a sheet per table), plus rejects.csv \
+        (every rejected row with its line number and reason) in the restricted folder beside it. Small counts are suppressed. \
         --hotspots N adds hotspots_by_district: the N largest DBSCAN hotspots of each district.
         Exit codes: 0 success; 64 bad arguments; 2 unreadable or unusable input.
         """)
 
     static let defaultOutputDirectory = "assessment"
+    static let workbookFile = "assessment.xlsx"
 
     @OptionGroup var area: AreaOptions
     @OptionGroup var input: IncidentInputOptions
@@ -34,7 +37,6 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
         try runReportingErrors {
             let out = tableOutput.out, outDir = URL(fileURLWithPath: out)
             let progress = input.quiet ? nil : ProgressReporter()
-            let formats = tableOutput.formats
             let policy = disclosure.policy
             let key = try disclosure.key()
             // Rejects hold whole input records: they go to a restricted folder beside the publishable one.
@@ -47,13 +49,18 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
             let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
             var tables = assessment.all()
             if hotspots > 0 { tables.append(DistrictHotspots.table(binned, disclosure: policy, perDistrict: hotspots)) }
-            for table in tables { try publication.write(table, formats: formats) }
+            let headlines = assessment.headlineLines
+            try tableOutput.write(tables, to: &publication, cover: WorkbookCover(
+                title: "Serious violence needs assessment: \(binned.area.name)", definitions: binned.definitions.name,
+                period: "\(binned.period.lowerBound) to \(binned.period.upperBound)", area: binned.area.name,
+                details: [("Headline", headlines.isEmpty ? "Not computable: change needs 24 months of data ending \(binned.period.upperBound)." : headlines.joined(separator: " "))]
+                    + assessment.assessment.keyFindings.map { ("Key finding", $0) }))
             try publication.write(name: "cohort_headline.md", text: assessment.headlineMarkdown())
             try publication.finish(run: runManifest(command: "assess", binned: binned, key: key, policy: policy).json)
             let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
             let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
             print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsFile.path), OFFICIAL-SENSITIVE: never publish).")
-            print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(formats.map(\.rawValue).joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
+            print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(tableOutput.format.names.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
             for line in assessment.headlineLines { print(line) }
             for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
         }

@@ -6,6 +6,7 @@ import struct SVDCore.Definitions
 import struct SVDLocate.Area
 import SVDPublish
 import SVDEngine
+import SVDWorkbook
 
 // MARK: Typed option values
 
@@ -29,11 +30,18 @@ extension MonthKey: ExpressibleByArgument {
     }
 }
 
-/// `--format csv,md,json`: table formats, comma-separated, each written once in the order given.
+/// `--format csv,md,json,xlsx`: the text formats write one file per table, each once in the order given;
+/// xlsx writes one workbook holding every table (a sheet each, after a Notes sheet).
 struct TableFormats: ExpressibleByArgument, Sendable {
     var formats: [TableFormat]
+    var workbook: Bool
 
-    init(_ formats: [TableFormat]) { self.formats = formats }
+    static let workbookName = "xlsx"
+
+    init(_ formats: [TableFormat], workbook: Bool = false) {
+        self.formats = formats
+        self.workbook = workbook
+    }
 
     init?(argument: String) {
         guard let parsed = try? Self.parsing(argument) else { return nil }
@@ -41,17 +49,23 @@ struct TableFormats: ExpressibleByArgument, Sendable {
     }
 
     @Sendable static func parsing(_ text: String) throws -> TableFormats {
-        var formats: [TableFormat] = []
+        var parsed = TableFormats([])
         for name in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let f = TableFormat(rawValue: String(name)) else {
-                throw ArgumentValueError("unknown format '\(name)': use csv, md or json, comma-separated")
+            if name == workbookName {
+                parsed.workbook = true
+                continue
             }
-            if !formats.contains(f) { formats.append(f) }
+            guard let f = TableFormat(rawValue: String(name)) else {
+                throw ArgumentValueError("unknown format '\(name)': use csv, md, json or xlsx, comma-separated")
+            }
+            if !parsed.formats.contains(f) { parsed.formats.append(f) }
         }
-        return TableFormats(formats)
+        return parsed
     }
 
-    var defaultValueDescription: String { formats.map(\.rawValue).joined(separator: ",") }
+    var names: [String] { formats.map(\.rawValue) + (workbook ? [Self.workbookName] : []) }
+
+    var defaultValueDescription: String { names.joined(separator: ",") }
 }
 
 extension HotspotMethod: ExpressibleByArgument {
@@ -172,9 +186,11 @@ struct IncidentInputOptions: ParsableArguments {
     }
 }
 
-/// The output directory's default, per command.
+/// The output directory's default, and the workbook's name in it, per command.
 protocol TableOutputDefaults {
     static var defaultOutputDirectory: String { get }
+    /// `--format xlsx`: the one workbook a run writes, e.g. "assessment.xlsx".
+    static var workbookFile: String { get }
 }
 
 /// `--out DIR` and `--format`: where and how tables are written. Shared by `assess` and `hotspots`.
@@ -182,11 +198,19 @@ struct TableOutputOptions<Command: TableOutputDefaults>: ParsableArguments {
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var out: String = Command.defaultOutputDirectory
 
-    @Option(help: ArgumentHelp("Table formats, comma-separated: csv, md, json. Default: csv,md.", valueName: "formats"),
+    @Option(help: ArgumentHelp("Table formats, comma-separated: csv, md, json (a file per table), xlsx (one Excel workbook: a Notes sheet, then a sheet per table). Default: csv,md.",
+                               valueName: "formats"),
             transform: TableFormats.parsing)
     var format: TableFormats = TableFormats([.csv, .md])
 
+    /// The text formats; `--format xlsx` is `format.workbook`.
     var formats: [TableFormat] { format.formats }
+
+    /// Every table in each text format, then the workbook of them all when asked for.
+    func write(_ tables: [PublishedTable], to publication: inout Publication, cover: @autoclosure () -> WorkbookCover) throws {
+        for table in tables { try publication.write(table, formats: formats) }
+        if format.workbook { try publication.writeWorkbook(name: Command.workbookFile, tables: tables, cover: cover()) }
+    }
 }
 
 extension DisclosureTier: ExpressibleByArgument {}

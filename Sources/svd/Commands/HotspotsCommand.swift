@@ -3,6 +3,7 @@ import Foundation
 import struct SVDCore.MonthKey
 import SVDEngine
 import SVDPublish
+import SVDWorkbook
 
 struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     static let configuration = CommandConfiguration(
@@ -10,7 +11,8 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         abstract: "Hotspots of serious violence: DBSCAN clusters with profiles, Gi* hot and cold cells (and their change), or kernel density.",
         discussion: """
         Writes a ranked table (CSV and Markdown) and a GeoJSON map in WGS84 into --out: \
-        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, or hotspots_kde.*. \
+        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, or hotspots_kde.*; \
+        --format xlsx adds hotspots.xlsx (a Notes sheet, then the table). \
         Maps hold generalised outlines or grid cells only, never incident points or ids. Public tier (the default): \
         outlines are built from 50 m grid squares (every vertex on the grid), a hotspot or cell must rest on at least \
         5 distinct squares, domestic abuse, sexual offences and incidents at dwellings are left out, --cell under 100 m \
@@ -21,6 +23,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         """)
 
     static let defaultOutputDirectory = "hotspots"
+    static let workbookFile = "hotspots.xlsx"
 
     @OptionGroup var area: AreaOptions
     @OptionGroup var input: IncidentInputOptions
@@ -133,7 +136,6 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
             let parameters = try self.parameters(strand: strandID, district: districtCode)
             let out = tableOutput.out, outDir = URL(fileURLWithPath: out)
             let progress = input.quiet ? nil : ProgressReporter()
-            let formats = tableOutput.formats
             let policy = disclosure.policy
             let key = try disclosure.key()
             let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
@@ -143,7 +145,12 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
             let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
             let output = analysis.publish()
             var publication = try Publication(directory: outDir, policy: policy)
-            for table in output.tables { try publication.write(table, formats: formats) }
+            var details: [(label: String, value: String)] = [("Method", method.rawValue)]
+            if let strandID { details.append(("Strand", strandID)) }
+            if let districtCode { details.append(("District", districtCode)) }
+            try tableOutput.write(output.tables, to: &publication, cover: WorkbookCover(
+                title: "Serious violence hotspots: \(binned.area.name)", definitions: binned.definitions.name,
+                period: "\(binned.period.lowerBound) to \(binned.period.upperBound)", area: binned.area.name, details: details))
             for map in output.maps { try publication.write(name: map.name, text: map.text) }
             var run = runManifest(command: "hotspots", binned: binned, key: key, policy: policy)
             run.extra["places"] = analysis.spatial.manifest

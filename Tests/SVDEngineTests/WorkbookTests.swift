@@ -1,0 +1,56 @@
+import XCTest
+import Foundation
+
+/// `--format xlsx`: one workbook per run, a Notes sheet and a sheet per table. Checked against the same run's CSV
+/// and Markdown by openpyxl (`check_workbook.py` beside this file), never by the code that wrote it.
+final class WorkbookTests: XCTestCase {
+    func testWorkbookHoldsExactlyTheCSVsPublishedValues() throws {
+        let cli = try CLI("workbook")
+        defer { cli.remove() }
+        let python = try Self.python(cli)
+        try cli.ok(["demo", "--rows", "20000", "--seed", "7", "--out", "d.csv"])
+        var runs: [(folder: String, workbook: String, marking: String)] = []
+        for (tier, marking) in [("public", "OFFICIAL"), ("partner", "OFFICIAL-SENSITIVE")] {
+            try cli.ok(["assess", "d.csv", "--quiet", "--tier", tier, "--hotspots", "3", "--format", "csv,md,xlsx", "--out", tier])
+            runs.append((tier, "assessment.xlsx", marking))
+        }
+        try cli.ok(["hotspots", "d.csv", "--quiet", "--format", "csv,md,xlsx", "--out", "hs"])
+        runs.append(("hs", "hotspots.xlsx", "OFFICIAL"))
+        for run in runs {
+            let r = try cli.run(python.executable, python.arguments + [CLI.packageRoot.appendingPathComponent("Tests/SVDEngineTests/check_workbook.py").path,
+                                                                     cli.path("\(run.folder)/\(run.workbook)"), cli.path(run.folder),
+                                                                     "--marking", run.marking, "--libreoffice"])
+            XCTAssertEqual(r.status, 0, "\(run.folder): \(r.stdout) \(r.stderr)")
+            let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stderr)
+            XCTAssertEqual((o["sheets"] as? [String])?.first, "Notes")
+            XCTAssertGreaterThan(o["numeric"] as? Int ?? 0, 100, "\(run.folder): numeric cells checked")
+            if o["libreoffice"] is NSNull { print("WorkbookTests: LibreOffice not installed; \(run.folder)/\(run.workbook) not opened with it") }
+        }
+        // Text formats alone write no workbook.
+        try cli.ok(["assess", "d.csv", "--quiet", "--format", "csv", "--out", "plain"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.path("plain/assessment.xlsx")))
+    }
+
+    func testAFailedWorkbookLeavesNoPartialFileAndNoManifest() throws {
+        let cli = try CLI("workbook-fail")
+        defer { cli.remove() }
+        try cli.ok(["demo", "--rows", "2000", "--out", "d.csv"])
+        // A folder holds the workbook's name: the workbook is written, but cannot be moved into place.
+        try FileManager.default.createDirectory(atPath: cli.path("out/assessment.xlsx/x"), withIntermediateDirectories: true)
+        let r = try cli.svd(["assess", "d.csv", "--quiet", "--format", "csv,xlsx", "--out", "out"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("assessment.xlsx"), r.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: cli.path("out"))
+        XCTAssertFalse(names.contains(where: { $0.hasPrefix(".") || $0.contains("partial") }), "\(names)")
+        XCTAssertFalse(names.contains("manifest.json"), "an incomplete run has no manifest")
+    }
+
+    /// A Python with openpyxl: `python3` on the PATH, else Debian's (python3-openpyxl, which .ci/run installs).
+    static func python(_ cli: CLI) throws -> (executable: URL, arguments: [String]) {
+        let candidates: [(URL, [String])] = [(URL(fileURLWithPath: "/usr/bin/env"), ["python3"]), (URL(fileURLWithPath: "/usr/bin/python3"), [])]
+        for (executable, arguments) in candidates where FileManager.default.isExecutableFile(atPath: executable.path) {
+            if try cli.run(executable, arguments + ["-c", "import openpyxl"]).status == 0 { return (executable, arguments) }
+        }
+        throw CLIUnavailable("python3 with openpyxl is needed to read the workbook (.ci/run installs python3-openpyxl)")
+    }
+}
