@@ -149,8 +149,17 @@ public struct BinnedIncidents {
         }
         var reasons: [String: Int] = [:]
         for s in result.summaries { for (r, n) in s.summary.rejectedByReason { reasons[r.label, default: 0] += n } }
-        let files = result.summaries.map { DataQualityInput.File(name: $0.file, format: $0.format, rowsRead: $0.summary.rowsRead,
-                                                                 accepted: $0.summary.accepted, rejected: $0.summary.rejected) }
+        let files = result.summaries.map { f in
+            let s = f.summary
+            // What "not recorded by this source" rests on: a field unknown on every accepted row of a file.
+            let unknown: [IncidentField: Int] = [
+                .victimAge: s.acceptedUnknownVictimAge, .suspectAge: s.acceptedUnknownSuspectAge, .victimSex: s.acceptedUnknownVictimSex,
+                .suspectSex: s.acceptedUnknownSuspectSex, .hour: s.acceptedUnknownHour, .weekday: s.acceptedUnknownDay,
+                .locationType: s.acceptedUnknownLocationType,
+            ]
+            return DataQualityInput.File(name: f.file, format: f.format, rowsRead: s.rowsRead, accepted: s.accepted, rejected: s.rejected,
+                                         unknown: unknown)
+        }
         var outsidePeriod = KeyedCount.zero
         result.cube.forEachOffenceCell { c in if !period.contains(c.month) { outsidePeriod = outsidePeriod + c.keyed } }
         let dq = DataQualityInput(files: files, rejectedByReason: reasons.sorted { $0.value > $1.value }.map { ($0.key, $0.value) },

@@ -44,12 +44,15 @@ public struct DataQualityInput: Sendable {
         public let rowsRead: Int
         public let accepted: Int
         public let rejected: Int
-        public init(name: String, format: String, rowsRead: Int, accepted: Int, rejected: Int) {
+        /// Accepted rows with each field unknown (a field missing here is assumed recorded).
+        public let unknown: [IncidentField: Int]
+        public init(name: String, format: String, rowsRead: Int, accepted: Int, rejected: Int, unknown: [IncidentField: Int] = [:]) {
             self.name = name
             self.format = format
             self.rowsRead = rowsRead
             self.accepted = accepted
             self.rejected = rejected
+            self.unknown = unknown
         }
     }
 
