@@ -52,8 +52,8 @@ let package = Package(
         .testTarget(name: "SVDMeasureTests", dependencies: ["SVDCore", "SVDMeasure"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SVDDetectTests", dependencies: ["SVDCore", "SVDDetect", "GEOS"], resources: [.copy("Fixtures")]),
         // The CLI tests also run the built `svd` (it sits beside the test bundle) and the attackers in Tests/Attack.
-        .testTarget(name: "SVDEngineTests", dependencies: ["SVDCore", "SVDBin", "SVDDemo", "SVDDetect", "SVDLocate", "SVDPublish", "SVDEngine", "GEOS"],
-                    exclude: ["check_workbook.py"]),
+        .testTarget(name: "SVDEngineTests", dependencies: ["SVDCore", "SVDBin", "SVDDemo", "SVDDetect", "SVDLocate", "SVDMeasure", "SVDPublish", "SVDEngine", "GEOS"],
+                    exclude: ["check_workbook.py", "Fixtures"]),
         .testTarget(name: "SVDPublishTests", dependencies: ["SVDCore", "SVDDemo", "SVDDetect", "SVDPublish", "SVDEngine", "SVDWorkbook"]),
         .testTarget(name: "SVDAuditTests", dependencies: ["SVDAudit", "SVDCore"]),
         .testTarget(name: "SVDDemoTests", dependencies: ["SVDCore", "SVDDemo"], exclude: ["make_land_mask.py", "check_outside_share.py"]),

@@ -11,6 +11,10 @@ public struct CubeMarginals: Sendable {
     public var byVictimAge: [[[KeyedCount]]]
     /// [role][district slot][ageBand][sex], all serious violence.
     public var byPerson: [[[[KeyedCount]]]]
+    /// [strand][role][district slot][ageBand][sex]: `byPerson` for every strand slice (slice 0 is `byPerson`).
+    public var byPersonByStrand: [[[[[KeyedCount]]]]]
+    /// [role][strand][district slot][single year of age 0…120, then 121 unknown].
+    public var bySingleAge: [[[[KeyedCount]]]]
     /// [hour 0…24][weekday 0…7], all serious violence (24/7 = unknown).
     public var hourWeekday: [[KeyedCount]]
     /// [strand][hour 0…24][weekday 0…7]
@@ -39,6 +43,9 @@ public struct CubeMarginals: Sendable {
         byDistrict = Array(repeating: Array(repeating: KeyedCount.zero, count: slots), count: strands)
         byVictimAge = Array(repeating: Array(repeating: Array(repeating: KeyedCount.zero, count: slots), count: bands), count: strands)
         byPerson = Array(repeating: Array(repeating: Array(repeating: Array(repeating: KeyedCount.zero, count: Sex.allCases.count), count: bands), count: slots), count: 2)
+        byPersonByStrand = Array(repeating: byPerson, count: strands)
+        let ages = IncidentCube.Shape.singleAges
+        bySingleAge = Array(repeating: Array(repeating: Array(repeating: Array(repeating: KeyedCount.zero, count: ages), count: slots), count: strands), count: 2)
         hourWeekday = Array(repeating: Array(repeating: KeyedCount.zero, count: days), count: hours)
         hourWeekdayByStrand = Array(repeating: hourWeekday, count: strands)
         byPlace = Array(repeating: Array(repeating: Array(repeating: KeyedCount.zero, count: slots), count: LocationType.allCases.count), count: strands)
@@ -95,12 +102,30 @@ public struct CubeMarginals: Sendable {
         byMonth = bm
         byMonthAndAge = bma
         byDistrictMonthAge = dma
-        var bp = byPerson
+        var bps = byPersonByStrand
         cube.forEachPersonCell(in: period) { c in
-            guard c.strand == 0, district == nil || c.district == district else { return }
-            bp[c.role.rawValue][c.district][c.ageBand][Int(c.sex.rawValue)] += c.keyed
+            guard district == nil || c.district == district else { return }
+            bps[c.strand][c.role.rawValue][c.district][c.ageBand][Int(c.sex.rawValue)] += c.keyed
         }
-        byPerson = bp
+        byPersonByStrand = bps
+        byPerson = bps[0]
+        var sa = bySingleAge
+        cube.forEachSingleAgeBlock(in: period) { _, block in
+            var j = 0
+            for a in 0..<ages {
+                for r in 0..<2 {
+                    for d in 0..<slots {
+                        let counted = district == nil || district == d
+                        for k in 0..<strands {
+                            let c = KeyedCount(bits: block[j])
+                            j += 1
+                            if c.bits != 0 && counted { sa[r][k][d][a] += c }
+                        }
+                    }
+                }
+            }
+        }
+        bySingleAge = sa
         var pl = byPlace
         cube.forEachPlaceCell(in: period) { c in
             guard district.map({ c.district == $0 }) ?? (c.district < s.districts) else { return }

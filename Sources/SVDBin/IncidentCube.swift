@@ -6,7 +6,7 @@ import Darwin
 import SVDCore
 
 /// Counts of incidents by district × age band × hour × weekday × month × strand, plus the side tables
-/// a needs assessment prints (victim/suspect age and sex, location type, offence category).
+/// a needs assessment prints (victim/suspect age and sex, single year of age, location type, offence category).
 ///
 /// The cube is *mergeable*: the cube of two disjoint inputs is the sum of their cubes, so work can be split
 /// by file or by thread and added up at the end. Month blocks are allocated on first use, so memory
@@ -28,6 +28,9 @@ public final class IncidentCube {
         public static let sexes = Sex.allCases.count
         public static let roles = 2         // victim, suspect
         public static let locationTypes = LocationType.allCases.count
+        /// Single years of age 0–120, then 121 = unknown.
+        public static let singleAges = 122
+        public static let unknownSingleAge = 121
 
         public init(districts: Int, definitions: Definitions) {
             self.districts = districts
@@ -43,6 +46,7 @@ public final class IncidentCube {
         @inlinable var peopleBlock: Int { Shape.roles * districtSlots * ageBands.count * Shape.sexes * strandSlices }
         @inlinable var placeBlock: Int { Shape.locationTypes * districtSlots * strandSlices }
         @inlinable var measureBlock: Int { max(1, districtSlots * measures) }
+        @inlinable var singleAgeBlock: Int { Shape.singleAges * Shape.roles * districtSlots * strandSlices }
     }
 
     /// Months from 1900-01 to 2199-12: a direct index, so a row costs no hashing.
@@ -56,6 +60,9 @@ public final class IncidentCube {
     private let people: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Per month slot: [locationType][district][strand].
     private let places: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    /// Per month slot: [single year of age 0…120, 121 unknown][role][district][strand]. Age outermost, so the pages of
+    /// ages no incident has (over 100, say) are never touched and never mapped.
+    private let singleAges: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Per month slot: every accepted incident, in scope or not, by [offence code][district].
     private let offences: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Per month slot: in-scope incidents by [district][measure].
@@ -66,6 +73,8 @@ public final class IncidentCube {
     public private(set) var outsideSupportedMonths = 0
     /// Age → band for every Int8 bit pattern (negative = unknown), so the hot path needs no array of the shape.
     private let bandOfAge: UnsafeMutablePointer<UInt8>
+    /// Age → offset of its stretch in the single-age block (unknown for negative or over 120).
+    private let singleAgeOffset: UnsafeMutablePointer<Int>
     private let bands: Int, slots: Int, slices: Int
 
     public init(shape: Shape) {
@@ -75,6 +84,12 @@ public final class IncidentCube {
         slices = shape.strandSlices
         bandOfAge = .allocate(capacity: 256)
         for b in 0..<256 { bandOfAge[b] = UInt8(shape.ageBands.index(ofAge: Int8(truncatingIfNeeded: b) > 120 ? -1 : Int8(truncatingIfNeeded: b))) }
+        singleAgeOffset = .allocate(capacity: 256)
+        let ageStride = Shape.roles * shape.districtSlots * shape.strandSlices
+        for b in 0..<256 {
+            let age = Int(Int8(truncatingIfNeeded: b))
+            singleAgeOffset[b] = (age >= 0 && age <= 120 ? age : Shape.unknownSingleAge) * ageStride
+        }
         func table() -> UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?> {
             let t = UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>.allocate(capacity: Self.supportedMonths)
             t.initialize(repeating: nil, count: Self.supportedMonths)
@@ -83,16 +98,18 @@ public final class IncidentCube {
         main = table()
         people = table()
         places = table()
+        singleAges = table()
         offences = table()
         measureCounts = table()
     }
 
     deinit {
-        for t in [main, people, places, offences, measureCounts] {
+        for t in [main, people, places, singleAges, offences, measureCounts] {
             for m in 0..<Self.supportedMonths { t[m].map { free($0) } }
             t.deallocate()
         }
         bandOfAge.deallocate()
+        singleAgeOffset.deallocate()
     }
 
     /// A zeroed block from calloc: pages no incident touches are never mapped, so sparse months cost no memory.
@@ -113,6 +130,7 @@ public final class IncidentCube {
             main[m] = Self.block(shape.mainBlock)
             people[m] = Self.block(shape.peopleBlock)
             places[m] = Self.block(shape.placeBlock)
+            singleAges[m] = Self.block(shape.singleAgeBlock)
             offences[m] = Self.block(offenceBlock)
             measureCounts[m] = Self.block(shape.measureBlock)
         }
@@ -159,7 +177,11 @@ public final class IncidentCube {
                 k += 1
             }
         }
+        // [age][role][district][strand]: the victim's age with role 0, the suspect's with role 1.
+        let victimAgeBase = singleAgeOffset[Int(UInt8(bitPattern: i.victimAge))] + d * slices
+        let suspectAgeBase = singleAgeOffset[Int(UInt8(bitPattern: i.suspectAge))] + (slots + d) * slices
         let mb = main[m].unsafelyUnwrapped, pb = people[m].unsafelyUnwrapped, lb = places[m].unsafelyUnwrapped
+        let ab = singleAges[m].unsafelyUnwrapped
         var mask = UInt(strandMask) << 1 | 1
         var k = 0
         while mask != 0 {
@@ -168,6 +190,8 @@ public final class IncidentCube {
                 pb[victimBase + k] &+= unit
                 pb[suspectBase + k] &+= unit
                 lb[placeBase + k] &+= unit
+                ab[victimAgeBase + k] &+= unit
+                ab[suspectAgeBase + k] &+= unit
             }
             mask >>= 1
             k += 1
@@ -184,6 +208,7 @@ public final class IncidentCube {
             Self.addBlock(main[m]!, other.main[m]!, shape.mainBlock)
             Self.addBlock(people[m]!, other.people[m]!, shape.peopleBlock)
             Self.addBlock(places[m]!, other.places[m]!, shape.placeBlock)
+            Self.addBlock(singleAges[m]!, other.singleAges[m]!, shape.singleAgeBlock)
             Self.addBlock(offences[m]!, src, other.offenceBlock)
             Self.addBlock(measureCounts[m]!, other.measureCounts[m]!, shape.measureBlock)
         }
@@ -286,6 +311,16 @@ extension IncidentCube {
                     }
                 }
             }
+        }
+    }
+
+    /// Calls `body` with each month's single-age block, laid out [age 0…120, 121 unknown][role][district][strand].
+    public func forEachSingleAgeBlock(in months: ClosedRange<MonthKey>? = nil, _ body: (MonthKey, UnsafePointer<UInt64>) -> Void) {
+        for m in 0..<Self.supportedMonths {
+            guard let b = singleAges[m] else { continue }
+            let key = MonthKey(index: Self.firstSupportedMonth.index + Int32(m))
+            if let months, !months.contains(key) { continue }
+            body(key, UnsafePointer(b))
         }
     }
 

@@ -109,6 +109,23 @@ public struct BinnedIncidents {
         period = first...last
     }
 
+    /// What every table says about its denominators: the year, the source, and which other years were not used.
+    public static func populationNote(_ p: Population) -> String {
+        guard let single = p.singleYearOfAge else {
+            return "Population: no single-year-of-age estimates in the area, so no age-specific rates; all-ages totals: "
+                + (p.allAges.last.map { "mid-\($0.year) (\($0.source))" } ?? "none") + "."
+        }
+        let bySex = p.singleYearOfAgeBySex?.year == single.year
+        var note = "Population: mid-\(single.year) estimates by single year of age\(bySex ? " and sex" : "") — \(single.source) — "
+            + "the latest with single years of age, for every rate."
+        let others = p.years.filter { $0 != single.year }
+        if !others.isEmpty {
+            note += " Totals for \(others.map { "mid-\($0)" }.joined(separator: ", ")) are not used: estimates of different years can rest on "
+                + "different census bases, so their differences are partly rebasing, not growth."
+        }
+        return note
+    }
+
     /// Three years by default: the span a strategic needs assessment covers.
     public static let defaultPeriodMonths = 36
 
@@ -122,22 +139,33 @@ public struct BinnedIncidents {
         // One population year for every denominator, so crude and age-specific rates agree.
         let year = area.population.singleYearOfAge?.year
         let byBand = area.bandDenominators(bands)
+        let female = area.bandDenominators(bands, sex: .female), male = area.bandDenominators(bands, sex: .male)
         let profiles = area.districts.indices.map { i in
             DistrictProfile(code: area.districts[i].code, name: area.districts[i].name,
                             population: area.population(district: i, year: year) ?? 0,
-                            populationByAgeBand: byBand?[i] ?? Array(repeating: 0, count: bands.lowerBounds.count))
+                            populationByAgeBand: byBand?[i] ?? Array(repeating: 0, count: bands.lowerBounds.count),
+                            femaleByAgeBand: female?[i], maleByAgeBand: male?[i],
+                            populationBySingleYearOfAge: area.population.singleYearOfAge?.counts[i] ?? [])
         }
         var reasons: [String: Int] = [:]
         for s in result.summaries { for (r, n) in s.summary.rejectedByReason { reasons[r.label, default: 0] += n } }
-        let files = result.summaries.map { DataQualityInput.File(name: $0.file, format: $0.format, rowsRead: $0.summary.rowsRead,
-                                                                 accepted: $0.summary.accepted, rejected: $0.summary.rejected) }
+        let files = result.summaries.map { f in
+            let s = f.summary
+            // What "not recorded by this source" rests on: a field unknown on every accepted row of a file.
+            let unknown: [IncidentField: Int] = [
+                .victimAge: s.acceptedUnknownVictimAge, .suspectAge: s.acceptedUnknownSuspectAge, .victimSex: s.acceptedUnknownVictimSex,
+                .suspectSex: s.acceptedUnknownSuspectSex, .hour: s.acceptedUnknownHour, .weekday: s.acceptedUnknownDay,
+                .locationType: s.acceptedUnknownLocationType,
+            ]
+            return DataQualityInput.File(name: f.file, format: f.format, rowsRead: s.rowsRead, accepted: s.accepted, rejected: s.rejected,
+                                         unknown: unknown)
+        }
         var outsidePeriod = KeyedCount.zero
         result.cube.forEachOffenceCell { c in if !period.contains(c.month) { outsidePeriod = outsidePeriod + c.keyed } }
         let dq = DataQualityInput(files: files, rejectedByReason: reasons.sorted { $0.value > $1.value }.map { ($0.key, $0.value) },
                                   outsidePeriod: outsidePeriod, rejectsFile: result.rejectsFile?.path)
         let entries = result.catalog.entries
-        let source = area.population.singleYearOfAge?.source ?? area.population.allAges.last?.source ?? "none"
-        let note = "Population: mid-\(year.map(String.init) ?? "?") estimates (\(source)), the latest with single years of age, for every denominator."
+        let note = Self.populationNote(area.population)
         return AssessmentInput(areaName: area.name, districts: profiles, populationNote: note,
                                definitions: definitions, offenceNames: entries.map(\.name), offenceScopes: entries.map(\.scope),
                                cube: result.cube, period: period, dataQuality: dq, disclosure: disclosure)

@@ -508,7 +508,7 @@ enum CategoricalField: Int, CaseIterable, Sendable {
              ("other", Weapon.other.rawValue), ("other weapon", Weapon.other.rawValue), ("none", Weapon.none.rawValue),
              ("no weapon", Weapon.none.rawValue), ("unknown", Weapon.unknown.rawValue)]
         case .locationType:
-            [("street", LocationType.street.rawValue), ("high street", LocationType.street.rawValue), ("road", LocationType.street.rawValue),
+            [("street", LocationType.street.rawValue), ("high street", LocationType.highStreet.rawValue), ("road", LocationType.street.rawValue),
              ("transport hub", LocationType.transportHub.rawValue), ("bus station", LocationType.transportHub.rawValue),
              ("railway station", LocationType.transportHub.rawValue), ("train", LocationType.transportHub.rawValue),
              ("train station", LocationType.transportHub.rawValue),

@@ -55,11 +55,16 @@ public struct IngestSummary: Sendable, Equatable, CustomStringConvertible {
     /// Month-only rows (data.police.uk, or a mapped date without a day).
     public var acceptedUnknownDay: Int
     public var acceptedUnknownLocationType: Int
+    /// With the victim-age count, what tells a source that does not record a field (every accepted row unknown).
+    public var acceptedUnknownSuspectAge: Int
+    public var acceptedUnknownVictimSex: Int
+    public var acceptedUnknownSuspectSex: Int
 
     public init(files: [String] = [], bytes: Int = 0, rowsRead: Int = 0, accepted: Int = 0,
                 rejectedByReason: [RejectReason: Int] = [:], blankLines: Int = 0,
                 acceptedUnknownVictimAge: Int = 0, acceptedUnknownHour: Int = 0, acceptedUnknownDay: Int = 0,
-                acceptedUnknownLocationType: Int = 0) {
+                acceptedUnknownLocationType: Int = 0, acceptedUnknownSuspectAge: Int = 0,
+                acceptedUnknownVictimSex: Int = 0, acceptedUnknownSuspectSex: Int = 0) {
         self.files = files
         self.bytes = bytes
         self.rowsRead = rowsRead
@@ -70,6 +75,9 @@ public struct IngestSummary: Sendable, Equatable, CustomStringConvertible {
         self.acceptedUnknownHour = acceptedUnknownHour
         self.acceptedUnknownDay = acceptedUnknownDay
         self.acceptedUnknownLocationType = acceptedUnknownLocationType
+        self.acceptedUnknownSuspectAge = acceptedUnknownSuspectAge
+        self.acceptedUnknownVictimSex = acceptedUnknownVictimSex
+        self.acceptedUnknownSuspectSex = acceptedUnknownSuspectSex
     }
 
     public var rejected: Int { rejectedByReason.values.reduce(0, +) }
@@ -88,6 +96,9 @@ public struct IngestSummary: Sendable, Equatable, CustomStringConvertible {
         acceptedUnknownHour += o.acceptedUnknownHour
         acceptedUnknownDay += o.acceptedUnknownDay
         acceptedUnknownLocationType += o.acceptedUnknownLocationType
+        acceptedUnknownSuspectAge += o.acceptedUnknownSuspectAge
+        acceptedUnknownVictimSex += o.acceptedUnknownVictimSex
+        acceptedUnknownSuspectSex += o.acceptedUnknownSuspectSex
     }
 
     public static func + (a: IngestSummary, b: IngestSummary) -> IngestSummary {
@@ -100,7 +111,8 @@ public struct IngestSummary: Sendable, Equatable, CustomStringConvertible {
         var out = "\(files.joined(separator: ", ")): \(rowsRead) rows read, \(accepted) accepted, \(rejected) rejected"
         for r in RejectReason.allCases { if let n = rejectedByReason[r] { out += "\n  \(r.label): \(n)" } }
         out += "\n  blank lines: \(blankLines); accepted with unknown victim age \(acceptedUnknownVictimAge), "
-            + "hour \(acceptedUnknownHour), day \(acceptedUnknownDay), location type \(acceptedUnknownLocationType)"
+            + "hour \(acceptedUnknownHour), day \(acceptedUnknownDay), location type \(acceptedUnknownLocationType), "
+            + "suspect age \(acceptedUnknownSuspectAge), victim sex \(acceptedUnknownVictimSex), suspect sex \(acceptedUnknownSuspectSex)"
         return out
     }
 }
@@ -115,6 +127,9 @@ struct Tally {
     var unknownHour = 0
     var unknownDay = 0
     var unknownLocationType = 0
+    var unknownSuspectAge = 0
+    var unknownVictimSex = 0
+    var unknownSuspectSex = 0
 
     mutating func add(_ o: Tally) {
         rowsRead += o.rowsRead
@@ -125,6 +140,9 @@ struct Tally {
         unknownHour += o.unknownHour
         unknownDay += o.unknownDay
         unknownLocationType += o.unknownLocationType
+        unknownSuspectAge += o.unknownSuspectAge
+        unknownVictimSex += o.unknownVictimSex
+        unknownSuspectSex += o.unknownSuspectSex
     }
 
     func summary(file: String, bytes: Int) -> IngestSummary {
@@ -132,6 +150,8 @@ struct Tally {
         for (i, r) in RejectReason.allCases.enumerated() where rejects[i] > 0 { byReason[r] = rejects[i] }
         return IngestSummary(files: [file], bytes: bytes, rowsRead: rowsRead, accepted: accepted, rejectedByReason: byReason,
                              blankLines: blankLines, acceptedUnknownVictimAge: unknownVictimAge, acceptedUnknownHour: unknownHour,
-                             acceptedUnknownDay: unknownDay, acceptedUnknownLocationType: unknownLocationType)
+                             acceptedUnknownDay: unknownDay, acceptedUnknownLocationType: unknownLocationType,
+                             acceptedUnknownSuspectAge: unknownSuspectAge, acceptedUnknownVictimSex: unknownVictimSex,
+                             acceptedUnknownSuspectSex: unknownSuspectSex)
     }
 }

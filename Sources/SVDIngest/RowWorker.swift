@@ -448,6 +448,9 @@ final class RowWorker {
         if incident.hour < 0 { tally.unknownHour += 1 }
         if incident.day == Incident.unknownDay { tally.unknownDay += 1 }
         if incident.locationType == .unknown { tally.unknownLocationType += 1 }
+        if incident.suspectAge < 0 { tally.unknownSuspectAge += 1 }
+        if incident.victimSex == .unknown { tally.unknownVictimSex += 1 }
+        if incident.suspectSex == .unknown { tally.unknownSuspectSex += 1 }
         return nil
     }
 

@@ -44,13 +44,44 @@ public struct Population: Sendable, Equatable {
         }
     }
 
+    /// Female and male single-year-of-age counts for the year of `singleYearOfAge` (female + male = persons
+    /// at every age), for sex-specific rates.
+    public struct SingleYearOfAgeBySex: Sendable, Equatable {
+        public let year: Int
+        public let source: String
+        public let openAge: Int
+        /// Per district, `openAge + 1` counts for ages 0…openAge.
+        public let female: [[Int]]
+        public let male: [[Int]]
+        public init(year: Int, source: String, openAge: Int, female: [[Int]], male: [[Int]]) {
+            self.year = year
+            self.source = source
+            self.openAge = openAge
+            self.female = female
+            self.male = male
+        }
+
+        /// Per district, the counts of one sex (nil for `.unknown`).
+        public func counts(_ sex: Sex) -> [[Int]]? {
+            switch sex {
+            case .female: female
+            case .male: male
+            case .unknown: nil
+            }
+        }
+    }
+
     /// Sorted by year.
     public let allAges: [Totals]
+    /// The single-year table every denominator uses (persons; the latest complete year imported).
     public let singleYearOfAge: SingleYearOfAge?
+    /// The same year by sex, when the population files gave both sexes.
+    public let singleYearOfAgeBySex: SingleYearOfAgeBySex?
 
-    public init(allAges: [Totals], singleYearOfAge: SingleYearOfAge?) {
+    public init(allAges: [Totals], singleYearOfAge: SingleYearOfAge?, singleYearOfAgeBySex: SingleYearOfAgeBySex? = nil) {
         self.allAges = allAges.sorted { $0.year < $1.year }
         self.singleYearOfAge = singleYearOfAge
+        self.singleYearOfAgeBySex = singleYearOfAgeBySex
     }
 
     public static let none = Population(allAges: [], singleYearOfAge: nil)
@@ -148,17 +179,34 @@ public struct Area: Sendable, Equatable {
 
     /// Denominators for every district and age band (the "unknown" band excluded): `[district][band]`.
     /// Nil when the single-year table is missing or a band's bounds cannot be served exactly.
-    public func bandDenominators(_ bands: AgeBands) -> [[Int]]? {
+    /// With `sex` (female or male), the residents of that sex, from `singleYearOfAgeBySex`.
+    public func bandDenominators(_ bands: AgeBands, sex: Sex? = nil) -> [[Int]]? {
         var out: [[Int]] = []
         for d in districts.indices {
             var row: [Int] = []
             for band in 0..<bands.lowerBounds.count {
                 let (lo, hi) = bands.range(of: band)
-                guard let lo, let n = population(district: d, lower: lo, upper: hi) else { return nil }
+                guard let lo, let n = population(district: d, lower: lo, upper: hi, sex: sex) else { return nil }
                 row.append(n)
             }
             out.append(row)
         }
         return out
+    }
+
+    /// Population of one sex in a district aged `lower` to `upper` inclusive (open-ended when `upper` is nil);
+    /// nil without a by-sex table, for `.unknown`, or when the band splits the open-ended last age.
+    public func population(district: Int, lower: Int, upper: Int?, sex: Sex?) -> Int? {
+        guard let sex else { return population(district: district, lower: lower, upper: upper) }
+        guard districts.indices.contains(district), let table = population.singleYearOfAgeBySex,
+              let counts = table.counts(sex)?[district], lower >= 0 else { return nil }
+        guard let last = Self.lastAge(lower: lower, upper: upper, openAge: table.openAge) else { return nil }
+        return counts[lower...last].reduce(0, +)
+    }
+
+    /// The last single-year index a band [lower, upper] covers, or nil when the table cannot answer it exactly.
+    static func lastAge(lower: Int, upper: Int?, openAge: Int) -> Int? {
+        if let upper { return upper >= lower && upper < openAge ? upper : nil }
+        return lower <= openAge ? openAge : nil
     }
 }

@@ -59,6 +59,18 @@ public enum AreaFile {
         } else {
             out += "null"
         }
+        // Written only when present, so an area without it keeps its bytes.
+        if let s = area.population.singleYearOfAgeBySex {
+            out += ",\n\"single_year_of_age_by_sex\": {\"year\": \(s.year), \"source\": \(quote(s.source)), \"open_age\": \(s.openAge)"
+            for (name, table) in [("female", s.female), ("male", s.male)] {
+                out += ", \"\(name)\": {"
+                out += zip(area.districts, table).map { d, counts in
+                    "\n  \(quote(d.code)): [" + counts.map(String.init).joined(separator: ",") + "]"
+                }.joined(separator: ",")
+                out += "\n}"
+            }
+            out += "}"
+        }
         out += "\n},\n\"districts\": ["
         out += area.districts.map { d in
             var s = "\n{\"code\": \(quote(d.code)), \"name\": \(quote(d.name)), \"polygons\": ["
@@ -76,7 +88,13 @@ public enum AreaFile {
     public static func attributionMarkdown(_ area: Area, provenance: Provenance?) -> String {
         var s = "# \(area.name) (`\(area.id)`): sources and licence\n\n\(area.attribution)\n"
         if let provenance {
-            s += "\nBuilt by `svd geodata import` from:\n\n* boundaries: `\(provenance.boundaries)`\n* population: `\(provenance.population)`\n"
+            s += "\nBuilt by `svd geodata import` from:\n\n* boundaries: `\(provenance.boundaries)`\n"
+            s += provenance.population.components(separatedBy: ", ").map { "* population: `\($0)`\n" }.joined()
+            let p = area.population
+            var kept: [String] = p.allAges.map { "* all ages, mid-\($0.year): \($0.source)\n" }
+            if let single = p.singleYearOfAge { kept.append("* single years of age 0–\(single.openAge)+, mid-\(single.year) (every denominator): \(single.source)\n") }
+            if let bySex = p.singleYearOfAgeBySex { kept.append("* single years of age by sex (female, male), mid-\(bySex.year): \(bySex.source)\n") }
+            if !kept.isEmpty { s += "\nPopulation kept:\n\n" + kept.joined() }
             if !provenance.notes.isEmpty { s += "\nNotes:\n\n" + provenance.notes.map { "* \($0)\n" }.joined() }
         }
         return s
@@ -183,7 +201,27 @@ public enum AreaFile {
             }
             single = .init(year: year, source: s["source"] as? String ?? "", openAge: openAge, counts: table)
         }
-        return Population(allAges: totals, singleYearOfAge: single)
+        var bySex: Population.SingleYearOfAgeBySex?
+        if let s = p["single_year_of_age_by_sex"] as? [String: Any] {
+            let what = "population.single_year_of_age_by_sex"
+            guard let year = JSONText.int(s["year"]), let openAge = JSONText.int(s["open_age"]), openAge >= 0 else {
+                throw fail("\(what): needs \"year\", \"open_age\", \"female\" and \"male\"")
+            }
+            func table(_ sex: String) throws -> [[Int]] {
+                guard let counts = s[sex] as? [String: Any] else { throw fail("\(what): needs \"\(sex)\"") }
+                return try codes.map { code -> [Int] in
+                    guard let list = counts[code] as? [Any], list.count == openAge + 1 else {
+                        throw fail("\(what).\(sex): \(code) needs \(openAge + 1) counts")
+                    }
+                    return try list.map { guard let n = JSONText.int($0) else { throw fail("\(what).\(sex): \(code) has a non-integer count") }; return n }
+                }
+            }
+            guard year == single?.year, openAge == single?.openAge else {
+                throw fail("\(what): year and open_age must be those of single_year_of_age")
+            }
+            bySex = .init(year: year, source: s["source"] as? String ?? "", openAge: openAge, female: try table("female"), male: try table("male"))
+        }
+        return Population(allAges: totals, singleYearOfAge: single, singleYearOfAgeBySex: bySex)
     }
 }
 

@@ -64,7 +64,12 @@ from scipy.sparse.csgraph import connected_components
 INF = float("inf")
 TABLE_IDS = ["district_summary", "cohort_summary", "district_change", "strand_by_district",
              "victim_age_sex_by_district", "suspect_age_sex_by_district", "hour_by_weekday", "location_type",
-             "monthly_trend", "strand_summary", "offence_mix", "data_quality"]
+             "monthly_trend", "strand_summary", "offence_mix", "data_quality",
+             # people and places (README "Output tables"): single years of age, peak age and 10-25s, the
+             # sexual-violence strand by age band and sex, location type by district and by strand
+             "single_year_of_age", "age_profile", "sexual_violence_age_sex", "location_type_by_district",
+             "location_type_by_strand"]
+PEOPLE_ROLES = ("victim", "suspect")
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 SEXES = ["female", "male", "sex_unknown"]
 HIDDEN_MARKS = {"*", "[c]", "[x]", "[z]", "..", "x", ":"}
@@ -549,6 +554,7 @@ class Vocab:
         self.unders = set()          # cohort ages
         self.nstrands = 0
         self.loc_types = []
+        self.ages = []               # single-year labels: "0" ... "89", "90+", "unknown"
         for p in pubs:
             ds = p.tables.get("district_summary")
             if ds is not None:
@@ -591,6 +597,11 @@ class Vocab:
                 if isinstance(u, int):
                     self.unders.add(u)
             self.nstrands = max(self.nstrands, len(strand_keys(p)))
+            sy = p.tables.get("single_year_of_age")
+            if sy is not None:
+                for r in sy.rows:
+                    if r[0] != "all known ages" and r[0] not in self.ages:
+                        self.ages.append(r[0])
             lt = p.tables.get("location_type")
             if lt is not None:
                 for r in lt.rows:
@@ -606,6 +617,8 @@ class Vocab:
         for p in pubs:
             if p.kind == "pack" and p.scope not in self.districts:
                 raise InputError(f"{p.path}: pack district {p.scope!r} is not in the district list")
+        if not self.ages and any(p.tables.get("age_profile") or p.tables.get("sexual_violence_age_sex") for p in pubs):
+            self.ages = [str(a) for a in range(90)] + ["90+", "unknown"]
         lowers = {band_lower(b) for b in self.bands if band_lower(b) is not None}
         self.boundaries = sorted(u for u in self.unders if u in lowers and u > 0)
         self.nclasses = len(self.boundaries) + 1
@@ -634,6 +647,19 @@ class Vocab:
 
     def district_name(self, code_or_name):
         return self.codes.get(code_or_name, code_or_name)
+
+    def age_band(self, age_label):
+        """The age band a single-year label belongs to ("90+" counts as 90, "unknown" to the unknown band)."""
+        lo = band_lower(age_label)
+        known = sorted((band_lower(b), b) for b in self.bands if band_lower(b) is not None)
+        if lo is None:
+            unk = [b for b in self.bands if band_lower(b) is None]
+            return unk[0] if unk else None
+        fit = [b for l, b in known if l <= lo]
+        return fit[-1] if fit else None
+
+    def age_value(self, age_label):
+        return None if age_label == "unknown" else band_lower(age_label)
 
 
 def strand_keys(p):
@@ -803,6 +829,7 @@ class Model:
                         self.row(e, 0, 0, ("identity", "ST"))
                     for d in D:
                         self.row({self.v("STD", L, k, s, d): 1.0, self.v("DT", L, s, d): -1.0}, -INF, 0, ("identity", "STD<=DT"))
+                self.people_identities(L, s)
             # Month aggregates (fewer non-zeros for the LP): YM = area by class, YG = scope, STM = area strand.
             for m in self.months:
                 for c in range(self.ncls):
@@ -832,6 +859,82 @@ class Model:
                 e[self.v("OUT", L, s)] = -1.0
             self.row(e, 0, INF, ("identity", "OUTALL"))
             self.offence_identities(s)
+
+    def people_identities(self, L, s):
+        """People and places, for period segment s of layer L:
+          SA[L,s,g,r,a]      serious violence in scope g by the age a (single year, "90+", "unknown") of role r;
+                             the single years of an age band sum to that band's VB / SB over the scope's districts
+          SAK[L,s,g,k,r,a]   the same for strand k: sum over a = the strand's count; SAK <= SA
+          SVX[L,s,g,r,b,x]   the sexual-violence strand by role, age band and sex: sum = its count; <= VS / SS;
+                             sum over x = sum of SAK over the band's ages
+          LOCD[L,s,d,t]      location type by district: sum over t = DT; sum over the scope's districts = LOC
+          LOCS[L,s,g,k,t]    location type of strand k: sum over t = the strand's count; <= LOC"""
+        V = self.vocab
+        D = V.districts
+        used = {tid for p in self.pubs for tid in p.tables}
+        ages = V.ages
+        sexual = self.sexual_strand()
+        for g in self.scopes:
+            dg = [d for d in D if self.scope_of[d] == g]
+
+            def strand_total(k):
+                return {self.v("STD", L, k, s, d): 1.0 for d in dg}
+            if ages and self.bands and used & {"single_year_of_age", "age_profile", "sexual_violence_age_sex"}:
+                for r, (fam, tot) in zip(PEOPLE_ROLES, (("VS", "VB"), ("SS", "SB"))):
+                    for b in self.bands:
+                        e = {self.v(tot, L, s, d, b): -1.0 for d in dg}
+                        for a in ages:
+                            if V.age_band(a) == b:
+                                e[self.v("SA", L, s, g, r, a)] = 1.0
+                        self.row(e, 0, 0, ("identity", "SA-band"))
+                    for k in range(V.nstrands):
+                        e = self.ex(strand_total(k), coef=-1.0)
+                        for a in ages:
+                            e[self.v("SAK", L, s, g, k, r, a)] = 1.0
+                            self.row({self.v("SAK", L, s, g, k, r, a): 1.0, self.v("SA", L, s, g, r, a): -1.0}, -INF, 0,
+                                     ("identity", "SAK<=SA"))
+                        self.row(e, 0, 0, ("identity", "SAK"))
+                    if sexual is not None and "sexual_violence_age_sex" in used:
+                        k = sexual
+                        e = self.ex(strand_total(k), coef=-1.0)
+                        for b in self.bands:
+                            for x in SEXES:
+                                e[self.v("SVX", L, s, g, r, b, x)] = 1.0
+                                self.row({self.v("SVX", L, s, g, r, b, x): 1.0, **{self.v(fam, L, s, d, b, x): -1.0 for d in dg}},
+                                         -INF, 0, ("identity", "SVX<=VS"))
+                            eb = {self.v("SVX", L, s, g, r, b, x): 1.0 for x in SEXES}
+                            for a in ages:
+                                if V.age_band(a) == b:
+                                    eb[self.v("SAK", L, s, g, k, r, a)] = -1.0
+                            self.row(eb, 0, 0, ("identity", "SVX-SAK"))
+                        self.row(e, 0, 0, ("identity", "SVX"))
+            if "location_type_by_district" in used:
+                for t in V.loc_types:
+                    e = {self.v("LOC", L, s, g, t): -1.0}
+                    for d in dg:
+                        e[self.v("LOCD", L, s, d, t)] = 1.0
+                    self.row(e, 0, 0, ("identity", "LOCD-LOC"))
+            if "location_type_by_strand" in used:
+                for k in range(V.nstrands):
+                    e = self.ex(strand_total(k), coef=-1.0)
+                    for t in V.loc_types:
+                        e[self.v("LOCS", L, s, g, k, t)] = 1.0
+                        self.row({self.v("LOCS", L, s, g, k, t): 1.0, self.v("LOC", L, s, g, t): -1.0}, -INF, 0, ("identity", "LOCS<=LOC"))
+                    self.row(e, 0, 0, ("identity", "LOCS"))
+        if "location_type_by_district" in used:
+            for d in D:
+                e = {self.v("DT", L, s, d): -1.0}
+                for t in V.loc_types:
+                    e[self.v("LOCD", L, s, d, t)] = 1.0
+                self.row(e, 0, 0, ("identity", "LOCD"))
+
+    def sexual_strand(self):
+        """The strand whose id contains 'sexual' (README: the sexual-violence profile's strand), by position."""
+        for p in self.pubs:
+            for k, (sid, _) in enumerate(strand_keys(p)):
+                if "sexual" in sid.lower():
+                    return k
+        return None
 
     def setup_layers(self):
         """Definitions groups (inputs with the same serious-violence categories) as nested layers."""
@@ -1157,6 +1260,7 @@ class Model:
                 types = V.loc_types if r[0] == "all" else [r[0]]
                 e = {self.v("LOC", L, s, g, ty): 1.0 for L in p.layers for s in p.segs for g in self.scopes_for(p) for ty in types}
                 self.cell(p, "location_type", r[0], "incidents", lt.get(r, "incidents"), e)
+        self.add_people(p, sidx)
         # monthly trend
         mt = t.get("monthly_trend")
         if mt is not None:
@@ -1283,6 +1387,85 @@ class Model:
                     # format gives the unknowns as shares of the area's incidents and "outside" of all of them.
                     legacy_or_outside = p.disc.legacy or "outside every district" in meas
                     self.ratio(p, "data_quality", e, everywhere if legacy_or_outside else in_area, pct)
+
+    def add_people(self, p, sidx):
+        """Cells of the people-and-places tables (their scope is the input's: the area for an assess folder)."""
+        V = self.vocab
+        t = p.tables
+        gs = self.scopes_for(p)
+        dists = self.dists_for(p)
+        known = [a for a in V.ages if a != "unknown"]
+
+        def sa(r, ages, k=None):
+            if k is None:
+                return {self.v("SA", L, s, g, r, a): 1.0 for L in p.layers for s in p.segs for g in gs for a in ages}
+            return {self.v("SAK", L, s, g, k, r, a): 1.0 for L in p.layers for s in p.segs for g in gs for a in ages}
+
+        def strand_total(k):
+            return {self.v("STD", L, k, s, d): 1.0 for L in p.layers for s in p.segs for d in dists}
+        sy = t.get("single_year_of_age")
+        if sy is not None and V.ages and self.bands:
+            for r in sy.rows:
+                ages = known if r[0] == "all known ages" else [r[0]]
+                for role, col in zip(PEOPLE_ROLES, ("victims", "suspects")):
+                    self.cell(p, "single_year_of_age", r[0], col, sy.get(r, col), sa(role, ages))
+        ap = t.get("age_profile")
+        if ap is not None and V.ages and self.bands:
+            young = [a for a in known if V.age_value(a) is not None and 10 <= V.age_value(a) <= 25 and "+" not in a]
+            for r in ap.rows:
+                sid, role = r[0], ap.get(r, "role")
+                k = None if sid == "all_serious_violence" else sidx.get(sid)
+                if sid != "all_serious_violence" and k is None:
+                    continue
+                key = f"{sid}/{role}"
+                self.cell(p, "age_profile", key, "incidents", ap.get(r, "incidents"), self.DT(p, dists) if k is None else strand_total(k))
+                self.cell(p, "age_profile", key, "known_age", ap.get(r, "known_age"), sa(role, known, k))
+                young_col = [c for c in ap.columns if c.startswith("aged_")]
+                if young_col:
+                    self.cell(p, "age_profile", key, young_col[0], ap.get(r, young_col[0]), sa(role, young, k))
+                peaks = [a.strip() for a in ap.get(r, "peak_age").split(";") if re.fullmatch(r"\s*\d+\s*", a)]
+                for a in peaks:
+                    if a in V.ages:
+                        self.cell(p, "age_profile", key, "peak_count", ap.get(r, "peak_count"), sa(role, [a], k))
+                # Every other single year was published at most the peak: true <= peak + B.
+                pc = norm(ap.get(r, "peak_count"))
+                if peaks and re.fullmatch(r"\d+", pc):
+                    for a in known:
+                        if "+" not in a and a not in peaks:
+                            self.row(sa(role, [a], k), -INF, int(pc) + p.disc.B, (p.idx, "age_profile"))
+        sv = t.get("sexual_violence_age_sex")
+        k = self.sexual_strand()
+        if sv is not None and k is not None and self.bands:
+            for r in sv.rows:
+                role, b = r[0], r[1]
+                if role == "all":
+                    self.cell(p, "sexual_violence_age_sex", "all/all", "all", sv.get(r, "all"), strand_total(k))
+                    continue
+                if b not in self.bands:
+                    continue
+                for x in SEXES:
+                    e = {self.v("SVX", L, s, g, role, b, x): 1.0 for L in p.layers for s in p.segs for g in gs}
+                    self.cell(p, "sexual_violence_age_sex", f"{role}/{b}", x, sv.get(r, x), e)
+                e = {self.v("SVX", L, s, g, role, b, x): 1.0 for L in p.layers for s in p.segs for g in gs for x in SEXES}
+                self.cell(p, "sexual_violence_age_sex", f"{role}/{b}", "all", sv.get(r, "all"), e)
+        ld = t.get("location_type_by_district")
+        if ld is not None:
+            for r in ld.rows:
+                d = V.district_name(r[0])
+                ty = ld.get(r, "location_type")
+                types = V.loc_types if ty == "all" else [ty]
+                e = {self.v("LOCD", L, s, d, x): 1.0 for L in p.layers for s in p.segs for x in types}
+                self.cell(p, "location_type_by_district", f"{r[0]}/{ty}", "incidents", ld.get(r, "incidents"), e)
+        ls = t.get("location_type_by_strand")
+        if ls is not None:
+            for r in ls.rows:
+                k = sidx.get(r[0])
+                if k is None:
+                    continue
+                ty = ls.get(r, "location_type")
+                types = V.loc_types if ty == "all" else [ty]
+                e = {self.v("LOCS", L, s, g, k, x): 1.0 for L in p.layers for s in p.segs for g in gs for x in types}
+                self.cell(p, "location_type_by_strand", f"{r[0]}/{ty}", "incidents", ls.get(r, "incidents"), e)
 
     def change_cells(self, p, tid, key, tab, r, dists, classes, ccur, cprev, cdiff, cpct, colprefix=False):
         if classes is None:
@@ -1968,6 +2151,7 @@ def classify(model, tg, pubs, tables):
 FAMILY = {"district_summary": 1, "district_change": 1, "cohort_summary": 1, "html_headline": 1, "html_district_rates": 1,
           "monthly_trend": 2,
           "victim_age_sex_by_district": 3, "suspect_age_sex_by_district": 3, "html_victim_age": 3,
+          "single_year_of_age": 3, "age_profile": 3, "sexual_violence_age_sex": 3,
           "data_quality": 4, "offence_mix": 4,
           "hour_by_weekday": 5, "location_type": 5, "strand_by_district": 5, "strand_summary": 5, "html_strand_mix": 5}
 
@@ -2107,8 +2291,11 @@ def truth_value(tp, tg):
 
 def row_key(t, r):
     tid = t.id
-    if tid in ("victim_age_sex_by_district", "suspect_age_sex_by_district"):
+    if tid in ("victim_age_sex_by_district", "suspect_age_sex_by_district", "age_profile", "location_type_by_district",
+               "location_type_by_strand"):
         return f"{r[0]}/{r[2]}"
+    if tid == "sexual_violence_age_sex":
+        return f"{r[0]}/{r[1]}"
     if tid == "district_summary":
         return t.get(r, "district_code")
     if tid == "html_district_rates":

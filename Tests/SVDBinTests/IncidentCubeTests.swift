@@ -41,6 +41,55 @@ final class IncidentCubeTests: XCTestCase {
         XCTAssertEqual(cube.months, [MonthKey(year: 2024, month: 3)])
     }
 
+    /// Single years of age by role, district and strand, and the people block per strand, counted by hand:
+    /// two incidents in district 1 (victim 17, suspect 17, knife strand), one in district 0 (victim 120, suspect
+    /// unknown), one outside (victim 0), one with a suspect aged 127 (read as unknown), one a month later.
+    func testSingleYearsOfAgeAndPeopleByStrand() {
+        let cube = IncidentCube(shape: .init(districts: 2, definitions: definitions))
+        let march = MonthKey(year: 2024, month: 3), april = MonthKey(year: 2024, month: 4)
+        func incident(_ month: MonthKey, victim: Int8, suspect: Int8, sex: Sex = .female) -> Incident {
+            Incident(location: .init(easting: 0, northing: 0), month: month.index, offence: 0, victimAge: victim, victimSex: sex,
+                     suspectAge: suspect, suspectSex: .male)
+        }
+        cube.add(incident(march, victim: 17, suspect: 17), district: 1, inScope: true, strandMask: 0b10)
+        cube.add(incident(march, victim: 17, suspect: 17), district: 1, inScope: true, strandMask: 0b10)
+        cube.add(incident(march, victim: 120, suspect: -1, sex: .male), district: 0, inScope: true, strandMask: 0)
+        cube.add(incident(march, victim: 0, suspect: 40), district: 2, inScope: true, strandMask: 0)
+        cube.add(incident(march, victim: 30, suspect: 127), district: 0, inScope: true, strandMask: 0b01)
+        cube.add(incident(april, victim: 17, suspect: 17), district: 1, inScope: true, strandMask: 0)
+        cube.add(incident(march, victim: 17, suspect: 17), district: 1, inScope: false, strandMask: 0)   // out of scope
+        let m = CubeMarginals(cube: cube, period: march...march)
+        let unknown = IncidentCube.Shape.unknownSingleAge
+        func nonZero(_ role: Int, _ strand: Int) -> [String: Int] {
+            var out: [String: Int] = [:]
+            for (d, ages) in m.bySingleAge[role][strand].enumerated() {
+                for (a, c) in ages.enumerated() where c.count > 0 { out["d\(d) \(a == unknown ? "unknown" : String(a))"] = c.count }
+            }
+            return out
+        }
+        XCTAssertEqual(nonZero(0, 0), ["d1 17": 2, "d0 120": 1, "d2 0": 1, "d0 30": 1])
+        XCTAssertEqual(nonZero(1, 0), ["d1 17": 2, "d0 unknown": 2, "d2 40": 1])
+        XCTAssertEqual(nonZero(1, 2), ["d1 17": 2])
+        XCTAssertEqual(nonZero(1, 1), ["d0 unknown": 1])
+        XCTAssertEqual(nonZero(0, 1), ["d0 30": 1])
+        // One district's marginals hold only that district.
+        let d1 = CubeMarginals(cube: cube, period: march...april, district: 1)
+        XCTAssertEqual(d1.bySingleAge[1][0][1][17].count, 3)
+        XCTAssertEqual(d1.bySingleAge[1][0][0].sum().count, 0)
+        // People by strand: strand 2 (knife) has the two district-1 victims, female, band 10–17.
+        XCTAssertEqual(m.byPersonByStrand[2][0][1][1][Int(Sex.female.rawValue)].count, 2)
+        XCTAssertEqual(m.byPersonByStrand[2][0].joined().joined().sum().count, 2)
+        XCTAssertEqual(m.byPersonByStrand[0][1][1][1][Int(Sex.male.rawValue)].count, 2)
+        for r in 0..<2 { XCTAssertEqual(m.byPersonByStrand[0][r].map { $0.map { $0.map(\.count) } }, m.byPerson[r].map { $0.map { $0.map(\.count) } }) }
+        // Merging two cubes adds the single-age block too.
+        let other = IncidentCube(shape: cube.shape)
+        other.add(incident(march, victim: 17, suspect: 17), district: 1, inScope: true, strandMask: 0)
+        cube.merge(other)
+        XCTAssertEqual(CubeMarginals(cube: cube, period: march...march).bySingleAge[1][0][1][17].count, 3)
+        // Tables index location types by raw value, in declaration order.
+        XCTAssertEqual(LocationType.allCases.map { Int($0.rawValue) }, Array(LocationType.allCases.indices))
+    }
+
     /// Area-level marginals leave the outside bucket out, so no published total gives its count away by difference.
     func testMarginalsKeepOutsideApart() {
         let cube = IncidentCube(shape: .init(districts: 2, definitions: definitions))

@@ -67,8 +67,10 @@ final class FieldParserTests: XCTestCase {
         defer { table.deallocate() }
         func look(_ s: String) -> LocationType? { withBytes(s) { table.lookup($0, $1, $2) }.flatMap(LocationType.init(rawValue:)) }
         XCTAssertEqual(look("PUB"), .licensedPremises)
-        XCTAssertEqual(look("High-Street"), .street)
-        XCTAssertEqual(look("high_street"), .street)
+        // A high street is its own type, not folded into street.
+        XCTAssertEqual(look("High-Street"), .highStreet)
+        XCTAssertEqual(look("high_street"), .highStreet)
+        XCTAssertEqual(look("Road"), .street)
         XCTAssertEqual(look("Licensed  Premises"), .licensedPremises)
         XCTAssertEqual(look("Railway Station"), .transportHub)
         XCTAssertEqual(look("dwelling"), .dwelling)

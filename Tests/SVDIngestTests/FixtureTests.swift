@@ -127,6 +127,10 @@ final class FixtureTests: XCTestCase {
         XCTAssertEqual(r.summary.acceptedUnknownHour, 19)
         XCTAssertEqual(r.summary.acceptedUnknownVictimAge, 19)
         XCTAssertEqual(r.summary.acceptedUnknownLocationType, 19)
+        // data.police.uk records no age or sex: every accepted row is unknown (what "not recorded" rests on).
+        XCTAssertEqual(r.summary.acceptedUnknownSuspectAge, 19)
+        XCTAssertEqual(r.summary.acceptedUnknownVictimSex, 19)
+        XCTAssertEqual(r.summary.acceptedUnknownSuspectSex, 19)
         let names = r.incidents.map(r.offenceName)
         XCTAssertEqual(names.filter { $0 == "anti social behaviour" }.count, 4)
         XCTAssertEqual(names.filter { $0 == "violence and sexual offences" }.count, 3)

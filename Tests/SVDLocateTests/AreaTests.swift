@@ -59,18 +59,46 @@ final class AreaTests: XCTestCase {
             XCTAssertEqual(area.population(district: d, year: 2020), totals["\(code) 2020"], code)
             XCTAssertEqual(area.population(district: d, year: 2023), totals["\(code) 2023"], code)
             XCTAssertEqual(area.population(district: d), totals["\(code) 2023"], "latest year by default")
-            let ages = single[code]!
-            XCTAssertEqual(ages.count, 91)
-            XCTAssertEqual(area.population(district: d, ages: 0...), ages.values.reduce(0, +))
-            XCTAssertEqual(area.population(district: d, ages: 37...37), ages["37"])
-            XCTAssertEqual(area.population(district: d, ages: 65...), (65...89).map { ages[String($0)]! }.reduce(0, +) + ages["90+"]!)
-            // The file's own derived bands are an independent check of the band helper.
-            XCTAssertEqual(area.population(district: d, ages: 10...17), bands["\(code) 10-17"], code)
-            XCTAssertEqual(area.population(district: d, ages: 18...24), bands["\(code) 18-24"], code)
-            XCTAssertEqual(area.population(district: d, ages: 25...), bands["\(code) 25+"], code)
+            // The mid-2020 single years are no longer the area's table (mid-2022 is), but their sum is the 2020 total.
+            XCTAssertEqual(single[code]!.count, 91)
+            XCTAssertEqual(single[code]!.values.reduce(0, +), totals["\(code) 2020"], code)
+            XCTAssertEqual(bands.filter { $0.key.hasPrefix(code) }.values.reduce(0, +), totals["\(code) 2020"], code)
         }
-        XCTAssertEqual(area.totalPopulation(lower: 0, upper: nil), 1_868_199)   // SOURCES.md: total of the 13 districts
         XCTAssertEqual((0..<12).compactMap { area.population(district: $0, year: 2020) }.reduce(0, +), 1_589_057) // Kent, SOURCES.md
+    }
+
+    /// The mid-2022 by-sex file (SOURCES.md §4), summed here with a tiny parser independent of PopulationTable:
+    /// each district's 2022 total, female and male totals, and single years by sex are the area's.
+    func testEmbeddedPopulationIsTheMid2022BySexFile() throws {
+        try Paths.requireShared()
+        let area = try Area.embedded(id: "kent-medway")
+        let lines = try String(contentsOf: Paths.populationSex2022, encoding: .utf8).split(whereSeparator: \.isNewline)
+        XCTAssertEqual(lines.first, "lad_code,lad_name,year,sex,age,population")
+        var sums: [String: Int] = [:], ages: [String: Int] = [:]
+        for line in lines.dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            XCTAssertEqual(f[2], "2022")
+            sums["\(f[0]) \(f[3])", default: 0] += Int(f[5])!
+            ages["\(f[0]) \(f[3]) \(f[4])"] = Int(f[5])!
+        }
+        XCTAssertEqual(ages.count, 3549)
+        XCTAssertEqual(area.population.singleYearOfAge?.year, 2022)
+        XCTAssertEqual(area.population.singleYearOfAgeBySex?.year, 2022)
+        for (d, code) in Self.codes.enumerated() {
+            XCTAssertEqual(area.population(district: d, year: 2022), sums["\(code) persons"], code)
+            XCTAssertEqual(area.population(district: d, ages: 0...), sums["\(code) persons"], code)
+            XCTAssertEqual(area.population(district: d, lower: 0, upper: nil, sex: .female), sums["\(code) female"], code)
+            XCTAssertEqual(area.population(district: d, lower: 0, upper: nil, sex: .male), sums["\(code) male"], code)
+            XCTAssertEqual(area.population(district: d, ages: 37...37), ages["\(code) persons 37"], code)
+            XCTAssertEqual(area.population(district: d, lower: 17, upper: 17, sex: .male), ages["\(code) male 17"], code)
+            XCTAssertEqual(area.population(district: d, lower: 90, upper: nil, sex: .female), ages["\(code) female 90+"], code)
+            XCTAssertEqual(area.population(district: d, ages: 10...17), (10...17).map { ages["\(code) persons \($0)"]! }.reduce(0, +), code)
+        }
+        // SOURCES.md §4: Kent (12 districts) 1,593,191; Medway 282,702 (female 144,228, male 138,474).
+        XCTAssertEqual((0..<12).compactMap { area.population(district: $0, year: 2022) }.reduce(0, +), 1_593_191)
+        XCTAssertEqual(area.population(district: 12, year: 2022), 282_702)
+        XCTAssertEqual(area.population(district: 12, lower: 0, upper: nil, sex: .female), 144_228)
+        XCTAssertEqual(area.totalPopulation(lower: 0, upper: nil), 1_593_191 + 282_702)
     }
 
     func testAgeHelpersRefuseBandsTheTableCannotAnswer() throws {
@@ -83,7 +111,9 @@ final class AreaTests: XCTestCase {
         let bands = try XCTUnwrap(area.bandDenominators(.standard))
         XCTAssertEqual(bands.count, 13)
         XCTAssertEqual(bands[0].count, 7)
-        XCTAssertEqual(bands[0].reduce(0, +), area.population(district: 0, year: 2020))
+        XCTAssertEqual(bands[0].reduce(0, +), area.population(district: 0, year: 2022))
+        let female = try XCTUnwrap(area.bandDenominators(.standard, sex: .female)), male = try XCTUnwrap(area.bandDenominators(.standard, sex: .male))
+        for d in 0..<13 { XCTAssertEqual(zip(female[d], male[d]).map(+), bands[d]) }
         XCTAssertNil(area.bandDenominators(try AgeBands(lowerBounds: [0, 95])))
     }
 

@@ -14,23 +14,49 @@ final class ImportTests: XCTestCase {
     func testImportingTwiceIsByteIdenticalAndMatchesTheCheckedInArea() throws {
         try Paths.requireShared()
         let a = try temporaryDirectory(), b = try temporaryDirectory()
-        let report = try AreaImporter.run(boundaries: Paths.boundaries, population: Paths.population,
+        let report = try AreaImporter.run(boundaries: Paths.boundaries, populations: Paths.populations,
                                           id: "kent-medway", name: "Kent & Medway", outputDirectory: a)
-        try AreaImporter.run(boundaries: Paths.boundaries, population: Paths.population,
+        try AreaImporter.run(boundaries: Paths.boundaries, populations: Paths.populations,
                              id: "kent-medway", name: "Kent & Medway", outputDirectory: b)
         for file in [AreaFile.fileName, AreaFile.attributionFileName] {
             let first = try Data(contentsOf: a.appendingPathComponent(file))
             XCTAssertEqual(first, try Data(contentsOf: b.appendingPathComponent(file)), file)
             XCTAssertEqual(first, try Data(contentsOf: Paths.geodata.appendingPathComponent(file)), "\(file) differs from geodata/kent-medway")
         }
-        // Every population row is used or reported.
-        XCTAssertEqual(report.populationRows, 1261)
+        // Every population row of both files is used or reported: 1,261 + 3,549 rows; unused are the 2020 file's
+        // 52 derived bands and its 1,183 single years (2022 is the single-year table kept).
+        XCTAssertEqual(report.populationRows, 1261 + 3549)
         XCTAssertEqual(report.populationRowsUsed + report.unusedPopulationRows.count, report.populationRows)
-        XCTAssertEqual(report.unusedPopulationRows.count, 52)
-        XCTAssertTrue(report.unusedPopulationRows.allSatisfy { $0.reason.contains("derived") })
+        XCTAssertEqual(report.unusedPopulationRows.count, 52 + 1183)
+        XCTAssertEqual(report.unusedPopulationRows.filter { $0.reason.contains("derived") }.count, 52)
+        XCTAssertEqual(report.unusedPopulationRows.filter { $0.reason.contains("2020 not used: 2022 is the table kept") }.count, 1183)
+        XCTAssertTrue(report.unusedPopulationRows.allSatisfy { $0.file == "kent-medway-population.csv" })
         XCTAssertEqual(report.coordinateSystem, .wgs84)
         XCTAssertEqual(report.area.districts.count, 13)
+        XCTAssertTrue("\(report)".contains("3575 used, 1235 not used"), "\(report)")
+        XCTAssertEqual(report.area.population.years, [2020, 2022, 2023])
+        XCTAssertEqual(report.area.population.singleYearOfAge?.year, 2022)
+        XCTAssertEqual(report.area.population.singleYearOfAgeBySex?.year, 2022)
+        XCTAssertEqual(report.area.population.singleYearOfAge?.source, Paths.populationSex2022Source)
+        // The licence statement travels with the area.
+        let attribution = try String(contentsOf: a.appendingPathComponent(AreaFile.attributionFileName), encoding: .utf8)
+        XCTAssertTrue(attribution.contains("Open Government Licence v3.0"), attribution)
+        XCTAssertTrue(attribution.contains("kent-medway-population-sex-2022.csv"), attribution)
+    }
+
+    /// One population file still imports as before: mid-2020 persons, no sex-specific table.
+    func testTheOldSinglePopulationFileStillImports() throws {
+        try Paths.requireShared()
+        let (built, report) = try AreaImporter.build(boundaries: Paths.boundaries, population: Paths.population,
+                                                     id: "kent-medway", name: "Kent & Medway", outputDirectory: try temporaryDirectory())
+        XCTAssertEqual(report.populationRows, 1261)
+        XCTAssertEqual(report.unusedPopulationRows.count, 52)
+        XCTAssertTrue(report.unusedPopulationRows.allSatisfy { $0.reason.contains("derived") && $0.file.isEmpty })
         XCTAssertTrue("\(report)".contains("1209 used, 52 not used"), "\(report)")
+        XCTAssertEqual(built.area.population.singleYearOfAge?.year, 2020)
+        XCTAssertNil(built.area.population.singleYearOfAgeBySex)
+        XCTAssertEqual(built.area.population.years, [2020, 2023])
+        XCTAssertFalse(AreaFile.encode(built.area).contains("single_year_of_age_by_sex"))
         // SOURCES.md planar areas (km²) agree with the converted boundaries to within a few per cent.
         let context = GEOSContext()
         let expectedKm2 = ["E07000105": 577.0, "E07000107": 73, "E07000113": 373, "E06000035": 194]
@@ -53,7 +79,8 @@ final class ImportTests: XCTestCase {
             B,2021,all
             """
         let table = try PopulationTable(csv: csv, file: "p.csv", districtCodes: ["A", "B"])
-        XCTAssertEqual(table.population.allAges, [Population.Totals(year: 2021, source: "", counts: [100, 200])])
+        // A file without a source column names itself as the source.
+        XCTAssertEqual(table.population.allAges, [Population.Totals(year: 2021, source: "p.csv", counts: [100, 200])])
         XCTAssertEqual(table.rows, 8)
         XCTAssertEqual(table.used, 2)
         XCTAssertEqual(table.unused.map(\.line), [4, 5, 6, 7, 8, 9])
@@ -65,6 +92,80 @@ final class ImportTests: XCTestCase {
         XCTAssertThrowsError(try PopulationTable(csv: "x,y\n1,2\n", file: "bad.csv", districtCodes: ["A"])) { error in
             XCTAssertTrue("\(error)".hasPrefix("bad.csv: no district code column"), "\(error)")
         }
+    }
+
+    /// Two crafted files: persons for 2021 in one; female and male (no persons) for 2022 in the other, so 2022's
+    /// persons are female + male and its all-ages totals are summed from the single years.
+    func testSexRowsMakeTheLatestYearAndItsTotals() throws {
+        let older = """
+            area_code,year,age,sex,population,source
+            A,2021,all,persons,30,old
+            B,2021,all,persons,40,old
+            A,2021,0,persons,10,old
+            A,2021,1+,persons,20,old
+            B,2021,0,persons,15,old
+            B,2021,1+,persons,25,old
+            """
+        let newer = """
+            lad_code,year,sex,age,population
+            A,2022,F,0,3
+            A,2022,F,1+,9
+            A,2022,M,0,4
+            A,2022,M,1+,8
+            B,2022,female,0,5
+            B,2022,female,1+,11
+            B,2022,male,0,6
+            B,2022,male,1+,12
+            B,2022,male,all,18
+            B,2022,other,0,1
+            """
+        let t = try PopulationTable(inputs: [.init(text: older, file: "old.csv"), .init(text: newer, file: "/x/new.csv", source: "New 2022")],
+                                    districtCodes: ["A", "B"])
+        let p = t.population
+        XCTAssertEqual(p.singleYearOfAge, .init(year: 2022, source: "New 2022 (persons = female + male)", openAge: 1, counts: [[7, 17], [11, 23]]))
+        XCTAssertEqual(p.singleYearOfAgeBySex, .init(year: 2022, source: "New 2022", openAge: 1, female: [[3, 9], [5, 11]], male: [[4, 8], [6, 12]]))
+        XCTAssertEqual(p.allAges.map(\.year), [2021, 2022])
+        XCTAssertEqual(p.allAges[1].counts, [24, 34])
+        XCTAssertTrue(p.allAges[1].source.contains("summed from single years"))
+        XCTAssertEqual(t.rows, 16)
+        XCTAssertEqual(t.used, 2 + 8)          // 2021 totals; the 2022 sexes
+        XCTAssertEqual(t.unused.map(\.file), ["new.csv", "new.csv", "old.csv", "old.csv", "old.csv", "old.csv"])
+        XCTAssertEqual(t.unused.map(\.line), [10, 11, 4, 5, 6, 7])
+        XCTAssertTrue(t.unused[0].reason.contains("male all-ages total not used"), t.unused[0].reason)
+        XCTAssertTrue(t.unused[1].reason.contains("sex \"other\""), t.unused[1].reason)
+        XCTAssertTrue(t.unused[2].reason.contains("2022 is the table kept"), t.unused[2].reason)
+        // Area helpers by sex: open-ended band, and a band the table cannot answer.
+        let area = Area(id: "t", name: "T", attribution: "", districts: [District(code: "A", name: "A", polygons: []),
+                                                                          District(code: "B", name: "B", polygons: [])], population: p)
+        XCTAssertEqual(area.population(district: 1, lower: 0, upper: nil, sex: .male), 18)
+        XCTAssertEqual(area.population(district: 0, lower: 0, upper: 0, sex: .female), 3)
+        XCTAssertNil(area.population(district: 0, lower: 0, upper: 1, sex: .female))
+        XCTAssertNil(area.population(district: 0, lower: 0, upper: nil, sex: .unknown))
+        XCTAssertEqual(area.bandDenominators(try AgeBands(lowerBounds: [0, 1]), sex: .female), [[3, 9], [5, 11]])
+        XCTAssertEqual(try AreaFile.decode(Data(AreaFile.encode(area).utf8), source: "t").population, p)
+    }
+
+    /// Female + male that disagree with persons give no sex-specific table; persons are still used.
+    func testSexTablesThatDisagreeWithPersonsAreNotKept() throws {
+        let csv = """
+            code,year,sex,age,population
+            A,2022,persons,0,10
+            A,2022,persons,1+,20
+            A,2022,female,0,5
+            A,2022,female,1+,10
+            A,2022,male,0,5
+            A,2022,male,1+,11
+            """
+        let t = try PopulationTable(csv: csv, file: "p.csv", districtCodes: ["A"])
+        XCTAssertEqual(t.population.singleYearOfAge?.counts, [[10, 20]])
+        XCTAssertNil(t.population.singleYearOfAgeBySex)
+        XCTAssertEqual(t.used, 2)
+        XCTAssertEqual(t.unused.count, 4)
+        XCTAssertTrue(t.notes.contains { $0.contains("female + male differ from persons at 1 ages (A age 1: 10 + 11 ≠ 20)") }, "\(t.notes)")
+        // Only one sex: no sex-specific table either.
+        let oneSex = try PopulationTable(csv: csv.split(separator: "\n").dropLast(2).joined(separator: "\n"), file: "p.csv", districtCodes: ["A"])
+        XCTAssertNil(oneSex.population.singleYearOfAgeBySex)
+        XCTAssertTrue(oneSex.notes.contains { $0.contains("no sex-specific denominators (male: no open-ended top age") }, "\(oneSex.notes)")
     }
 
     // MARK: Malformed GeoJSON

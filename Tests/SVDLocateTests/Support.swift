@@ -10,9 +10,14 @@ enum Paths {
     static let shared = repository.deletingLastPathComponent().appendingPathComponent("shared/geodata")
     static let boundaries = shared.appendingPathComponent("kent-medway-lad20.geojson")
     static let population = shared.appendingPathComponent("kent-medway-population.csv")
+    /// ONS mid-2022 by sex and single year of age (SOURCES.md §4): the denominators of the embedded area.
+    static let populationSex2022 = shared.appendingPathComponent("kent-medway-population-sex-2022.csv")
+    /// The label the embedded area gives the 2022 file's rows (GeodataCommand's example).
+    static let populationSex2022Source = "ONS mid-2022 estimates, Census 2021 based (mye22final.xlsx, MYEB1 and MYE2)"
+    static var populations: [(url: URL, source: String?)] { [(population, nil), (populationSex2022, populationSex2022Source)] }
 
     static func requireShared() throws {
-        guard FileManager.default.fileExists(atPath: boundaries.path), FileManager.default.fileExists(atPath: population.path) else {
+        guard [boundaries, population, populationSex2022].allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) else {
             throw XCTSkip("ONS source files not found at \(shared.path)")
         }
     }

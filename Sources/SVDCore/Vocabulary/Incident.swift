@@ -43,13 +43,17 @@ public enum Weapon: UInt8, Sendable, CaseIterable {
 }
 
 /// Where the incident happened, in the categories the Kent & Medway needs assessment reports.
+///
+/// Raw values follow the declaration order (`allCases[i].rawValue == i`): cube blocks and tables index by them.
+/// `highStreet` is kept apart from other streets when the source says so (native `location_type: high street`).
 public enum LocationType: UInt8, Sendable, CaseIterable {
-    case unknown = 0, street, transportHub, park, licensedPremises, dwelling, school, retail, other
+    case unknown = 0, street, highStreet, transportHub, park, licensedPremises, dwelling, school, retail, other
 
     public var label: String {
         switch self {
         case .unknown: "unknown"
         case .street: "street"
+        case .highStreet: "high street"
         case .transportHub: "transport hub"
         case .park: "park"
         case .licensedPremises: "licensed premises"

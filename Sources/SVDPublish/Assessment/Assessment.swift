@@ -70,6 +70,9 @@ public struct Assessment: Sendable {
     public let headlineCards: [HeadlineCard]
     /// The same cards for the whole area, for a pack to set its own against; empty for the area itself.
     public let areaHeadlineCards: [HeadlineCard]
+    /// People and places (AssessmentPeople.swift): single years of age, peak age and 10–25 over-representation,
+    /// the sexual-violence profile, location type by district and by strand, and which fields the sources record.
+    public let people: PeopleAndPlaces
 
     // MARK: Measures, quarters, financial years, groupings, peak hours
 
@@ -159,6 +162,9 @@ extension Assessment {
         /// The district's residents in the band; nil for the unknown band.
         public let population: Int?
         public let ratePerThousand: Double?
+        /// Female and male rates per 1,000 of that sex and band, with 95% CIs; empty for the unknown band or
+        /// without a by-sex population.
+        public let sexRates: [SexRate]
     }
 
     public struct DistrictRow: Sendable {

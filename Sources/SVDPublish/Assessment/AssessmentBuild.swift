@@ -43,6 +43,7 @@ extension Assessment {
         peakHours = b.peakWindows(hourWeekday)
         areaHeadlineCards = district == nil ? []
             : b.headlineCards(b.area, cohortSeries: b.areaCohortSeries, total: b.area.byDistrict[0][0..<b.n].sum())
+        people = b.peopleAndPlaces()
     }
 
     /// Rate per 1,000 per year of a released count, with its 95% CI (Byar's from 10, exact Poisson below).
@@ -204,14 +205,17 @@ struct Builder {
     }
 
     func ageSex(_ role: IncidentCube.Role, district d: Int, open: Bool) -> [Assessment.AgeSexBand] {
-        (0..<bands.count).map { a in
+        let recording = recording
+        return (0..<bands.count).map { a in
             let bySex = Sex.order.map { area.byPerson[role.rawValue][d][a][Int($0.rawValue)] }
             let all = open ? release(bySex.sum()) : .withheld
             let pop = a < bands.lowerBounds.count ? districts[d].populationByAgeBand[a] : nil
             var rate: Double?
             if let pop, pop > 0, let v = all.value { rate = Double(v) / years / Double(pop) * 1000 }
-            return Assessment.AgeSexBand(band: a, label: bands.label(of: a), bySex: open ? bySex.map(release) : bySex.map { _ in .withheld },
-                                         all: all, population: pop, ratePerThousand: rate)
+            let shown = open ? bySex.map(release) : bySex.map { _ in .withheld }
+            return Assessment.AgeSexBand(band: a, label: bands.label(of: a), bySex: shown, all: all, population: pop, ratePerThousand: rate,
+                                         sexRates: sexRates(role, band: a, populations: (districts[d].femaleByAgeBand, districts[d].maleByAgeBand),
+                                                            bySex: shown, recording: recording))
         }
     }
 

@@ -9,12 +9,30 @@ public struct DistrictProfile: Sendable {
     public let population: Int
     /// Population per age band of the run's definitions (unknown band excluded), for age-specific rates.
     public let populationByAgeBand: [Int]
+    /// Females and males per age band (same bands), for sex-specific rates; nil without a by-sex population.
+    public let femaleByAgeBand: [Int]?
+    public let maleByAgeBand: [Int]?
+    /// Residents by single year of age 0…openAge, the last open-ended (e.g. 90+); empty without single years.
+    public let populationBySingleYearOfAge: [Int]
 
-    public init(code: String, name: String, population: Int, populationByAgeBand: [Int]) {
+    public init(code: String, name: String, population: Int, populationByAgeBand: [Int],
+                femaleByAgeBand: [Int]? = nil, maleByAgeBand: [Int]? = nil, populationBySingleYearOfAge: [Int] = []) {
         self.code = code
         self.name = name
         self.population = population
         self.populationByAgeBand = populationByAgeBand
+        self.femaleByAgeBand = femaleByAgeBand
+        self.maleByAgeBand = maleByAgeBand
+        self.populationBySingleYearOfAge = populationBySingleYearOfAge
+    }
+
+    /// Residents of one sex per age band; nil for `.unknown` or without a by-sex population.
+    public func populationByAgeBand(sex: Sex) -> [Int]? {
+        switch sex {
+        case .female: femaleByAgeBand
+        case .male: maleByAgeBand
+        case .unknown: nil
+        }
     }
 }
 
@@ -26,12 +44,15 @@ public struct DataQualityInput: Sendable {
         public let rowsRead: Int
         public let accepted: Int
         public let rejected: Int
-        public init(name: String, format: String, rowsRead: Int, accepted: Int, rejected: Int) {
+        /// Accepted rows with each field unknown (a field missing here is assumed recorded).
+        public let unknown: [IncidentField: Int]
+        public init(name: String, format: String, rowsRead: Int, accepted: Int, rejected: Int, unknown: [IncidentField: Int] = [:]) {
             self.name = name
             self.format = format
             self.rowsRead = rowsRead
             self.accepted = accepted
             self.rejected = rejected
+            self.unknown = unknown
         }
     }
 

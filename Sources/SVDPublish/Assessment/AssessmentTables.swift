@@ -42,8 +42,9 @@ public struct AssessmentTables {
 
     public func all() -> [PublishedTable] {
         [districtSummary(), cohortSummary(), districtChange(), strandByDistrict(), ageSex(role: .victim), ageSex(role: .suspect),
-         hourWeekday(), locationType(), monthlyTrend(), strandSummary(), offenceMix(), dataQuality(),
-         kpiSummary(), kpiByDistrict(), quarterlyTrend(), financialYearByDistrict(), financialYearByStrand(), groupingSummary(), peakHours()]
+         hourWeekday(), locationType(), monthlyTrend(), strandSummary(), offenceMix(), dataQuality()]
+            + peopleAndPlacesTables()
+            + [kpiSummary(), kpiByDistrict(), quarterlyTrend(), financialYearByDistrict(), financialYearByStrand(), groupingSummary(), peakHours()]
     }
 
     /// A share cell: [c] for a withheld count, else the per cent (blank when it cannot be computed).
@@ -58,19 +59,26 @@ public struct AssessmentTables {
         var table = PublishedTable(
             id: "\(who)_age_sex_by_district", title: "\(who.capitalized) age band and sex by district, \(periodLabel)",
             columns: ["district_code", "district", "\(who)_age_band", "female", "male", "sex_unknown", "all",
-                      "band_population", "rate_per_1000_per_year"])
+                      "band_population", "rate_per_1000_per_year"] + Self.sexRateColumns)
+        // A field the source does not record is left blank, never shown as a measured 0.
+        let ageRecorded = recording.isRecorded(.age(role)), sexRecorded = recording.isRecorded(.sex(role))
         for d in assessment.districtsByIndex {
             for b in d.ageSex(role) {
-                let rate: PublishedTable.Value = b.ratePerThousand.map { .number($0, decimals: 2) } ?? (d.breakdownShown ? .empty : .withheld)
-                table.rows.append([.text(d.code), .text(d.name), .text(b.label)]
-                                  + b.bySex.map(\.cell) + [b.all.cell, b.population.map { .count($0) } ?? .empty, rate])
+                let age = ageRecorded || b.population == nil
+                let rate: PublishedTable.Value = !age ? .empty
+                    : b.ratePerThousand.map { .number($0, decimals: 2) } ?? (d.breakdownShown ? .empty : .withheld)
+                table.rows.append([.text(d.code), .text(d.name), .text(b.label),
+                                   measured(b.bySex[0], age && sexRecorded), measured(b.bySex[1], age && sexRecorded), measured(b.bySex[2], age),
+                                   measured(b.all, age), b.population.map { .count($0) } ?? .empty, rate]
+                                  + sexRateCells(b.sexRates, shown: d.breakdownShown, recorded: age && sexRecorded))
             }
         }
         table.notes = [
             "Age-specific rate: incidents with a \(who) in the band ÷ years ÷ the district's population of that age band × 1,000.",
+            sexRateNote,
             "Incidents with more than one \(who) are counted once, by the first recorded \(who).",
             assessment.populationNote,
-        ] + disclosureNotes
+        ] + recording.notes([.age(role), .sex(role)]) + disclosureNotes
         return table
     }
 
@@ -81,10 +89,14 @@ public struct AssessmentTables {
     public func hourWeekday() -> PublishedTable {
         var table = PublishedTable(id: "hour_by_weekday", title: hourWeekdayTitle,
                                    columns: ["hour"] + CivilDate.weekdayNames + ["weekday_unknown", "all"])
+        let hourRecorded = recording.isRecorded(.hour), weekdayRecorded = recording.isRecorded(.weekday)
         for row in assessment.hourWeekday {
-            table.rows.append([.text(row.label)] + (row.byWeekday + [row.weekdayUnknown, row.all]).map(\.cell))
+            let hour = hourRecorded || row.hour == 24
+            table.rows.append([.text(row.label)] + row.byWeekday.map { measured($0, hour && weekdayRecorded) }
+                              + [measured(row.weekdayUnknown, hour), measured(row.all, hour)])
         }
-        table.notes = ["Hour and weekday are unknown where the source gives only a month (data.police.uk) or no time."] + disclosureNotes
+        table.notes = ["Hour and weekday are unknown where the source gives only a month (data.police.uk) or no time."]
+            + recording.notes([.hour, .weekday]) + disclosureNotes
         return table
     }
 
@@ -93,11 +105,13 @@ public struct AssessmentTables {
     public func locationType() -> PublishedTable {
         var table = PublishedTable(id: "location_type", title: "Location type, \(periodLabel)",
                                    columns: ["location_type", "incidents", "share_percent"])
+        let recorded = recording.isRecorded(.locationType)
         for row in assessment.locationTypes {
-            table.rows.append([.text(row.type.label), row.incidents.cell, shareCell(row.share, of: row.incidents)])
+            let r = recorded || row.type == .unknown
+            table.rows.append([.text(row.type.label), measured(row.incidents, r), share(row.share, of: row.incidents, r)])
         }
         table.rows.append([.text("all"), assessment.locationTotal.cell, .empty])
-        table.notes = disclosureNotes
+        table.notes = recording.notes([.locationType]) + disclosureNotes
         return table
     }
 
@@ -179,6 +193,10 @@ public struct AssessmentTables {
                            ("serious violence with unknown location type", dq.unknownLocationType),
                            ("serious violence located outside every district", dq.outsideEveryDistrict)] {
             lines.append(DataQualityLine(measure: label, value: s.incidents.cell, percent: s.percent.map { .percent($0, decimals: 1) } ?? .empty, records: false))
+        }
+        if let fields = assessment.people.recording.summary {
+            lines.append(DataQualityLine(measure: "fields a source does not record (every accepted row blank)", value: .text(fields),
+                                         percent: .empty, records: true))
         }
         lines.append(DataQualityLine(measure: "offence categories covered by no definition",
                                      value: .text(dq.uncoveredOffences.isEmpty ? "none" : dq.uncoveredOffences.joined(separator: "; ")),

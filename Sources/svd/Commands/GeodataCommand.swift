@@ -15,17 +15,30 @@ struct GeodataImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Build an area directory from ONS boundary GeoJSON and a population CSV; reports every repair and unused row.",
         discussion: """
+        --population may be given several times (e.g. an older persons file and a newer by-sex one): every year's \
+        all-ages totals are kept, and the latest complete single-year-of-age table (with its female and male tables \
+        when given) serves every denominator. --population-source labels, in order, the rows of each file that have \
+        no source column (default: the file's name; an empty label keeps the default).
+
         Example (rebuilds the embedded default):
           svd geodata import --boundaries ../shared/geodata/kent-medway-lad20.geojson \\
-            --population ../shared/geodata/kent-medway-population.csv --id kent-medway --name "Kent & Medway" \\
+            --population ../shared/geodata/kent-medway-population.csv \\
+            --population ../shared/geodata/kent-medway-population-sex-2022.csv \\
+            --population-source "" --population-source "ONS mid-2022 estimates, Census 2021 based (mye22final.xlsx, MYEB1 and MYE2)" \\
+            --id kent-medway --name "Kent & Medway" \\
             --out geodata/kent-medway --embed geodata/KentMedway.generated.swift
         """)
 
     @Option(help: ArgumentHelp("District boundaries: GeoJSON FeatureCollection (WGS84 or EPSG:27700).", valueName: "file"))
     var boundaries: String
 
-    @Option(help: ArgumentHelp("Population CSV (ONS mid-year estimates: all ages and single year of age).", valueName: "file"))
-    var population: String
+    @Option(help: ArgumentHelp("Population CSV (ONS mid-year estimates: all ages, single year of age, optionally by sex); repeat for several files.",
+                               valueName: "file"))
+    var population: [String]
+
+    @Option(help: ArgumentHelp("Source label for the rows of the n-th --population file that have no source column; repeat in file order.",
+                               valueName: "label"))
+    var populationSource: [String] = []
 
     @Option(help: "Area id, e.g. kent-medway.")
     var id: String
@@ -39,10 +52,20 @@ struct GeodataImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also regenerate the Swift source that embeds this area in the binary.", valueName: "swift-file"))
     var embed: String?
 
+    func validate() throws {
+        guard !population.isEmpty else { throw ValidationError("give at least one --population file") }
+        guard populationSource.count <= population.count else {
+            throw ValidationError("--population-source given \(populationSource.count) times for \(population.count) --population files")
+        }
+    }
+
     func run() throws {
         try runReportingErrors {
             let outDir = URL(fileURLWithPath: out)
-            let report = try AreaImporter.run(boundaries: URL(fileURLWithPath: boundaries), population: URL(fileURLWithPath: population),
+            let files = population.enumerated().map { i, path in
+                (url: URL(fileURLWithPath: path), source: i < populationSource.count && !populationSource[i].isEmpty ? populationSource[i] : nil)
+            }
+            let report = try AreaImporter.run(boundaries: URL(fileURLWithPath: boundaries), populations: files,
                                               id: id, name: name, outputDirectory: outDir)
             print(report)
             if let embed {
@@ -63,8 +86,12 @@ struct GeodataShowCommand: ParsableCommand {
             let a = try area.load()
             print("\(a.name) (\(a.id)): \(a.districts.count) districts")
             let year = a.population.singleYearOfAge?.year
+            let bySex = a.population.singleYearOfAgeBySex
+            print("Population: mid-\(year.map(String.init) ?? "?")\(bySex != nil ? ", with female and male" : "")")
             for (i, d) in a.districts.enumerated() {
-                print("  \(d.code)  \(d.name.padding(toLength: 24, withPad: " ", startingAt: 0))  population \(a.population(district: i, year: year) ?? 0)")
+                var line = "  \(d.code)  \(d.name.padding(toLength: 24, withPad: " ", startingAt: 0))  population \(a.population(district: i, year: year) ?? 0)"
+                if let bySex { line += " (female \(bySex.female[i].reduce(0, +)), male \(bySex.male[i].reduce(0, +)))" }
+                print(line)
             }
             print(a.attribution)
         }
