@@ -60,7 +60,7 @@ final class ReportTests: XCTestCase {
             XCTAssertEqual(root.name, "html", name)
             let ids = root.all("section").compactMap { $0.attributes["id"] }
             XCTAssertEqual(ids, NeedsAssessmentReport.sectionIDs, name)
-            XCTAssertEqual(ids, ["headline", "district-map", "hotspots", "hour-weekday", "trend", "age-strands", "data-quality", "methods"])
+            XCTAssertEqual(ids, ["headline", "district-map", "hotspots", "hour-weekday", "trend", "age-strands", "people-places", "data-quality", "methods"])
         }
     }
 

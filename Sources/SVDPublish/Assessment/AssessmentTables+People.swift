@@ -50,7 +50,9 @@ extension AssessmentTables {
         for row in people.singleYears {
             let isKnown = row.label != "unknown"
             let v = isKnown ? victimAge : true, s = isKnown ? suspectAge : true
-            table.rows.append([.text(row.label),
+            // An age is a number (the workbook stores it as one), "90+" and "unknown" text.
+            let age: PublishedTable.Value = row.age.map { .number(Double($0), decimals: 0) } ?? .text(row.label)
+            table.rows.append([age,
                                measured(row.victims, v), isKnown ? share(Assessment.share(row.victims, of: known[.victim]!), of: row.victims, victimAge) : .empty,
                                measured(row.suspects, s), isKnown ? share(Assessment.share(row.suspects, of: known[.suspect]!), of: row.suspects, suspectAge) : .empty,
                                row.population.map { .count($0) } ?? .empty])
@@ -87,7 +89,7 @@ extension AssessmentTables {
             }
             let withheld: PublishedTable.Value = p.shown ? .empty : .withheld
             cells += [p.knownAge.cell,
-                      p.peakAges.isEmpty ? withheld : .text(p.peakAges.map(String.init).joined(separator: "; ")),
+                      p.peakAges.isEmpty ? withheld : p.peakAges.count == 1 ? .number(Double(p.peakAges[0]), decimals: 0) : .text(p.peakAges.map(String.init).joined(separator: "; ")),
                       p.peakCount.map { .count($0) } ?? withheld,
                       p.youngAges.cell]
             if let s = p.youngShare {

@@ -10,7 +10,7 @@ import SVDLocate
 public struct NeedsAssessmentReport {
     /// Section ids, in document order.
     public static let sectionIDs = ["headline", "district-map", "hotspots", "hour-weekday", "trend", "age-strands",
-                                    "data-quality", "methods"]
+                                    "people-places", "data-quality", "methods"]
 
     let input: AssessmentInput
     let area: Area
@@ -65,6 +65,7 @@ public struct NeedsAssessmentReport {
         hourWeekdaySection(&m)
         trendSection(&m)
         ageStrandSection(&m)
+        peoplePlacesSection(&m)
         dataQualitySection(&m)
         methodsSection(&m)
         m.close()
@@ -104,7 +105,7 @@ public struct NeedsAssessmentReport {
 
     var sectionTitles: [String] {
         ["Headline figures", "Rates by district", "Hotspots", "Hour of day and weekday", "Monthly trend",
-         "Victim age and strands", "Data quality", "Methods and sources"]
+         "Victim age and strands", "People and places", "Data quality", "Methods and sources"]
     }
 
     func section(_ m: inout Markup, _ id: String, _ body: (inout Markup) -> Void) {
