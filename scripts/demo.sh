@@ -5,13 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows="${1:-100000}"
-# The build links GEOS (geometry) and libxlsxwriter (--format xlsx workbooks).
+# The build links GEOS (geometry), libxlsxwriter (--format xlsx workbooks) and zlib (svd audit unzips them).
 missing=()
-for p in libgeos-dev libxlsxwriter-dev; do
+for p in libgeos-dev libxlsxwriter-dev zlib1g-dev; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing ${missing[*]} (GEOS geometry engine, libxlsxwriter for Excel workbooks)…" >&2
+  echo "Installing ${missing[*]} (GEOS geometry engine, libxlsxwriter for Excel workbooks, zlib)…" >&2
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}"
   else sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}"; fi
 fi

@@ -24,6 +24,7 @@ public enum Auditor {
         findings += pinned(tm.model, solved, inputs: inputs)
 
         findings += Ranks.check(inputs, vocabulary: tm.vocabulary)
+        findings += Copies.check(inputs)
 
         // Places.
         let incidents = try options.incidents.map { try IncidentIndex(url: $0) }
@@ -135,7 +136,7 @@ public enum Auditor {
                                    route: route, value: value, row: cell.row, column: cell.column, table: cell.table))
             } else {
                 // Not itself published: a count over part of a period, a column total, a district's share of the area.
-                let witness = Self.witness(v, model: model, reasons: reasons)
+                let witness = Self.witness(v, model: model, reasons: reasons, rank: { inputs.docs[$0].kind == .xlsx ? 1 : 0 })
                 let file = witness.map { inputs.docs[$0.doc].path } ?? "(inputs)"
                 let loc = witness.map { "row \($0.row) / \($0.column)\(lineNote($0, inputs))" } ?? "-"
                 out.append(Finding(file: file, location: loc,
@@ -153,13 +154,14 @@ public enum Auditor {
     }
 
     /// A published cell near an unpublished count, to name where the attack starts: breadth-first over the relations.
-    static func witness(_ v: Int, model: Model, reasons: [Int]) -> CellRef? {
+    /// Cells of files ranked lower first (a workbook's copy of a cell after the CSV's).
+    static func witness(_ v: Int, model: Model, reasons: [Int], rank: (Int) -> Int = { _ in 0 }) -> CellRef? {
         var seen: Set<Int> = [v]
         var frontier = reasons.flatMap { model.constraints[$0].vars.map(Int.init) }
         for _ in 0..<4 {
             var found: [CellRef] = []
             for u in frontier where !seen.contains(u) { found += model.refs[u] }
-            if let best = found.min(by: { ($0.doc, $0.line) < ($1.doc, $1.line) }) { return best }
+            if let best = found.min(by: { (rank($0.doc), $0.doc, $0.line) < (rank($1.doc), $1.doc, $1.line) }) { return best }
             seen.formUnion(frontier)
             let next = Set(frontier.flatMap { u in model.constraintsOf(u).flatMap { model.constraints[$0].vars.map(Int.init) } }).subtracting(seen)
             frontier = Array(next)
@@ -172,6 +174,7 @@ public enum Auditor {
         switch inputs.docs[r.doc].kind {
         case .csv, .md: " (line \(r.line))"
         case .html: " (table '\(r.table)')"
+        case .xlsx: r.sheet.map { " (sheet '\($0)' row \(r.line))" } ?? ""
         default: ""
         }
     }

@@ -3,7 +3,7 @@ import SVDCore
 
 /// One file given to the audit (directly or inside a folder), read once.
 final class Doc {
-    enum Kind: Equatable { case csv, json, md, manifest, headline, geojson, html, other }
+    enum Kind: Equatable { case csv, json, md, manifest, headline, geojson, html, xlsx, other }
 
     let index: Int
     /// As printed in findings.
@@ -21,8 +21,10 @@ final class Doc {
     var tables: [ParsedTable] = []
     var html: HTMLDocument?
     var geojson: [String: Any]?
-    /// Marking lines (CSV `#`, Markdown `>`, JSON `header`, HTML marking paragraphs).
+    /// Marking lines (CSV `#`, Markdown `>`, JSON `header`, HTML marking paragraphs, a workbook's Notes sheet rows).
     var header: [String] = []
+    /// Where a workbook's marking sits ("sheet Notes row 1").
+    var markingPlace: String?
     /// The disclosure settings the file itself carries (HTML meta, GeoJSON member, manifest).
     var disclosure: [String: Any]?
     var text: String = ""
@@ -43,8 +45,9 @@ final class Doc {
         case .csv: 0
         case .json: 1
         case .md: 2
-        case .html: 3
-        default: 4
+        case .xlsx: 3
+        case .html: 4
+        default: 5
         }
     }
 
@@ -88,6 +91,7 @@ struct Inputs {
                 try addFile(p, group: g)
             }
         }
+        nameWorkbookTables()
         for g in groups.indices where groups[g].isFolder { checkFolder(g) }
         for d in docs { resolve(d) }
     }
@@ -133,13 +137,14 @@ struct Inputs {
         case "json": name == "manifest.json" ? .manifest : .json
         case "geojson": .geojson
         case "html", "htm": .html
+        case "xlsx": .xlsx
         default: .other
         }
         let doc = Doc(index: docs.count, path: p, url: url, group: g, kind: kind)
         docs.append(doc)
         groups[g].docs.append(doc.index)
         let text = String(decoding: data, as: UTF8.self)
-        doc.text = kind == .html || kind == .geojson ? "" : text
+        doc.text = kind == .html || kind == .geojson || kind == .xlsx ? "" : text
         let stem = doc.stem
         func fit(_ location: String, _ message: String) { findings.append(Finding(file: p, location: location, message: message, route: .fitness)) }
 
@@ -195,9 +200,77 @@ struct Inputs {
                 doc.disclosure = (try? JSONSerialization.jsonObject(with: d)) as? [String: Any]
             }
             doc.header = html.markingLines
+        case .xlsx:
+            addWorkbook(doc, data)
         case .other:
             if groups[g].restricted { doc.skip = true; return }
             fit("file", "not an svd output (.\(ext.isEmpty ? "?" : ext)): it carries no protective marking the audit can check")
+        }
+    }
+
+    /// A workbook's tables, its marking (the Notes sheet's rows) and each sheet's own marking rows.
+    private mutating func addWorkbook(_ doc: Doc, _ data: Data) {
+        func fit(_ location: String, _ message: String) { findings.append(Finding(file: doc.path, location: location, message: message, route: .fitness)) }
+        let wb: XLSXWorkbook
+        do {
+            wb = try XLSXWorkbook.read(data)
+        } catch {
+            fit("file", "not a readable workbook: \(error); its contents cannot be checked")
+            return
+        }
+        let read = WorkbookTables(wb)
+        doc.header = read.header
+        doc.markingPlace = "sheet \(read.notesSheet ?? read.tables.first?.sheet ?? wb.sheets[0].name) row 1"
+        for p in read.problems { fit(p.location, p.message) }
+        if read.tables.isEmpty && read.problems.isEmpty { fit("file", "a workbook with no table sheet: nothing the audit can check") }
+        for t in read.tables {
+            let sheet = t.sheet ?? t.id
+            let headerRow = (t.lines.first ?? 2) - 1
+            if Self.holdsRecords(t.columns) {
+                fit("sheet '\(sheet)' row \(headerRow)", "holds input records (columns \(t.columns.prefix(6).joined(separator: ", "))…): incident-level data, never publishable")
+                continue
+            }
+            let marking = read.markings[sheet] ?? []
+            if marking.isEmpty {
+                fit("sheet '\(sheet)' row 1", "no protective marking in the sheet's first rows (svd writes the marking above every table, as the CSV's '#' line)")
+            } else if !doc.header.isEmpty && marking != doc.header {
+                fit("sheet '\(sheet)' row 1", "marking rows ('\(marking[0])') differ from the workbook's ('\(doc.header[0])'): the sheet was not written with the rest of the workbook")
+            }
+            doc.tables.append(t)
+        }
+        // The Notes sheet states the tier and marking in words too: they must agree with its marking row.
+        if let own = doc.header.first.flatMap(Self.semantics(headerLine:)) {
+            let notes = "sheet \(read.notesSheet ?? "Notes")"
+            if let tier = read.facts["Disclosure tier"], tier != own.tier.rawValue {
+                fit(notes, "Disclosure tier '\(tier)' disagrees with the marking row (\(own.tier.rawValue) tier): the workbook was edited")
+            }
+            let expected = own.tier == .partner ? "OFFICIAL-SENSITIVE" : "OFFICIAL"
+            if let m = read.facts["Marking"], m != expected {
+                fit(notes, "Marking '\(m)' disagrees with the marking row (\(expected)): the workbook was edited")
+            }
+        }
+        if let p = read.facts["Period"].flatMap(Self.period(in:)) { doc.period = p }
+    }
+
+    /// A workbook's sheets are named by table id, cut to Excel's 31 characters and made unique: each is mapped back to
+    /// the id of the same table in the folder's CSV, Markdown and JSON files (or an id svd writes), by name, then title.
+    private mutating func nameWorkbookTables() {
+        func folder(_ d: Doc) -> String { d.url.deletingLastPathComponent().standardizedFileURL.path }
+        for doc in docs where doc.kind == .xlsx && !doc.skip && !doc.tables.isEmpty {
+            var titles: [String: String?] = [:]
+            for id in Self.knownTables { titles[id] = .some(nil) }
+            for other in docs where other.index != doc.index && !other.skip && [.csv, .md, .json].contains(other.kind) && folder(other) == folder(doc) {
+                for t in other.tables where titles[t.id] == nil || titles[t.id]! == nil { titles[t.id] = other.kind == .csv ? .some(nil) : t.title }
+            }
+            let candidates = titles.sorted { $0.key < $1.key }.map { (id: $0.key, title: $0.value) }
+            for i in doc.tables.indices {
+                let sheet = doc.tables[i].sheet ?? doc.tables[i].id
+                if let id = WorkbookTables.tableId(sheet: sheet, title: doc.tables[i].title, candidates: candidates) {
+                    doc.tables[i].id = id
+                } else if sheet.utf16.count == 31 || sheet.range(of: #"~\d+$"#, options: .regularExpression) != nil {
+                    notes.append("\(doc.path): sheet '\(sheet)' (a cut or uniquified name) matches no table of its folder: read as table '\(sheet)'")
+                }
+            }
         }
     }
 
@@ -278,6 +351,12 @@ struct Inputs {
                 fit(doc.kind == .json ? "header" : "line 1", doc.kind == .json ? "no protective marking (no \"header\" member starting OFFICIAL)"
                     : "no protective marking (expected a first line '\(doc.kind == .csv ? "# " : "> ")OFFICIAL …' as svd writes)")
             }
+        case .xlsx:
+            markingLine = doc.header.first
+            own = markingLine.flatMap(Self.semantics(headerLine:))
+            if own == nil && doc.markingPlace != nil {
+                fit(doc.markingPlace!, "no protective marking (expected 'OFFICIAL …' in the first row of the Notes sheet and of every table sheet, as svd writes)")
+            }
         case .manifest:
             if let d = manifestDisclosure {
                 own = Self.semantics(d)
@@ -306,7 +385,8 @@ struct Inputs {
             s = Semantics(tier: own?.tier ?? ms.tier, maxNoise: min(own?.maxNoise ?? ms.maxNoise, ms.maxNoise), threshold: own?.threshold ?? ms.threshold)
         }
         doc.semantics = s
-        let where_ = doc.kind == .html ? "head" : doc.kind == .geojson ? "svd_disclosure" : doc.kind == .manifest ? "disclosure" : "line 1"
+        let where_ = doc.kind == .html ? "head" : doc.kind == .geojson ? "svd_disclosure" : doc.kind == .manifest ? "disclosure"
+            : doc.markingPlace ?? (doc.kind == .xlsx ? "file" : "line 1")
         switch s.tier {
         case .partner:
             fit(where_, "partner tier (OFFICIAL-SENSITIVE): true counts including small ones, for partners under the Information Sharing Agreement only; never publish")

@@ -86,6 +86,8 @@ struct CellRef: Hashable {
     var column: String
     var line: Int
     var raw: String
+    /// The workbook sheet, for a cell read from one (`line` is then its row).
+    var sheet: String? = nil
 }
 
 /// Σ coefficient × variable ∈ [lo, hi]; coefficients are ±1.

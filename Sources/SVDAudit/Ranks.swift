@@ -58,7 +58,7 @@ enum Ranks {
             guard let n = t.value(r, name), !excluded.contains(n), let c = t.value(r, count) else { continue }
             let hidden = CellText(c).isHidden
             let ranked = rank.flatMap { t.value(r, $0) }.map { !$0.isEmpty } ?? !hidden
-            let where_ = "row \(n) (line \(t.lines[r])) / \(rank ?? count)"
+            let where_ = "row \(n) (\(t.place(r))) / \(rank ?? count)"
             if hidden && ranked && rank != nil {
                 out.append(Finding(file: doc.path, location: where_, message: "rank \(t.value(r, rank!) ?? "") given to a hidden count (\(c)): its place in the order bounds it", route: .rank))
             }
@@ -95,7 +95,7 @@ enum Ranks {
         for r in t.rows.indices {
             guard let c = t.value(r, count), let n = t.value(r, label), !n.isEmpty else { continue }
             let g = group.flatMap { t.value(r, $0) } ?? ""
-            let where_ = "\(what) \(n) (\(what == "feature" ? "feature" : "line") \(t.lines[r])) / \(count)"
+            let where_ = "\(what) \(n) (\(what == "feature" ? "feature \(t.lines[r])" : t.place(r))) / \(count)"
             switch CellText(c) {
             case .count(let v):
                 if let l = last, l.group == g, v > l.value {

@@ -11,8 +11,13 @@ struct ParsedTable {
     var lines: [Int]
     /// Extra columns carried for checks only (e.g. HTML `tr` classes).
     var rowClasses: [String?] = []
+    /// The workbook sheet it was read from (`lines` are then the sheet's row numbers).
+    var sheet: String?
 
     func column(_ name: String) -> Int? { columns.firstIndex(of: name) }
+
+    /// Where row `r` sits, as findings name it: "line 12", or "sheet 'district_summary' row 12" in a workbook.
+    func place(_ r: Int) -> String { sheet.map { "sheet '\($0)' row \(lines[r])" } ?? "line \(lines[r])" }
 
     func value(_ row: Int, _ name: String) -> String? {
         guard let c = column(name), c < rows[row].count else { return nil }
@@ -171,5 +176,111 @@ enum JSONTable {
             return String(d)
         default: return "\(v!)"
         }
+    }
+}
+
+// MARK: - Workbooks
+
+/// The tables of an svd workbook (`--format xlsx`): a Notes sheet (the marking rows, then label/value facts and each
+/// table's sheet name, linked to its sheet, beside its title), then a sheet per table: its marking rows, a title row,
+/// the header row (frozen with everything above it), then the cells.
+struct WorkbookTables {
+    /// The file's marking: the Notes sheet's marking rows (else the first table sheet's).
+    var header: [String] = []
+    var notesSheet: String?
+    /// The Notes sheet's label/value rows ("Disclosure tier" → "public"), the first of each label.
+    var facts: [String: String] = [:]
+    /// Tables the Notes sheet lists: sheet name (the link's text) and title.
+    var listed: [(sheet: String, title: String)] = []
+    /// One per table sheet; its id is the sheet's name until `Inputs` maps it back to the table id.
+    var tables: [ParsedTable] = []
+    /// Each table sheet's own marking rows, by sheet name.
+    var markings: [String: [String]] = [:]
+    /// Sheets that are not tables the audit can read: (location, message).
+    var problems: [(location: String, message: String)] = []
+
+    init(_ wb: XLSXWorkbook) {
+        let notes = wb.sheets.firstIndex { $0.name.lowercased() == "notes" }
+        for (i, sheet) in wb.sheets.enumerated() {
+            if i == notes {
+                readNotes(sheet)
+                continue
+            }
+            // The header row: the last frozen row, as svd writes it; else the first row of two or more cells.
+            let last = sheet.lastRow
+            guard let headerRow = sheet.frozenRows.flatMap({ $0 <= max(last, 1) ? $0 : nil })
+                    ?? (1...max(last, 1)).first(where: { sheet.row($0).filter { !$0.isEmpty }.count >= 2 }),
+                  !sheet.row(headerRow).isEmpty else {
+                if last > 0 { problems.append(("sheet '\(sheet.name)'", "no header row (svd freezes it under the marking and title): not a table the audit can read")) }
+                continue
+            }
+            let title = headerRow >= 2 ? sheet.text(headerRow - 1, 0) : ""
+            markings[sheet.name] = headerRow >= 3 ? (1...(headerRow - 2)).map { sheet.text($0, 0) }.filter { !$0.isEmpty } : []
+            let columns = sheet.row(headerRow)
+            var t = ParsedTable(id: sheet.name, title: title.isEmpty ? sheet.name : title, columns: columns, rows: [], lines: [], sheet: sheet.name)
+            if last > headerRow {
+                for r in (headerRow + 1)...last {
+                    var cells = sheet.row(r)
+                    if cells.count < columns.count { cells += Array(repeating: "", count: columns.count - cells.count) }
+                    t.rows.append(cells)
+                    t.lines.append(r)
+                }
+            }
+            tables.append(t)
+        }
+        // A sheet without its title row: the title the Notes sheet lists beside its name.
+        for i in tables.indices where tables[i].title == tables[i].sheet {
+            if let l = listed.first(where: { $0.sheet == tables[i].sheet }) { tables[i].title = l.title }
+        }
+        // No Notes sheet (or no marking on it): the first table sheet's marking speaks for the file.
+        if header.isEmpty, let first = tables.first?.sheet { header = markings[first] ?? [] }
+    }
+
+    private mutating func readNotes(_ sheet: XLSXWorkbook.Sheet) {
+        notesSheet = sheet.name
+        let last = sheet.lastRow
+        guard last > 0 else { return }
+        if let frozen = sheet.frozenRows, frozen <= last {
+            header = (1...frozen).map { sheet.text($0, 0) }.filter { !$0.isEmpty }
+        } else {
+            var r = 1
+            while r <= last, !sheet.text(r, 0).isEmpty { header.append(sheet.text(r, 0)); r += 1 }
+        }
+        for r in 1...last {
+            let a = sheet.text(r, 0), b = sheet.text(r, 1)
+            guard !a.isEmpty, !b.isEmpty else { continue }
+            if facts[a] == nil { facts[a] = b }
+            if sheet.links["A\(r)"] != nil { listed.append((a, b)) }
+        }
+    }
+
+    /// Excel's sheet name for a table id as svd makes it (`Workbook.sheetNames`, not linked here: the audit reads
+    /// files only): `[ ] : * ? / \` and an apostrophe first or last replaced by `_`, then cut to 31 UTF-16 units
+    /// (a clash then ends "~2", "~3"… within the 31).
+    static func sheetBase(_ id: String) -> String {
+        var base = String(id.map { "[]:*?/\\".contains($0) || $0.isNewline ? "_" : $0 })
+        if base.hasPrefix("'") { base = "_" + base.dropFirst() }
+        if base.hasSuffix("'") { base = base.dropLast() + "_" }
+        return base.isEmpty ? "Sheet" : base
+    }
+
+    /// The table id a sheet holds: the sheet name when it is one; else the one id whose cut name it is (with a
+    /// "~n" suffix, the id whose name starts with what is left), told apart by title when several fit; nil if none.
+    static func tableId(sheet: String, title: String, candidates: [(id: String, title: String?)]) -> String? {
+        if candidates.contains(where: { $0.id == sheet }) { return sheet }
+        var stem = sheet
+        let suffix = sheet.range(of: #"~\d+$"#, options: .regularExpression)
+        if let suffix { stem = String(sheet[..<suffix.lowerBound]) }
+        let cut = suffix != nil || sheet.utf16.count == 31
+        let key = stem.lowercased()
+        var fits: [(id: String, title: String?)] = []
+        for c in candidates where !fits.contains(where: { $0.id == c.id }) {
+            let base = sheetBase(c.id).lowercased()
+            // An apostrophe left last by the cut reads "_".
+            if base == sheet.lowercased() || (cut && !key.isEmpty && base.replacingOccurrences(of: "'", with: "_").hasPrefix(key)) { fits.append(c) }
+        }
+        if fits.count == 1 { return fits[0].id }
+        let byTitle = fits.filter { $0.title == title }
+        return byTitle.count == 1 ? byTitle[0].id : nil
     }
 }

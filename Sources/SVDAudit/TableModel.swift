@@ -130,12 +130,13 @@ struct TableModel {
         let cell = CellText(raw)
         guard let interval = doc.semantics.interval(cell) else { return }
         let rowLabel = label ?? t.rows[r].first ?? "\(r + 1)"
-        model.observe(key, interval, ref: CellRef(doc: doc.index, table: t.title, row: rowLabel, column: column, line: t.lines[r], raw: raw))
+        model.observe(key, interval, ref: CellRef(doc: doc.index, table: t.title, row: rowLabel, column: column, line: t.lines[r], raw: raw, sheet: t.sheet))
         cells += 1
     }
 
     private func ref(_ doc: Doc, _ t: ParsedTable, _ r: Int, _ column: String, row label: String? = nil) -> CellRef {
-        CellRef(doc: doc.index, table: t.title, row: label ?? t.rows[r].first ?? "\(r + 1)", column: column, line: t.lines[r], raw: t.value(r, column) ?? "")
+        CellRef(doc: doc.index, table: t.title, row: label ?? t.rows[r].first ?? "\(r + 1)", column: column, line: t.lines[r], raw: t.value(r, column) ?? "",
+                sheet: t.sheet)
     }
 
     /// A hidden count whose published value a derived figure gives away (within its rounding).

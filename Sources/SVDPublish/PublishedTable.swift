@@ -113,8 +113,8 @@ extension PublishedTable {
             case .text(let s): s
             case .count(let n): n
             case .suppressed, .withheld: v.plain
-            case .number(let x, let d): x.isFinite ? (x * pow(10, Double(d))).rounded() / pow(10, Double(d)) : NSNull()
-            case .percent(let p, let d), .change(let p, let d): p.flatMap { $0.isFinite ? ($0 * pow(10, Double(d))).rounded() / pow(10, Double(d)) : nil } ?? NSNull()
+            // The CSV's text read back, so the two always agree (rounding the double itself breaks ties the other way).
+            case .number, .percent, .change: Double(v.plain).map { $0 as Any } ?? NSNull()
             case .empty: NSNull()
             }
         }

@@ -26,6 +26,15 @@ final class WorkbookTests: XCTestCase {
             XCTAssertGreaterThan(o["numeric"] as? Int ?? 0, 100, "\(run.folder): numeric cells checked")
             if o["libreoffice"] is NSNull { print("WorkbookTests: LibreOffice not installed; \(run.folder)/\(run.workbook) not opened with it") }
         }
+        // svd audit reads each workbook beside the CSVs it must equal: the public runs audit clean, and in the
+        // partner run the workbook is unfit to publish like every other file.
+        for (folder, status) in [("public", 0), ("hs", 0), ("partner", 1)] as [(String, Int32)] {
+            let r = try cli.svd(["audit", folder, "--quiet"])
+            XCTAssertEqual(r.status, status, "svd audit \(folder): \(r.stdout)\(r.stderr)")
+            if folder == "partner" {
+                XCTAssertTrue(r.stdout.contains("partner/assessment.xlsx: sheet Notes row 1: partner tier"), r.stdout)
+            }
+        }
         // Text formats alone write no workbook.
         try cli.ok(["assess", "d.csv", "--quiet", "--format", "csv", "--out", "plain"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: cli.path("plain/assessment.xlsx")))

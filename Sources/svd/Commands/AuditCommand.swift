@@ -11,7 +11,8 @@ struct AuditCommand: ParsableCommand {
         abstract: "Attack outputs before publishing them: recoverable small counts, unfit files, places that point at incidents.",
         discussion: """
         Give everything about to be published together: a run's folder, the report and packs, last month's folder. \
-        The audit reads them as an outsider would: markings, tiers and manifests; every table cell as an interval \
+        The audit reads them as an outsider would: markings, tiers and manifests; every table cell (CSV, Markdown, \
+        JSON, and each sheet of an Excel workbook, checked against the CSV of the same table) as an interval \
         (from the manifest's perturbation bound and small-count rule) linked by the identities the tables imply \
         (totals, districts and area, packs, months and 12-month totals, overlapping runs), tightened to a fixpoint; \
         ranked orders; and published places (generalisation grid; with --incidents, points near an incident and \
@@ -19,7 +20,7 @@ struct AuditCommand: ParsableCommand {
         Exit codes: 0 nothing found; 1 findings; 64 bad arguments; 2 unreadable input.
         """)
 
-    @Argument(help: ArgumentHelp("Output folders and files (svd assess/hotspots folders, report and pack HTML, GeoJSON).", valueName: "path"))
+    @Argument(help: ArgumentHelp("Output folders and files (svd assess/hotspots folders, report and pack HTML, GeoJSON, xlsx workbooks).", valueName: "path"))
     var paths: [String] = []
 
     @Option(help: ArgumentHelp("Incident extract (native schema or data.police.uk) to test published places against.", valueName: "file"))
