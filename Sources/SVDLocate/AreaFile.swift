@@ -227,10 +227,17 @@ public enum AreaFile {
 
 /// Helpers for values produced by `JSONSerialization`, whose number types differ between platforms.
 enum JSONText {
+    /// The class JSONSerialization gives JSON true/false (a boolean NSNumber subclass that also casts to Int),
+    /// found once: naming every value's type cost a string per coordinate.
+    static let booleanType: ObjectIdentifier? = {
+        guard let list = try? JSONSerialization.jsonObject(with: Data("[true]".utf8)) as? [Any], let t = list.first else { return nil }
+        return ObjectIdentifier(type(of: t))
+    }()
+
     static func double(_ value: Any?) -> Double? {
         guard let value, !(value is String) else { return nil }
-        // JSON true/false arrive as a boolean NSNumber subclass that also casts to Int; refuse them.
-        if String(describing: type(of: value)).contains("Boolean") { return nil }
+        // JSON true/false cast to Int too; refuse them.
+        if let booleanType, ObjectIdentifier(type(of: value)) == booleanType { return nil }
         switch value {
         case let i as Int: return Double(i)
         case let d as Double: return d
