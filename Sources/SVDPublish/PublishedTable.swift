@@ -92,18 +92,18 @@ extension PublishedTable {
     /// RFC 4180 CSV. Header lines (e.g. a no-suppression warning) go first as `#` comments.
     public func csv(header: [String] = []) -> String {
         var out = header.map { "# \($0)\n" }.joined()
-        out += columns.map(csvField).joined(separator: ",") + "\n"
-        for row in rows { out += row.map { csvField($0.plain) }.joined(separator: ",") + "\n" }
+        out += columns.map { csvField(spreadsheetSafe($0)) }.joined(separator: ",") + "\n"
+        for row in rows { out += row.map { csvField($0.spreadsheetText) }.joined(separator: ",") + "\n" }
         return out
     }
 
     public func markdown(header: [String] = []) -> String {
-        var out = "## \(title)\n\n"
-        for h in header { out += "> **\(h)**\n\n" }
+        var out = "## \(mdLine(title))\n\n"
+        for h in header { out += "> **\(mdLine(h))**\n\n" }
         out += "| " + columns.map(mdEscape).joined(separator: " | ") + " |\n"
         out += "|" + columns.indices.map { _ in "---" }.joined(separator: "|") + "|\n"
         for row in rows { out += "| " + row.map { mdEscape($0.display) }.joined(separator: " | ") + " |\n" }
-        if !notes.isEmpty { out += "\n" + notes.map { "- \($0)" }.joined(separator: "\n") + "\n" }
+        if !notes.isEmpty { out += "\n" + notes.map { "- \(mdLine($0))" }.joined(separator: "\n") + "\n" }
         return out
     }
 
@@ -134,6 +134,73 @@ private func csvField(_ s: String) -> String {
     return s
 }
 
-private func mdEscape(_ s: String) -> String {
-    s.replacingOccurrences(of: "|", with: "\\|")
+/// Characters that make a spreadsheet read a text cell as a formula (OWASP's CSV-injection list): `=`, `+`, `-`,
+/// `@`, tab and carriage return first.
+public let formulaTriggers: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\r\n"]
+
+/// A text cell as CSV and workbooks publish it: one that starts like a formula gets a leading apostrophe (OWASP's
+/// advice), so a spreadsheet shows it as text and never runs it. A text that is a plain number ("-3", "+2.5") is
+/// left alone (a spreadsheet reads it as that number, nothing more); numbers proper are never text.
+public func spreadsheetSafe(_ s: String) -> String {
+    guard let first = s.first, formulaTriggers.contains(first) else { return s }
+    if s.range(of: #"^[+-]?[0-9]+(\.[0-9]+)?%?$"#, options: .regularExpression) != nil { return s }
+    return "'" + s
+}
+
+/// What `spreadsheetSafe` added, taken off again: the text a CSV or workbook cell stands for.
+public func spreadsheetUnsafe(_ s: String) -> String {
+    guard s.hasPrefix("'"), let second = s.dropFirst().first, formulaTriggers.contains(second) else { return s }
+    return String(s.dropFirst())
+}
+
+extension PublishedTable.Value {
+    /// The CSV's text: `plain`, with formula-like text neutralised (`spreadsheetSafe`). Numbers are never touched.
+    public var spreadsheetText: String {
+        if case .text(let s) = self { return spreadsheetSafe(s) }
+        return plain
+    }
+}
+
+/// A Markdown table cell: pipes and backslashes escaped, `<`, `>` and `&` as HTML entities (a name can never
+/// become markup), line breaks as `<br>` (a CR as `&#13;`) and other control characters as numeric entities, so
+/// a row stays one line. `svd audit` (MarkdownTable) reads every escape back.
+func mdEscape(_ s: String) -> String {
+    var out = ""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\\", "|": out += "\\" + String(scalar)
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "&": out += "&amp;"
+        case "\n": out += "<br>"
+        case "\t": out.unicodeScalars.append(scalar)
+        default:
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                out += "&#\(scalar.value);"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out
+}
+
+/// A Markdown line outside the table (title, marking, notes): one line, no markup.
+func mdLine(_ s: String) -> String {
+    var out = ""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "&": out += "&amp;"
+        case "\t": out.unicodeScalars.append(scalar)
+        default:
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                out += " "
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out
 }
