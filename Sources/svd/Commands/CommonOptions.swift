@@ -278,6 +278,32 @@ func runManifest(command: String, binned: BinnedIncidents, key: DisclosureKey, p
     RunManifest(command: command, arguments: Array(CommandLine.arguments.dropFirst()), binned: binned, disclosure: policy, key: key)
 }
 
+/// A run's output folder (`--out DIR`), replaced whole: `body` writes into the staged folders, which replace the
+/// previous run's only once it returns (`OutputFolder.commit`, which `body` may call itself before it reports).
+/// An `--out` that cannot be used is a bad argument (one line, exit 64); a failed run leaves the previous folder.
+func withOutputFolder(_ out: String, _ body: (OutputFolder) throws -> Void) throws {
+    let folder: OutputFolder
+    do {
+        folder = try OutputFolder(out)
+        try Publication.writeRestrictedMarking(into: folder.restrictedStaging, publishedIn: folder.final)
+    } catch let e as OutputTargetError {
+        throw ValidationError(e.description)
+    }
+    do {
+        try body(folder)
+        try folder.commit()
+    } catch {
+        folder.fail()
+        throw error
+    }
+}
+
+/// An output file (`--out FILE`, `--rejects FILE`) checked before the run: one that cannot be used is a bad
+/// argument (one line, exit 64).
+func outputFile(_ path: String, option: String) throws -> OutputFile {
+    do { return try OutputFile(path, option: option) } catch let e as OutputTargetError { throw ValidationError(e.description) }
+}
+
 /// Turns library errors into a one-line message and exit 2 (unusable input), never a crash dump. Argument errors
 /// (`ValidationError`, also thrown from `run()` once the area is loaded) go on to `SVD.main`: one line, exit 64.
 func runReportingErrors(_ body: () throws -> Void) throws {
