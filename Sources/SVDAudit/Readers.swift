@@ -160,8 +160,9 @@ enum MarkdownTable {
         return cells
     }
 
-    /// `PublishedTable.markdown`'s escapes read back: `<br>` a line break, `&lt;` `&gt;` `&quot;` `&#39;` `&#N;`
-    /// `&#xN;` and `&amp;` the characters they stand for (backslash escapes are undone by `splitRow`).
+    /// `PublishedTable.markdown`'s escapes read back: `<br>` a line break, `&lt;` `&gt;` `&quot;` `&#N;` `&#xN;`
+    /// and `&amp;` the characters they stand for (backslash escapes are undone by `splitRow`); any other `&` or `<`
+    /// is itself.
     static func unescape(_ s: String) -> String {
         guard s.contains("&") || s.contains("<br>") else { return s }
         var out = ""

@@ -161,46 +161,43 @@ extension PublishedTable.Value {
     }
 }
 
-/// A Markdown table cell: pipes and backslashes escaped, `<`, `>` and `&` as HTML entities (a name can never
-/// become markup), line breaks as `<br>` (a CR as `&#13;`) and other control characters as numeric entities, so
-/// a row stays one line. `svd audit` (MarkdownTable) reads every escape back.
-func mdEscape(_ s: String) -> String {
-    var out = ""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\\", "|": out += "\\" + String(scalar)
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "&": out += "&amp;"
-        case "\n": out += "<br>"
-        case "\t": out.unicodeScalars.append(scalar)
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
-                out += "&#\(scalar.value);"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out
-}
+/// A Markdown table cell: pipes and backslashes escaped, line breaks as `<br>` (other control characters as
+/// numeric entities), so a row stays one line; and no markup: a `<` that could open a tag or comment, and an `&`
+/// that could start an entity, written as `&lt;` and `&amp;` ("<5" and "Kent & Medway" stay as they are).
+/// `svd audit` (MarkdownTable) reads every escape back.
+func mdEscape(_ s: String) -> String { markdownText(s, cell: true) }
 
 /// A Markdown line outside the table (title, marking, notes): one line, no markup.
-func mdLine(_ s: String) -> String {
-    var out = ""
-    for scalar in s.unicodeScalars {
+func mdLine(_ s: String) -> String { markdownText(s, cell: false) }
+
+private func markdownText(_ s: String, cell: Bool) -> String {
+    let scalars = Array(s.unicodeScalars)
+    var out = String.UnicodeScalarView()
+    func append(_ text: String) { out.append(contentsOf: text.unicodeScalars) }
+    for (i, scalar) in scalars.enumerated() {
+        let next = i + 1 < scalars.count ? scalars[i + 1] : nil
         switch scalar {
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "&": out += "&amp;"
-        case "\t": out.unicodeScalars.append(scalar)
+        case "\\" where cell, "|" where cell: append("\\" + String(scalar))
+        case "<" where next.map { $0.properties.isAlphabetic || "/!?".unicodeScalars.contains($0) } ?? false: append("&lt;")
+        case "&" where startsEntity(scalars, at: i): append("&amp;")
+        case "\n": append(cell ? "<br>" : " ")
+        case "\t": out.append(scalar)
         default:
             if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
-                out += " "
+                append(cell ? "&#\(scalar.value);" : " ")
             } else {
-                out.unicodeScalars.append(scalar)
+                out.append(scalar)
             }
         }
     }
-    return out
+    return String(out)
+}
+
+/// `&` followed by a name or number and `;` (`&lt;`, `&#60;`, `&amp;`): a browser would read an entity there.
+private func startsEntity(_ scalars: [Unicode.Scalar], at i: Int) -> Bool {
+    var j = i + 1
+    while j < scalars.count, j - i <= 32, scalars[j].isASCII, scalars[j].properties.isAlphabetic || ("0"..."9").contains(scalars[j]) || scalars[j] == "#" {
+        j += 1
+    }
+    return j > i + 1 && j < scalars.count && scalars[j] == ";"
 }

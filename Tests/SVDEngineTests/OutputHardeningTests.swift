@@ -135,9 +135,11 @@ final class OutputHardeningTests: XCTestCase {
             (["assess", "x.csv", "--out", "mine"], "did not write"),
             (["hotspots", "x.csv", "--out", "plain.txt"], "is a file"),
         ]
-        if FileManager.default.fileExists(atPath: "/dev/full") {
-            cases.append((["report", "x.csv", "--out", "/dev/full"], "character device"))
-            cases.append((["assess", "x.csv", "--out", "/dev/full"], "character device"))
+        // /dev/full as root: a device node of the test's own (1,7 is /dev/full), so a failure never harms the real one.
+        let device = getuid() == 0 && mknod(cli.path("full"), S_IFCHR | 0o666, dev_t((1 << 8) | 7)) == 0
+        if device {
+            cases.append((["report", "x.csv", "--out", "full"], "character device"))
+            cases.append((["assess", "x.csv", "--out", "full"], "character device"))
         }
         for (args, expected) in cases {
             let r = try cli.svd(args + ["--quiet"])
@@ -152,9 +154,9 @@ final class OutputHardeningTests: XCTestCase {
         XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO, "the FIFO is still a FIFO")
         XCTAssertEqual(lstat(cli.path("tonull"), &st), 0)
         XCTAssertEqual(st.st_mode & S_IFMT, S_IFLNK, "the link is still a link")
-        if FileManager.default.fileExists(atPath: "/dev/full") {
-            XCTAssertEqual(stat("/dev/full", &st), 0)
-            XCTAssertEqual(st.st_mode & S_IFMT, S_IFCHR, "/dev/full is still a device")
+        if device {
+            XCTAssertEqual(lstat(cli.path("full"), &st), 0)
+            XCTAssertEqual(st.st_mode & S_IFMT, S_IFCHR, "the device is still a device")
         }
         XCTAssertEqual(try String(contentsOfFile: cli.path("plain.txt"), encoding: .utf8), "mine\n")
         XCTAssertEqual(try String(contentsOfFile: cli.path("mine/notes.txt"), encoding: .utf8), "keep me\n")
@@ -173,7 +175,7 @@ final class OutputHardeningTests: XCTestCase {
 
     /// Names in the scratch folder other than the test's own inputs.
     func visible(_ more: Set<String> = []) throws -> [String] {
-        let own: Set<String> = ["x.csv", "key", "fifo", "tonull", "plain.txt", "mine", "big.csv"]
+        let own: Set<String> = ["x.csv", "key", "fifo", "tonull", "full", "plain.txt", "mine", "big.csv"]
         return try FileManager.default.contentsOfDirectory(atPath: cli.dir.path)
             .filter { !own.contains($0) && !$0.hasPrefix(".stdout-") && !$0.hasPrefix(".stderr-") }.sorted()
     }
