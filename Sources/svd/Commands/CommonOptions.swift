@@ -195,7 +195,7 @@ protocol TableOutputDefaults {
 
 /// `--out DIR` and `--format`: where and how tables are written. Shared by `assess` and `hotspots`.
 struct TableOutputOptions<Command: TableOutputDefaults>: ParsableArguments {
-    @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Output directory: a new name, an empty folder or a previous run's (holding manifest.json). Written beside it and swapped in whole when the run completes, with DIR.restricted/ (rejects).", valueName: "dir"))
     var out: String = Command.defaultOutputDirectory
 
     @Option(help: ArgumentHelp("Table formats, comma-separated: csv, md, json (a file per table), xlsx (one Excel workbook: a Notes sheet, then a sheet per table). Default: csv,md.",

@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write every rejected row, with its line number and reason, to this CSV.", valueName: "file"))
     var rejects: String?
 
-    @Option(help: ArgumentHelp("Output HTML file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Output HTML file: a new name or a regular file (a symbolic link is followed; devices, FIFOs and folders are refused). Written whole or not at all.", valueName: "file"))
     var out: String = "report.html"
 
     func validate() throws {
