@@ -43,7 +43,29 @@ final class OutputHardeningTests: XCTestCase {
     func testHostileNamesAreNeutralisedInCSVAndWorkbookAndEscapedInMarkdown() throws {
         try rewrite("x.csv", to: "h.csv", column: "offence", every: 5, values: Self.hostile)
         try cli.ok(["assess", "h.csv", "--out", "h", "--format", "csv,md,json,xlsx", "--quiet"])
-        let folder = cli.dir.appendingPathComponent("h")
+        try checkHostileOutputs("h", workbook: "assessment.xlsx")
+    }
+
+    /// District names come from the area: a copy of the embedded one whose districts are renamed like an attacker would.
+    func testHostileDistrictNamesFromAnAreaAreNeutralisedToo() throws {
+        let area = cli.dir.appendingPathComponent("area")
+        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("geodata/kent-medway"), to: area)
+        let file = area.appendingPathComponent("area.json")
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        var districts = try XCTUnwrap(json["districts"] as? [[String: Any]])
+        for i in districts.indices where i < Self.hostile.count { districts[i]["name"] = Self.hostile[i] }
+        json["districts"] = districts
+        try JSONSerialization.data(withJSONObject: json).write(to: file)
+        try cli.ok(["assess", "x.csv", "--area", area.path, "--out", "a", "--format", "csv,md,json,xlsx", "--quiet"])
+        try checkHostileOutputs("a", workbook: "assessment.xlsx")
+        try cli.ok(["hotspots", "x.csv", "--area", area.path, "--out", "hs", "--format", "csv,md,json,xlsx", "--tier", "partner", "--quiet"])
+        try checkHostileOutputs("hs", workbook: "hotspots.xlsx", auditStatus: 1, namesExpected: false)
+    }
+
+    /// No CSV or workbook text cell starts like a formula, every Markdown row is one line without markup, and the
+    /// audit finds the copies equal (`auditStatus` 1: a partner run, unfit to publish by design, and nothing else).
+    func checkHostileOutputs(_ out: String, workbook: String, auditStatus: Int32 = 0, namesExpected: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
+        let folder = cli.dir.appendingPathComponent(out)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         var hostileCells = 0
         for name in names where name.hasSuffix(".csv") {
@@ -51,17 +73,19 @@ final class OutputHardeningTests: XCTestCase {
             for (r, row) in Self.csvRecords(text).enumerated() {
                 for cell in row {
                     if cell.lowercased().contains("hyperlink") || cell.lowercased().contains("@sum") { hostileCells += 1 }
+                    if cell.hasPrefix("'"), Double(cell.dropFirst()) != nil { XCTFail("\(name) record \(r + 1): the number '\(cell)' is quoted", file: file, line: line) }
                     guard let first = cell.first, "=+-@\t\r".contains(first) else { continue }
                     // A number may start with a sign; text never starts like a formula.
                     XCTAssertNotNil(Double(cell), "\(name) record \(r + 1): '\(cell)' starts like a formula")
                 }
             }
         }
-        XCTAssertGreaterThan(hostileCells, 0, "the hostile names reach the CSVs (else the test tests nothing)")
+        if namesExpected { XCTAssertGreaterThan(hostileCells, 0, "the hostile names reach the CSVs (else the test tests nothing)", file: file, line: line) }
         // Negative numbers stay numbers.
-        let change = try String(contentsOf: folder.appendingPathComponent("district_summary.csv"), encoding: .utf8)
-        XCTAssertFalse(change.contains("'-"), "no number is quoted")
-        XCTAssertTrue(change.contains(",-"), "the demo has a negative change, written as a number")
+        if names.contains("district_summary.csv") {
+            let change = try String(contentsOf: folder.appendingPathComponent("district_summary.csv"), encoding: .utf8)
+            XCTAssertTrue(change.contains(",-"), "the demo has a negative change, written as a number", file: file, line: line)
+        }
 
         for name in names where name.hasSuffix(".md") {
             let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
@@ -83,12 +107,16 @@ final class OutputHardeningTests: XCTestCase {
                    if html.unescape(t)[:1] in ('=', '+', '-', '@', '\\t', '\\r')]
             print(len(bad)); print(bad[:5])
             sys.exit(1 if bad else 0)
-            """, folder.appendingPathComponent("assessment.xlsx").path])
+            """, folder.appendingPathComponent(workbook).path])
         XCTAssertEqual(xlsx.status, 0, "workbook strings starting like a formula: \(xlsx.stdout) \(xlsx.stderr)")
 
         // CSV, Markdown, JSON and the workbook still say the same thing.
-        let audit = try cli.svd(["audit", "h"])
-        XCTAssertEqual(audit.status, 0, "audit: \(audit.stdout)\(audit.stderr)")
+        let audit = try cli.svd(["audit", out])
+        XCTAssertEqual(audit.status, auditStatus, "audit: \(audit.stdout)\(audit.stderr)", file: file, line: line)
+        if auditStatus != 0 {
+            let findings = audit.stdout.split(separator: "\n").filter { !$0.contains("partner tier") && !$0.contains("OFFICIAL-SENSITIVE") }
+            XCTAssertTrue(findings.isEmpty, "only the partner marking is found: \(findings)", file: file, line: line)
+        }
     }
 
     /// RFC 4180 records (enough for svd's own CSVs), `#` lines skipped.
