@@ -91,8 +91,21 @@ enum CSV {
     static func table(id: String, text: String) -> (header: [String], table: ParsedTable?) {
         let r = read(text)
         guard let columns = r.records.first else { return (r.header, nil) }
-        let t = ParsedTable(id: id, title: id, columns: columns, rows: Array(r.records.dropFirst()), lines: Array(r.lines.dropFirst()))
+        let t = ParsedTable(id: id, title: id, columns: columns.map(Spreadsheet.text),
+                            rows: r.records.dropFirst().map { $0.map(Spreadsheet.text) }, lines: Array(r.lines.dropFirst()))
         return (r.header, t)
+    }
+}
+
+/// svd neutralises text cells that start like a formula (`=`, `+`, `-`, `@`, tab, CR) in CSV and workbooks with a
+/// leading apostrophe (OWASP's CSV-injection advice); the audit reads such a cell as the text it stands for, so it
+/// compares with the Markdown, JSON and HTML copies (which carry the text itself).
+enum Spreadsheet {
+    static let triggers: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\r\n"]
+
+    static func text(_ s: String) -> String {
+        guard s.hasPrefix("'"), let second = s.dropFirst().first, triggers.contains(second) else { return s }
+        return String(s.dropFirst())
     }
 }
 
@@ -109,11 +122,11 @@ enum MarkdownTable {
         var sawSeparator = false
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let s = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
-            if s.hasPrefix("## ") && columns == nil { title = String(s.dropFirst(3)); continue }
+            if s.hasPrefix("## ") && columns == nil { title = unescape(String(s.dropFirst(3))); continue }
             if s.hasPrefix("> ") {
                 var m = String(s.dropFirst(2))
                 if m.hasPrefix("**") && m.hasSuffix("**") && m.count >= 4 { m = String(m.dropFirst(2).dropLast(2)) }
-                if columns == nil { header.append(m) }
+                if columns == nil { header.append(unescape(m)) }
                 continue
             }
             guard s.hasPrefix("|") else {
@@ -140,11 +153,41 @@ enum MarkdownTable {
         for c in chars {
             if escaped { cur.append(c); escaped = false; continue }
             if c == "\\" { escaped = true; continue }
-            if c == "|" { cells.append(cur.trimmingCharacters(in: .whitespaces)); cur = ""; continue }
+            if c == "|" { cells.append(unescape(cur.trimmingCharacters(in: .whitespaces))); cur = ""; continue }
             cur.append(c)
         }
-        cells.append(cur.trimmingCharacters(in: .whitespaces))
+        cells.append(unescape(cur.trimmingCharacters(in: .whitespaces)))
         return cells
+    }
+
+    /// `PublishedTable.markdown`'s escapes read back: `<br>` a line break, `&lt;` `&gt;` `&quot;` `&#N;` `&#xN;`
+    /// and `&amp;` the characters they stand for (backslash escapes are undone by `splitRow`); any other `&` or `<`
+    /// is itself.
+    static func unescape(_ s: String) -> String {
+        guard s.contains("&") || s.contains("<br>") else { return s }
+        var out = ""
+        var i = s.startIndex
+        while i < s.endIndex {
+            let rest = s[i...]
+            if rest.hasPrefix("<br>") { out.append("\n"); i = s.index(i, offsetBy: 4); continue }
+            if s[i] == "&", let semi = rest.prefix(12).firstIndex(of: ";") {
+                let name = s[s.index(after: i)..<semi]
+                var decoded: String?
+                switch name {
+                case "lt": decoded = "<"
+                case "gt": decoded = ">"
+                case "amp": decoded = "&"
+                case "quot": decoded = "\""
+                default:
+                    if name.hasPrefix("#x") || name.hasPrefix("#X"), let v = UInt32(name.dropFirst(2), radix: 16), let u = Unicode.Scalar(v) { decoded = String(u) }
+                    else if name.hasPrefix("#"), let v = UInt32(name.dropFirst()), let u = Unicode.Scalar(v) { decoded = String(u) }
+                }
+                if let decoded { out += decoded; i = s.index(after: semi); continue }
+            }
+            out.append(s[i])
+            i = s.index(after: i)
+        }
+        return out
     }
 }
 
@@ -216,11 +259,11 @@ struct WorkbookTables {
             }
             let title = headerRow >= 2 ? sheet.text(headerRow - 1, 0) : ""
             markings[sheet.name] = headerRow >= 3 ? (1...(headerRow - 2)).map { sheet.text($0, 0) }.filter { !$0.isEmpty } : []
-            let columns = sheet.row(headerRow)
+            let columns = sheet.row(headerRow).map(Spreadsheet.text)
             var t = ParsedTable(id: sheet.name, title: title.isEmpty ? sheet.name : title, columns: columns, rows: [], lines: [], sheet: sheet.name)
             if last > headerRow {
                 for r in (headerRow + 1)...last {
-                    var cells = sheet.row(r)
+                    var cells = sheet.row(r).map(Spreadsheet.text)
                     if cells.count < columns.count { cells += Array(repeating: "", count: columns.count - cells.count) }
                     t.rows.append(cells)
                     t.lines.append(r)

@@ -162,7 +162,7 @@ public struct BinnedIncidents {
         }
         var outsidePeriod = KeyedCount.zero
         result.cube.forEachOffenceCell { c in if !period.contains(c.month) { outsidePeriod = outsidePeriod + c.keyed } }
-        let dq = DataQualityInput(files: files, rejectedByReason: reasons.sorted { $0.value > $1.value }.map { ($0.key, $0.value) },
+        let dq = DataQualityInput(files: files, rejectedByReason: reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) },
                                   outsidePeriod: outsidePeriod, rejectsFile: result.rejectsFile?.path)
         let entries = result.catalog.entries
         let note = Self.populationNote(area.population)

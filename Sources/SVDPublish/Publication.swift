@@ -28,13 +28,18 @@ public struct Publication {
     public static func prepareRestrictedDirectory(for directory: URL) throws -> URL {
         let r = restrictedDirectory(for: directory)
         try FileManager.default.createDirectory(at: r, withIntermediateDirectories: true)
+        try writeRestrictedMarking(into: r, publishedIn: directory)
+        return r
+    }
+
+    /// The restricted folder's MARKING.txt, written into `folder` (a staged one, say) for the run published in `directory`.
+    public static func writeRestrictedMarking(into r: URL, publishedIn directory: URL) throws {
         try """
         OFFICIAL-SENSITIVE — RESTRICTED. This folder holds whole input records (rejected rows with their line
         numbers and reasons) from the run published in \(directory.lastPathComponent)/. Never publish or share it
         outside the Information Sharing Agreement; keep it with the source extracts.
 
         """.write(to: r.appendingPathComponent("MARKING.txt"), atomically: true, encoding: .utf8)
-        return r
     }
 
     public mutating func write(_ table: PublishedTable, formats: [TableFormat]) throws {

@@ -92,18 +92,18 @@ extension PublishedTable {
     /// RFC 4180 CSV. Header lines (e.g. a no-suppression warning) go first as `#` comments.
     public func csv(header: [String] = []) -> String {
         var out = header.map { "# \($0)\n" }.joined()
-        out += columns.map(csvField).joined(separator: ",") + "\n"
-        for row in rows { out += row.map { csvField($0.plain) }.joined(separator: ",") + "\n" }
+        out += columns.map { csvField(spreadsheetSafe($0)) }.joined(separator: ",") + "\n"
+        for row in rows { out += row.map { csvField($0.spreadsheetText) }.joined(separator: ",") + "\n" }
         return out
     }
 
     public func markdown(header: [String] = []) -> String {
-        var out = "## \(title)\n\n"
-        for h in header { out += "> **\(h)**\n\n" }
+        var out = "## \(mdLine(title))\n\n"
+        for h in header { out += "> **\(mdLine(h))**\n\n" }
         out += "| " + columns.map(mdEscape).joined(separator: " | ") + " |\n"
         out += "|" + columns.indices.map { _ in "---" }.joined(separator: "|") + "|\n"
         for row in rows { out += "| " + row.map { mdEscape($0.display) }.joined(separator: " | ") + " |\n" }
-        if !notes.isEmpty { out += "\n" + notes.map { "- \($0)" }.joined(separator: "\n") + "\n" }
+        if !notes.isEmpty { out += "\n" + notes.map { "- \(mdLine($0))" }.joined(separator: "\n") + "\n" }
         return out
     }
 
@@ -134,6 +134,70 @@ private func csvField(_ s: String) -> String {
     return s
 }
 
-private func mdEscape(_ s: String) -> String {
-    s.replacingOccurrences(of: "|", with: "\\|")
+/// Characters that make a spreadsheet read a text cell as a formula (OWASP's CSV-injection list): `=`, `+`, `-`,
+/// `@`, tab and carriage return first.
+public let formulaTriggers: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\r\n"]
+
+/// A text cell as CSV and workbooks publish it: one that starts like a formula gets a leading apostrophe (OWASP's
+/// advice), so a spreadsheet shows it as text and never runs it. A text that is a plain number ("-3", "+2.5") is
+/// left alone (a spreadsheet reads it as that number, nothing more); numbers proper are never text.
+public func spreadsheetSafe(_ s: String) -> String {
+    guard let first = s.first, formulaTriggers.contains(first) else { return s }
+    if s.range(of: #"^[+-]?[0-9]+(\.[0-9]+)?%?$"#, options: .regularExpression) != nil { return s }
+    return "'" + s
+}
+
+/// What `spreadsheetSafe` added, taken off again: the text a CSV or workbook cell stands for.
+public func spreadsheetUnsafe(_ s: String) -> String {
+    guard s.hasPrefix("'"), let second = s.dropFirst().first, formulaTriggers.contains(second) else { return s }
+    return String(s.dropFirst())
+}
+
+extension PublishedTable.Value {
+    /// The CSV's text: `plain`, with formula-like text neutralised (`spreadsheetSafe`). Numbers are never touched.
+    public var spreadsheetText: String {
+        if case .text(let s) = self { return spreadsheetSafe(s) }
+        return plain
+    }
+}
+
+/// A Markdown table cell: pipes and backslashes escaped, line breaks as `<br>` (other control characters as
+/// numeric entities), so a row stays one line; and no markup: a `<` that could open a tag or comment, and an `&`
+/// that could start an entity, written as `&lt;` and `&amp;` ("<5" and "Kent & Medway" stay as they are).
+/// `svd audit` (MarkdownTable) reads every escape back.
+func mdEscape(_ s: String) -> String { markdownText(s, cell: true) }
+
+/// A Markdown line outside the table (title, marking, notes): one line, no markup.
+func mdLine(_ s: String) -> String { markdownText(s, cell: false) }
+
+private func markdownText(_ s: String, cell: Bool) -> String {
+    let scalars = Array(s.unicodeScalars)
+    var out = String.UnicodeScalarView()
+    func append(_ text: String) { out.append(contentsOf: text.unicodeScalars) }
+    for (i, scalar) in scalars.enumerated() {
+        let next = i + 1 < scalars.count ? scalars[i + 1] : nil
+        switch scalar {
+        case "\\" where cell, "|" where cell: append("\\" + String(scalar))
+        case "<" where next.map { $0.properties.isAlphabetic || "/!?".unicodeScalars.contains($0) } ?? false: append("&lt;")
+        case "&" where startsEntity(scalars, at: i): append("&amp;")
+        case "\n": append(cell ? "<br>" : " ")
+        case "\t": out.append(scalar)
+        default:
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                append(cell ? "&#\(scalar.value);" : " ")
+            } else {
+                out.append(scalar)
+            }
+        }
+    }
+    return String(out)
+}
+
+/// `&` followed by a name or number and `;` (`&lt;`, `&#60;`, `&amp;`): a browser would read an entity there.
+private func startsEntity(_ scalars: [Unicode.Scalar], at i: Int) -> Bool {
+    var j = i + 1
+    while j < scalars.count, j - i <= 32, scalars[j].isASCII, scalars[j].properties.isAlphabetic || ("0"..."9").contains(scalars[j]) || scalars[j] == "#" {
+        j += 1
+    }
+    return j > i + 1 && j < scalars.count && scalars[j] == ";"
 }

@@ -150,9 +150,30 @@ private final class Writer {
         p.category = copies[2]
         p.keywords = copies[2]
         p.comments = copies[3]
+        // A fixed creation time, so the same run gives the same bytes: $SOURCE_DATE_EPOCH when set (the
+        // reproducible-builds convention), else the first instant after the period ("… to 2026-10": 2026-11-01 UTC).
+        p.created = Self.creationTime(period: cover.period)
         try check(workbook_set_properties(wb, &p), "document properties")
         try check(workbook_set_custom_property_string(wb, "Marking", policy.tier.marking), "custom property Marking")
         try check(workbook_set_custom_property_string(wb, "Disclosure tier", policy.tier.rawValue), "custom property Disclosure tier")
+    }
+
+    static func creationTime(period: String) -> time_t {
+        if let e = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let t = Int(e), t > 0 { return time_t(t) }
+        let tail = period.suffix(7).split(separator: "-")
+        var c = DateComponents()
+        c.timeZone = TimeZone(identifier: "UTC")
+        if tail.count == 2, let y = Int(tail[0]), let m = Int(tail[1]), (1...12).contains(m) {
+            c.year = m == 12 ? y + 1 : y
+            c.month = m == 12 ? 1 : m + 1
+        } else {
+            c.year = 2000
+            c.month = 1
+        }
+        c.day = 1
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return time_t(calendar.date(from: c).map { $0.timeIntervalSince1970 } ?? 946_684_800)
     }
 
     func sheet(_ name: String) throws -> SheetPointer {
@@ -177,8 +198,10 @@ private final class Writer {
         return row
     }
 
+    /// Every text cell as the CSV prints it: formula-like text gets a leading apostrophe (`spreadsheetSafe`), so the
+    /// workbook and the CSV say the same and a copy-out or re-save never turns a name into a formula.
     func string(_ ws: SheetPointer, _ row: UInt32, _ col: UInt16, _ text: String, _ format: FormatPointer? = nil) throws {
-        try check(worksheet_write_string(ws, row, col, text, format), "cell \(row + 1),\(col + 1)")
+        try check(worksheet_write_string(ws, row, col, spreadsheetSafe(text), format), "cell \(row + 1),\(col + 1)")
     }
 
     func number(_ ws: SheetPointer, _ row: UInt32, _ col: UInt16, _ x: Double, _ format: FormatPointer?) throws {

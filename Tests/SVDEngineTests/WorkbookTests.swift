@@ -44,14 +44,16 @@ final class WorkbookTests: XCTestCase {
         let cli = try CLI("workbook-fail")
         defer { cli.remove() }
         try cli.ok(["demo", "--rows", "2000", "--out", "d.csv"])
-        // A folder holds the workbook's name: the workbook is written, but cannot be moved into place.
+        // A folder holds the workbook's name. A run replaces its --out folder whole (written beside it, then
+        // swapped in), so a folder svd did not write is refused before anything is read, and left as it was.
         try FileManager.default.createDirectory(atPath: cli.path("out/assessment.xlsx/x"), withIntermediateDirectories: true)
         let r = try cli.svd(["assess", "d.csv", "--quiet", "--format", "csv,xlsx", "--out", "out"])
-        XCTAssertEqual(r.status, 2, r.stderr)
-        XCTAssertTrue(r.stderr.contains("assessment.xlsx"), r.stderr)
-        let names = try FileManager.default.contentsOfDirectory(atPath: cli.path("out"))
-        XCTAssertFalse(names.contains(where: { $0.hasPrefix(".") || $0.contains("partial") }), "\(names)")
-        XCTAssertFalse(names.contains("manifest.json"), "an incomplete run has no manifest")
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--out out") && r.stderr.contains("manifest.json"), r.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cli.path("out")), ["assessment.xlsx"])
+        let beside = try FileManager.default.contentsOfDirectory(atPath: cli.dir.path)
+        XCTAssertFalse(beside.contains(where: { $0.contains("partial") || $0.hasPrefix("out.") }), "\(beside)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.path("out/manifest.json")), "an incomplete run has no manifest")
     }
 
     /// A Python with openpyxl: `python3` on the PATH, else Debian's (python3-openpyxl, which .ci/run installs).

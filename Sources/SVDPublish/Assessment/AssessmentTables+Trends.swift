@@ -24,7 +24,8 @@ extension AssessmentTables {
         var text = assessment.policy.headerLines.map { "> **\($0)**\n\n" }.joined() + "## Headline\n\n"
         let lines = headlineLines
         if lines.isEmpty { return text + "Not computable: change needs 24 months of data ending \(end).\n" }
-        text += lines.map { $0 + "\n" }.joined(separator: "\n")
+        // Lines carry district names (from the area): one line each, never markup.
+        text += lines.map { mdLine($0) + "\n" }.joined(separator: "\n")
         var notes: [String] = []
         for m in assessment.measures where m.headline {
             notes.append("\(m.label): incidents meeting the KPI's definition (`\(m.id)` in the definitions file); significance by the exact test for two Poisson counts at 5%.")
@@ -35,7 +36,7 @@ extension AssessmentTables {
         notes.append("12 months to \(end) against the 12 before, from published (perturbed) counts.")
         text += "\n" + notes.map { "- " + $0 + "\n" }.joined()
         let findings = assessment.keyFindings
-        if !findings.isEmpty { text += "\n## Key findings\n\n" + findings.map { "- " + $0 + "\n" }.joined() }
+        if !findings.isEmpty { text += "\n## Key findings\n\n" + findings.map { "- " + mdLine($0) + "\n" }.joined() }
         return text
     }
 

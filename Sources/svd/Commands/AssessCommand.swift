@@ -35,33 +35,37 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
 
     func run() throws {
         try runReportingErrors {
-            let out = tableOutput.out, outDir = URL(fileURLWithPath: out)
+            let out = tableOutput.out
             let progress = input.quiet ? nil : ProgressReporter()
             let policy = disclosure.policy
             let key = try disclosure.key()
-            // Rejects hold whole input records: they go to a restricted folder beside the publishable one.
-            let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
-            let rejectsFile = restricted.appendingPathComponent("rejects.csv")
-            // One pass: the tables need only the cube; hotspots keep the latest 12 months' points besides.
-            let binned = try BinnedIncidents(request: input.request(area: area, period: period, key: key), rejectsFile: rejectsFile, progress: progress,
-                                             points: hotspots > 0 ? .latest(HotspotAnalysis.patrolWindowMonths) : .none)
-            var publication = try Publication(directory: outDir, policy: policy)
-            let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
-            var tables = assessment.all()
-            if hotspots > 0 { tables.append(DistrictHotspots.table(binned, disclosure: policy, perDistrict: hotspots)) }
-            let headlines = assessment.headlineLines
-            try tableOutput.write(tables, to: &publication, cover: WorkbookCover(
-                title: "Serious violence needs assessment: \(binned.area.name)", definitions: binned.definitions.name,
-                period: "\(binned.period.lowerBound) to \(binned.period.upperBound)", area: binned.area.name,
-                details: [("Headline", headlines.isEmpty ? "Not computable: change needs 24 months of data ending \(binned.period.upperBound)." : headlines.joined(separator: " "))]
-                    + assessment.assessment.keyFindings.map { ("Key finding", $0) }))
-            try publication.write(name: "cohort_headline.md", text: assessment.headlineMarkdown())
-            try publication.finish(run: runManifest(command: "assess", binned: binned, key: key, policy: policy).json)
-            let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
-            let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
-            print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsFile.path), OFFICIAL-SENSITIVE: never publish).")
-            print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(tableOutput.format.names.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
-            for line in assessment.headlineLines { print(line) }
+            // Rejects hold whole input records: they go to a restricted folder beside the publishable one. Both are
+            // written under hidden names and replace the previous run's folders only when whole.
+            try withOutputFolder(out) { folder in
+                let rejectsFile = folder.restrictedStaging.appendingPathComponent("rejects.csv")
+                // One pass: the tables need only the cube; hotspots keep the latest 12 months' points besides.
+                let binned = try BinnedIncidents(request: input.request(area: area, period: period, key: key), rejectsFile: rejectsFile, progress: progress,
+                                                 points: hotspots > 0 ? .latest(HotspotAnalysis.patrolWindowMonths) : .none)
+                var publication = try Publication(directory: folder.staging, policy: policy)
+                let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
+                var tables = assessment.all()
+                if hotspots > 0 { tables.append(DistrictHotspots.table(binned, disclosure: policy, perDistrict: hotspots)) }
+                let headlines = assessment.headlineLines
+                try tableOutput.write(tables, to: &publication, cover: WorkbookCover(
+                    title: "Serious violence needs assessment: \(binned.area.name)", definitions: binned.definitions.name,
+                    period: "\(binned.period.lowerBound) to \(binned.period.upperBound)", area: binned.area.name,
+                    details: [("Headline", headlines.isEmpty ? "Not computable: change needs 24 months of data ending \(binned.period.upperBound)." : headlines.joined(separator: " "))]
+                        + assessment.assessment.keyFindings.map { ("Key finding", $0) }))
+                try publication.write(name: "cohort_headline.md", text: assessment.headlineMarkdown())
+                try publication.finish(run: runManifest(command: "assess", binned: binned, key: key, policy: policy).json)
+                try folder.commit()
+                let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
+                let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
+                let rejectsPath = folder.restrictedFinal.appendingPathComponent("rejects.csv").path
+                print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsPath), OFFICIAL-SENSITIVE: never publish).")
+                print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(tableOutput.format.names.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
+                for line in assessment.headlineLines { print(line) }
+            }
             for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
         }
     }

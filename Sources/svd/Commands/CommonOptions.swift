@@ -195,7 +195,7 @@ protocol TableOutputDefaults {
 
 /// `--out DIR` and `--format`: where and how tables are written. Shared by `assess` and `hotspots`.
 struct TableOutputOptions<Command: TableOutputDefaults>: ParsableArguments {
-    @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Output directory: a new name, an empty folder or a previous run's (holding manifest.json). Written beside it and swapped in whole when the run completes, with DIR.restricted/ (rejects).", valueName: "dir"))
     var out: String = Command.defaultOutputDirectory
 
     @Option(help: ArgumentHelp("Table formats, comma-separated: csv, md, json (a file per table), xlsx (one Excel workbook: a Notes sheet, then a sheet per table). Default: csv,md.",
@@ -276,6 +276,32 @@ struct DisclosureKeyError: Error, CustomStringConvertible {
 /// What the manifest says about the run: version, command line, inputs with their hashes (never the disclosure key).
 func runManifest(command: String, binned: BinnedIncidents, key: DisclosureKey, policy: DisclosurePolicy) -> RunManifest {
     RunManifest(command: command, arguments: Array(CommandLine.arguments.dropFirst()), binned: binned, disclosure: policy, key: key)
+}
+
+/// A run's output folder (`--out DIR`), replaced whole: `body` writes into the staged folders, which replace the
+/// previous run's only once it returns (`OutputFolder.commit`, which `body` may call itself before it reports).
+/// An `--out` that cannot be used is a bad argument (one line, exit 64); a failed run leaves the previous folder.
+func withOutputFolder(_ out: String, _ body: (OutputFolder) throws -> Void) throws {
+    let folder: OutputFolder
+    do {
+        folder = try OutputFolder(out)
+        try Publication.writeRestrictedMarking(into: folder.restrictedStaging, publishedIn: folder.final)
+    } catch let e as OutputTargetError {
+        throw ValidationError(e.description)
+    }
+    do {
+        try body(folder)
+        try folder.commit()
+    } catch {
+        folder.fail()
+        throw error
+    }
+}
+
+/// An output file (`--out FILE`, `--rejects FILE`) checked before the run: one that cannot be used is a bad
+/// argument (one line, exit 64).
+func outputFile(_ path: String, option: String) throws -> OutputFile {
+    do { return try OutputFile(path, option: option) } catch let e as OutputTargetError { throw ValidationError(e.description) }
 }
 
 /// Turns library errors into a one-line message and exit 2 (unusable input), never a crash dump. Argument errors

@@ -134,29 +134,31 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                 if let strand { strandID = try IncidentInputOptions.strand(strand, in: try input.loadDefinitions(for: a, area)) }
             }
             let parameters = try self.parameters(strand: strandID, district: districtCode)
-            let out = tableOutput.out, outDir = URL(fileURLWithPath: out)
+            let out = tableOutput.out
             let progress = input.quiet ? nil : ProgressReporter()
             let policy = disclosure.policy
             let key = try disclosure.key()
-            let restricted = try Publication.prepareRestrictedDirectory(for: outDir)
-            let request = input.request(area: area, period: period, key: key)
-            let binned = try BinnedIncidents(request: request, rejectsFile: restricted.appendingPathComponent("rejects.csv"),
-                                             progress: progress, points: parameters.pointWindow(for: request))
-            let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
-            let output = analysis.publish()
-            var publication = try Publication(directory: outDir, policy: policy)
-            var details: [(label: String, value: String)] = [("Method", method.rawValue)]
-            if let strandID { details.append(("Strand", strandID)) }
-            if let districtCode { details.append(("District", districtCode)) }
-            try tableOutput.write(output.tables, to: &publication, cover: WorkbookCover(
-                title: "Serious violence hotspots: \(binned.area.name)", definitions: binned.definitions.name,
-                period: "\(binned.period.lowerBound) to \(binned.period.upperBound)", area: binned.area.name, details: details))
-            for map in output.maps { try publication.write(name: map.name, text: map.text) }
-            var run = runManifest(command: "hotspots", binned: binned, key: key, policy: policy)
-            run.extra["places"] = analysis.spatial.manifest
-            try publication.finish(run: run.json)
-            for line in output.summary { print(line) }
-            print("Written to \(out)/: \(publication.files.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
+            try withOutputFolder(out) { folder in
+                let request = input.request(area: area, period: period, key: key)
+                let binned = try BinnedIncidents(request: request, rejectsFile: folder.restrictedStaging.appendingPathComponent("rejects.csv"),
+                                                 progress: progress, points: parameters.pointWindow(for: request))
+                let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
+                let output = analysis.publish()
+                var publication = try Publication(directory: folder.staging, policy: policy)
+                var details: [(label: String, value: String)] = [("Method", method.rawValue)]
+                if let strandID { details.append(("Strand", strandID)) }
+                if let districtCode { details.append(("District", districtCode)) }
+                try tableOutput.write(output.tables, to: &publication, cover: WorkbookCover(
+                    title: "Serious violence hotspots: \(binned.area.name)", definitions: binned.definitions.name,
+                    period: "\(binned.period.lowerBound) to \(binned.period.upperBound)", area: binned.area.name, details: details))
+                for map in output.maps { try publication.write(name: map.name, text: map.text) }
+                var run = runManifest(command: "hotspots", binned: binned, key: key, policy: policy)
+                run.extra["places"] = analysis.spatial.manifest
+                try publication.finish(run: run.json)
+                try folder.commit()
+                for line in output.summary { print(line) }
+                print("Written to \(out)/: \(publication.files.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
+            }
             for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
         }
     }

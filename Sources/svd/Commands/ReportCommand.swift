@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write every rejected row, with its line number and reason, to this CSV.", valueName: "file"))
     var rejects: String?
 
-    @Option(help: ArgumentHelp("Output HTML file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Output HTML file: a new name or a regular file (a symbolic link is followed; devices, FIFOs and folders are refused). Written whole or not at all.", valueName: "file"))
     var out: String = "report.html"
 
     func validate() throws {
@@ -43,12 +43,24 @@ struct ReportCommand: ParsableCommand {
             let progress = input.quiet ? nil : ProgressReporter()
             let policy = disclosure.policy
             let key = try disclosure.key()
-            let binned = try BinnedIncidents(request: input.request(area: area, period: period, key: key),
-                                             rejectsFile: rejects.map { URL(fileURLWithPath: $0) }, progress: progress,
+            // Both files are checked before any input is read: only regular files are replaced (a link is followed).
+            let outFile = try outputFile(out, option: "--out")
+            let rejectsOut = try rejects.map { try outputFile($0, option: "--rejects") }
+            // Rejects go under a hidden name and into place when the run ends, whether it succeeded or not (they
+            // say why it failed); a killed run leaves the previous file.
+            let binned: BinnedIncidents
+            do {
+                binned = try BinnedIncidents(request: input.request(area: area, period: period, key: key),
+                                             rejectsFile: rejectsOut?.temporary, progress: progress,
                                              points: .latest(HotspotAnalysis.patrolWindowMonths))
+            } catch {
+                if let r = rejectsOut, FileManager.default.fileExists(atPath: r.temporary.path) { try? r.commit() }
+                throw error
+            }
+            try rejectsOut?.commit()
             let html = try binned.report(disclosure: policy, district: districtIndex, maxHotspots: hotspots,
                                          run: runManifest(command: "report", binned: binned, key: key, policy: policy))
-            try html.write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8)
+            try outFile.write(Data(html.utf8))
             let scope = districtIndex.map { "\(binned.area.districts[$0].name) local pack" } ?? binned.area.name
             print("Wrote \(out): \(scope), \(binned.period.lowerBound) to \(binned.period.upperBound), \(html.utf8.count / 1024) KiB.")
             for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
