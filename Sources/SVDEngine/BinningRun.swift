@@ -36,6 +36,8 @@ public struct BinningRun {
     public var lastMonth: MonthKey?
     /// The partnership's secret for record keys; the CLI loads it from the key file.
     public var disclosureKey = DisclosureKey.testing
+    /// Dates a row may carry; others are rejected as `implausible_date` (default 1990-01 to the run date).
+    public var plausibleDates = PlausibleDates()
 
     public init(inputs: [URL], area: Area, definitions: Definitions, format: IncidentFormat? = nil,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, rejectsFile: URL?, progress: IngestObserver? = nil) {
@@ -60,6 +62,7 @@ public struct BinningRun {
         for url in inputs {
             var reader = try IncidentReader(url: url, format: format, catalog: catalog, sources: sources)
             reader.disclosureKey = disclosureKey
+            reader.plausibleDates = plausibleDates
             progress?.begin(file: url.lastPathComponent)
             let summary = try reader.read(workers: workers, rejects: rejects, progress: { done, total in
                 progress?.update(done: done, total: total)
@@ -87,7 +90,7 @@ final class WorkerStates: @unchecked Sendable {
     final class State {
         let cube: IncidentCube
         let catalog: OffenceCatalog
-        var classifier: StrandClassifier
+        let classifier: StrandClassifier
         let window: PointWindow
         /// Months kept: from `earliest` (raised as later months arrive, when the end is not fixed) to `latest`.
         var earliest = Int32.min
@@ -131,8 +134,8 @@ final class WorkerStates: @unchecked Sendable {
 
         @inline(__always) func bin(_ i: Incident, district: Int) {
             if Int(i.offence) >= classifier.knownCodes {
-                // A category first seen after this worker's snapshot: refresh it (rare).
-                classifier = StrandClassifier(catalog: catalog)
+                // A category first seen after this worker's snapshot: learn the new codes only.
+                classifier.catchUp(with: catalog)
             }
             let inScope = classifier.scope(i) == .seriousViolence
             let masks = inScope ? classifier.masks(i) : 0

@@ -12,6 +12,8 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable {
     case missingID = "missing_id"
     case missingDate = "missing_date"
     case unparseableDate = "unparseable_date"
+    /// A valid date after the run date or before the earliest month read (`--earliest`, default 1990-01).
+    case implausibleDate = "implausible_date"
     case missingOffence = "missing_offence"
     /// No coordinates, or only one of a pair (data.police.uk "No location" rows).
     case missingLocation = "missing_location"

@@ -137,6 +137,10 @@ final class RowWorker {
     let sources: SourceCatalog
     let maxRecordBytes: Int
     let disclosureKey: DisclosureKey
+    private let earliestMonth: Int32
+    private let latestDay: Int32
+    private let latestMonth: Int32
+    private let dates: PlausibleDates
     private let tokenizer: RecordTokenizer
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchCapacity = 4096
@@ -154,8 +158,13 @@ final class RowWorker {
     var tally = Tally()
     private(set) var rejects: [PendingReject] = []
 
-    init(plan: RowPlan, catalog: OffenceCatalog, sources: SourceCatalog, maxRecordBytes: Int, disclosureKey: DisclosureKey) {
+    init(plan: RowPlan, catalog: OffenceCatalog, sources: SourceCatalog, maxRecordBytes: Int, disclosureKey: DisclosureKey,
+         dates: PlausibleDates = PlausibleDates()) {
         self.plan = plan
+        self.dates = dates
+        earliestMonth = dates.earliest.index
+        latestDay = dates.latestDay
+        latestMonth = dates.latestMonth
         self.disclosureKey = disclosureKey
         self.catalog = catalog
         self.sources = sources
@@ -312,6 +321,13 @@ final class RowWorker {
             case .success(let w): when = w
             case .failure(let f): return (f.reason, f.detail)
             }
+        }
+
+        // A real date, but not a plausible one for this run: before the floor or after the run date.
+        // A day's grace after the run date: extracts are dated in UK time, the run date in UTC.
+        let late = when.day != Incident.unknownDay ? when.day > latestDay &+ 1 : when.month > latestMonth
+        if when.month < earliestMonth || late {
+            return implausible(when)
         }
 
         // Offence
@@ -516,6 +532,17 @@ final class RowWorker {
             return .failure(Failure(reason: .catalogFull, detail: "more than 65,535 distinct offence names"))
         }
         return .success(c)
+    }
+
+    @inline(never) private func implausible(_ when: When) -> (RejectReason, String) {
+        let m = MonthKey(index: when.month)
+        var text = m.description
+        if when.day != Incident.unknownDay {
+            let c = CivilDate.civil(daysSinceEpoch: Int(when.day))
+            text += c.day < 10 ? "-0\(c.day)" : "-\(c.day)"
+        }
+        if when.month < earliestMonth { return (.implausibleDate, "\(text) is before \(dates.earliest), the earliest month read (--earliest)") }
+        return (.implausibleDate, "\(text) is after the run date \(dates.latestText)")
     }
 
     @inline(never) private func coordinateFailure(_ p: Bytes, _ s: Int, _ e: Int, _ column: Int) -> (RejectReason, String) {

@@ -23,8 +23,11 @@ final class ProgressReporter: IngestObserver, @unchecked Sendable {
             let now = Date().timeIntervalSinceReferenceDate
             guard now - lastPrint > 0.25 else { return }
             lastPrint = now
-            let pct = total > 0 ? Double(done) / Double(total) * 100 : 0
-            FileHandle.standardError.write(Data(String(format: "\r%@: %5.1f%% of %.1f MB", label, pct, Double(total) / 1e6).utf8))
+            // A pipe or FIFO has no size: show what has been read.
+            let text = total > 0
+                ? String(format: "\r%@: %5.1f%% of %.1f MB", label, Double(done) / Double(total) * 100, Double(total) / 1e6)
+                : String(format: "\r%@: %.1f MB read", label, Double(done) / 1e6)
+            FileHandle.standardError.write(Data(text.utf8))
         }
     }
 

@@ -152,6 +152,11 @@ struct IncidentInputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Column-mapping YAML for a partner extract (A&E ISTV, ambulance…). Applies to every input file.", valueName: "file"))
     var mapping: String?
 
+    @Option(help: ArgumentHelp("Earliest month a row may be dated (YYYY-MM); earlier rows, and rows dated after today, are rejected as implausible_date.",
+                               valueName: "YYYY-MM"),
+            transform: MonthKey.parsing)
+    var earliest: MonthKey = MonthKey(year: 1990, month: 1)
+
     @Option(help: "Worker threads for ingest (default: all cores).")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -169,6 +174,7 @@ struct IncidentInputOptions: ParsableArguments {
                                 mappingFile: mapping.map { URL(fileURLWithPath: $0) },
                                 from: period.from, to: period.to, workers: workers)
         r.disclosureKey = key
+        r.earliest = earliest
         return r
     }
 
