@@ -117,4 +117,16 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(summary.accepted, 1)
         XCTAssertEqual(summary.rejected(.implausibleDate), 1)
     }
+
+    // MARK: YAML
+
+    /// The mapping and the definitions share one guard (SafeYAML): an alias bomb is refused before it is walked.
+    func testAnAliasBombInAMappingIsRefusedByTheSharedGuard() {
+        var lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        for i in 1...8 { lines.append("a\(i): &a\(i) [\(Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ", "))]") }
+        lines.append("offence: {column: O, map: *a8}")
+        XCTAssertThrowsError(try ColumnMapping(yaml: lines.joined(separator: "\n"), source: "m.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("expands to more than"), "\(error)")
+        }
+    }
 }
