@@ -57,12 +57,15 @@ public struct BinningRun {
         let states = WorkerStates(count: workers, shape: shape, catalog: catalog, window: points, lastMonth: lastMonth.map { $0.index })
         let rejects = try rejectsFile.map { try RejectWriter(url: $0) } ?? RejectWriter.counting()
         let sources = SourceCatalog()
+        // One set of ids for the whole run: a repeat in a later file is a duplicate too.
+        let ids = DuplicateIDs()
         var summaries: [(String, String, IngestSummary)] = []
         let outside = area.districts.count
         for url in inputs {
             var reader = try IncidentReader(url: url, format: format, catalog: catalog, sources: sources)
             reader.disclosureKey = disclosureKey
             reader.plausibleDates = plausibleDates
+            reader.duplicateIDs = ids
             progress?.begin(file: url.lastPathComponent)
             let summary = try reader.read(workers: workers, rejects: rejects, progress: { done, total in
                 progress?.update(done: done, total: total)

@@ -34,6 +34,10 @@ public struct IncidentReader: Sendable {
     public var disclosureKey = DisclosureKey.testing
     /// Dates outside this window are rejected as `implausible_date` (default: 1990-01 to the run date).
     public var plausibleDates = PlausibleDates()
+    /// Ids read so far in the run: a row whose id (with its source) is already there is rejected as `duplicate_id`.
+    /// Share one across a run's readers (read one after another) so repeats across files are found; nil checks
+    /// this file alone. Ignored by formats without an id column.
+    public var duplicateIDs: DuplicateIDs?
 
     struct HeaderInfo: Sendable {
         var names: [String]
@@ -109,17 +113,26 @@ public struct IncidentReader: Sendable {
         let tallies = TallyBox()
         let group = DispatchGroup()
         let (plan, catalog, sources, maxRecord, key, dates) = (self.plan, self.catalog, self.sources, maxRecordBytes, disclosureKey, plausibleDates)
+        let ids = duplicateIDs ?? DuplicateIDs()
+        ids.beginFile()
         for w in 0..<workerCount {
             group.enter()
             let thread = Thread {
-                let worker = RowWorker(plan: plan, catalog: catalog, sources: sources, maxRecordBytes: maxRecord, disclosureKey: key, dates: dates)
+                let worker = RowWorker(plan: plan, catalog: catalog, sources: sources, maxRecordBytes: maxRecord, disclosureKey: key, dates: dates,
+                                       checksDuplicates: true)
                 while let job = jobs.pop() {
                     switch job {
                     case .records(let seq, let buffer, let count):
                         let lines = worker.process(UnsafePointer(buffer.bytes), count: count, worker: w, body: body)
+                        if worker.checksDuplicates {
+                            worker.resolveDuplicates(ids, seq: seq, UnsafePointer(buffer.bytes), worker: w, body: body)
+                        } else {
+                            ids.commit(seq: seq) { _ in }
+                        }
                         pool.push(buffer)
                         sink.submit(seq: seq, lineFeeds: lines, rejects: worker.rejects)
                     case .oversized(let seq, let preview, let lineFeeds, let unterminated):
+                        ids.commit(seq: seq) { _ in }
                         worker.rejectOversized(preview: preview, unterminated: unterminated)
                         sink.submit(seq: seq, lineFeeds: lineFeeds, rejects: worker.rejects)
                     }

@@ -29,6 +29,9 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable {
     case controlCharacter = "control_character"
     /// 65,535 offence names or 255 source names already exist: only corrupt input gets here.
     case catalogFull = "catalog_full"
+    /// The row's incident id (with its source) was already read earlier in the run, in this file or an earlier one:
+    /// the first row is kept, later ones are rejected (decided last, after every other check).
+    case duplicateID = "duplicate_id"
 
     public var label: String { rawValue }
 

@@ -152,15 +152,24 @@ final class RowWorker {
     private let offenceConstant: UInt16?
     private let sourceConstant: UInt8?
     private let defaultSource: UInt8?
-    let batchCapacity = 8192
-    private let batch: UnsafeMutablePointer<Incident>
+    private(set) var batchCapacity = 8192
+    private var batch: UnsafeMutablePointer<Incident>
+    /// Checking ids for repeats: the chunk's incidents are held until `resolveDuplicates` (chunks in file order).
+    let checksDuplicates: Bool
+    /// Per held incident: its id's hash (0 when the row has no id), line and record bounds, for a duplicate reject.
+    private var held: [(hash: UInt64, line: Int, start: Int, end: Int)] = []
+    /// The id hash of the row `evaluate` just accepted (0 when it has none).
+    private var lastIDHash: UInt64 = 0
+    /// Per source code: a hash of its name mixed into id hashes, so equal ids from different sources differ.
+    private var sourceSalts = [UInt64?](repeating: nil, count: 256)
     private var batchCount = 0
     var tally = Tally()
     private(set) var rejects: [PendingReject] = []
 
     init(plan: RowPlan, catalog: OffenceCatalog, sources: SourceCatalog, maxRecordBytes: Int, disclosureKey: DisclosureKey,
-         dates: PlausibleDates = PlausibleDates()) {
+         dates: PlausibleDates = PlausibleDates(), checksDuplicates: Bool = false) {
         self.plan = plan
+        self.checksDuplicates = checksDuplicates && plan.id >= 0
         self.dates = dates
         earliestMonth = dates.earliest.index
         latestDay = dates.latestDay
@@ -227,11 +236,97 @@ final class RowWorker {
                 reject(reason.0, reason.1, b, r, line: recordLine)
             } else {
                 tally.accepted += 1
-                if batchCount == batchCapacity { flush(worker: worker, body: body) }
+                if checksDuplicates {
+                    held.append((lastIDHash, recordLine, r.start, r.contentEnd))
+                    if batchCount == batchCapacity { growBatch() }
+                } else if batchCount == batchCapacity {
+                    flush(worker: worker, body: body)
+                }
             }
         }
-        flush(worker: worker, body: body)
+        if !checksDuplicates { flush(worker: worker, body: body) }
         return line
+    }
+
+    private func growBatch() {
+        let bigger = UnsafeMutablePointer<Incident>.allocate(capacity: batchCapacity * 2)
+        bigger.moveInitialize(from: batch, count: batchCount)
+        batch.deallocate()
+        batch = bigger
+        batchCapacity *= 2
+    }
+
+    /// After `process` when checking ids: waits for the chunk's turn (`seq`, file order), rejects rows whose id was
+    /// read before, and hands the others to `body`. `b` is the chunk `process` read (still valid).
+    func resolveDuplicates(_ ids: DuplicateIDs, seq: Int, _ b: UnsafePointer<UInt8>, worker: Int,
+                           body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
+        defer { held.removeAll(keepingCapacity: true) }
+        var duplicate: [Int] = []
+        ids.commit(seq: seq) { ids in
+            for (k, h) in held.enumerated() where h.hash != 0 && !ids.insert(h.hash) { duplicate.append(k) }
+        }
+        guard !duplicate.isEmpty else {
+            flush(worker: worker, body: body)
+            return
+        }
+        var extra: [PendingReject] = []
+        var kept = 0, d = 0
+        for k in 0..<batchCount {
+            if d < duplicate.count && duplicate[d] == k {
+                d += 1
+                let i = batch[k], h = held[k]
+                tally.accepted -= 1
+                tally.rejects[RejectReason.duplicateID.index] += 1
+                untally(i)
+                let (p, s, e) = field(b, hot.id, in: h.start, h.end)
+                let n = min(h.end - h.start, RejectWriter.recordPreviewBytes + 1)
+                extra.append(PendingReject(relativeLine: h.line, reason: .duplicateID,
+                                           detail: "id \(quoted(p, s, e)) (source \(sources.name(i.source))) was read earlier in this run",
+                                           record: Array(UnsafeBufferPointer(start: b + h.start, count: n))))
+            } else {
+                batch[kept] = batch[k]
+                kept += 1
+            }
+        }
+        batchCount = kept
+        flush(worker: worker, body: body)
+        // Into line order with the chunk's other rejects (both lists are in line order).
+        var merged: [PendingReject] = []
+        merged.reserveCapacity(rejects.count + extra.count)
+        var i = 0, j = 0
+        while i < rejects.count || j < extra.count {
+            if j == extra.count || (i < rejects.count && rejects[i].relativeLine <= extra[j].relativeLine) {
+                merged.append(rejects[i]); i += 1
+            } else {
+                merged.append(extra[j]); j += 1
+            }
+        }
+        rejects = merged
+    }
+
+    /// The id field of the record b[start..<end] (tokenized again: the tokenizer has moved on).
+    private func field(_ b: UnsafePointer<UInt8>, _ column: Int, in start: Int, _ end: Int) -> (Bytes, Int, Int) {
+        let r = tokenizer.next(b, start, end)
+        guard column < r.fieldCount else { return (b, start, start) }
+        return field(b, column)
+    }
+
+    private func untally(_ i: Incident) {
+        if i.victimAge < 0 { tally.unknownVictimAge -= 1 }
+        if i.hour < 0 { tally.unknownHour -= 1 }
+        if i.day == Incident.unknownDay { tally.unknownDay -= 1 }
+        if i.locationType == .unknown { tally.unknownLocationType -= 1 }
+        if i.suspectAge < 0 { tally.unknownSuspectAge -= 1 }
+        if i.victimSex == .unknown { tally.unknownVictimSex -= 1 }
+        if i.suspectSex == .unknown { tally.unknownSuspectSex -= 1 }
+    }
+
+    @inline(never) private func sourceSalt(_ code: UInt8) -> UInt64 {
+        if let s = sourceSalts[Int(code)] { return s }
+        let name = Array(sources.name(code).lowercased().utf8)
+        let salt = name.withUnsafeBufferPointer { disclosureKey.fullHash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count, domain: 3) }
+        sourceSalts[Int(code)] = salt
+        return salt
     }
 
     func flush(worker: Int, body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
@@ -447,9 +542,12 @@ final class RowWorker {
         // Record key: from the id when the row has one (stable across extracts), else from the whole record.
         let recordKey: UInt32
         if h.id >= 0, case let (p, s, e) = field(b, h.id), s < e {
-            recordKey = disclosureKey.recordKey(p + s, count: e - s, domain: 1)
+            let full = disclosureKey.fullHash(p + s, count: e - s, domain: 1)
+            recordKey = DisclosureKey.recordKey(fromHash: full)
+            if checksDuplicates { lastIDHash = full ^ (sourceSalt(source) &* 0x9E37_79B9_7F4A_7C15) }
         } else {
             recordKey = disclosureKey.recordKey(b + r.start, count: r.contentEnd - r.start, domain: 2)
+            lastIDHash = 0
         }
         let incident = Incident(location: location, month: when.month, day: when.day, hour: when.hour, offence: offence,
                                 victimAge: victimAge, victimSex: Sex(rawValue: codes[0]) ?? .unknown,

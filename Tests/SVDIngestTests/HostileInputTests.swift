@@ -129,4 +129,58 @@ final class HostileInputTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("expands to more than"), "\(error)")
         }
     }
+
+    // MARK: Duplicate ids
+
+    /// Repeated ids were counted twice silently. The first row (in file order) is kept, later ones rejected,
+    /// whatever the number of workers and wherever the chunks are cut.
+    func testDuplicateIDsAreRejectedAfterTheFirstDeterministically() throws {
+        var lines = [Self.header]
+        var expectedLines: [Int] = []
+        for i in 0..<3000 {
+            // Every 7th row repeats the id of the row 5 before it (line = i + 2).
+            let id = i % 7 == 6 ? "X\(i - 5)" : "X\(i)"
+            if i % 7 == 6 { expectedLines.append(i + 2) }
+            lines.append(Self.row(id))
+        }
+        let url = try write(lines.joined(separator: "\n") + "\n")
+        var reference: ReadResult?
+        for (workers, block) in [(1, 1 << 20), (3, 997), (2, 64), (4, 5000)] {
+            let r = try readFixture(url, workers: workers, blockSize: block)
+            XCTAssertEqual(r.summary.rejected(.duplicateID), expectedLines.count)
+            XCTAssertEqual(r.summary.accepted, 3000 - expectedLines.count)
+            XCTAssertEqual(r.rejects.map(\.line), expectedLines)
+            XCTAssertEqual(r.summary.rowsRead, r.summary.accepted + r.summary.rejected)
+            if let reference {
+                XCTAssertEqual(r.rejectFile, reference.rejectFile, "workers \(workers), block \(block)")
+                XCTAssertEqual(r.summary, reference.summary)
+            } else {
+                reference = r
+                XCTAssertTrue(r.rejects[0].detail.contains("'X1'"), r.rejects[0].detail)
+            }
+        }
+    }
+
+    func testDuplicatesAcrossFilesAndOtherRejectsKeepLineOrder() throws {
+        let first = try write([Self.header, Self.row("A"), Self.row("B"), ""].joined(separator: "\n"))
+        let second = try write([Self.header, Self.row("B"), Self.row("C", date: "bad"), Self.row("A"), Self.row("D"), ""].joined(separator: "\n"))
+        let ids = DuplicateIDs()
+        var summaries: [IngestSummary] = []
+        for url in [first, second] {
+            var reader = try IncidentReader(url: url, catalog: emptyCatalog(), sources: SourceCatalog())
+            reader.duplicateIDs = ids
+            summaries.append(try reader.read(workers: 2, rejects: RejectWriter.counting()) { _, _ in })
+        }
+        XCTAssertEqual(summaries[0].accepted, 2)
+        XCTAssertEqual(summaries[1].accepted, 1)
+        XCTAssertEqual(summaries[1].rejected(.duplicateID), 2)
+        XCTAssertEqual(summaries[1].rejected(.unparseableDate), 1)
+        // The same id from another source is not a duplicate.
+        let other = try write([Self.header, Self.row("A").replacingOccurrences(of: ",police", with: ",ambulance"), ""].joined(separator: "\n"))
+        var reader = try IncidentReader(url: other, catalog: emptyCatalog(), sources: SourceCatalog())
+        reader.duplicateIDs = ids
+        XCTAssertEqual(try reader.read(workers: 1, rejects: RejectWriter.counting()) { _, _ in }.accepted, 1)
+        let r = try readFixture(second, workers: 1)
+        XCTAssertEqual(r.rejects.map(\.reason), ["unparseable_date"])
+    }
 }
