@@ -40,18 +40,23 @@ public final class DuplicateIDs: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// True when `hash` was not yet in the set (only from within `commit`).
-    func insert(_ hash: UInt64) -> Bool {
-        let h = hash == 0 ? 1 : hash
-        if (count + 1) * 10 > capacity * 7 { grow() }
-        var i = Int(truncatingIfNeeded: h) & (capacity - 1)
-        while slots[i] != 0 {
-            if slots[i] == h { return false }
-            i = (i + 1) & (capacity - 1)
+    /// Adds `hashes` in order (only from within `commit`); appends to `duplicates` the index of each one already
+    /// there (0 means "no id" and is skipped).
+    func insert(_ hashes: UnsafeBufferPointer<UInt64>, duplicates: inout [Int]) {
+        while (count + hashes.count) * 10 > capacity * 7 { grow() }
+        // Locals, not the class's stored properties, in the loop: no exclusivity checks per row.
+        let table = slots, mask = capacity - 1
+        var added = 0
+        for (k, hash) in hashes.enumerated() where hash != 0 {
+            var i = Int(truncatingIfNeeded: hash) & mask
+            var found = false
+            while table[i] != 0 {
+                if table[i] == hash { found = true; break }
+                i = (i + 1) & mask
+            }
+            if found { duplicates.append(k) } else { table[i] = hash; added += 1 }
         }
-        slots[i] = h
-        count += 1
-        return true
+        count += added
     }
 
     private func grow() {

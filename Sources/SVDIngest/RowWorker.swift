@@ -156,8 +156,10 @@ final class RowWorker {
     private var batch: UnsafeMutablePointer<Incident>
     /// Checking ids for repeats: the chunk's incidents are held until `resolveDuplicates` (chunks in file order).
     let checksDuplicates: Bool
-    /// Per held incident: its id's hash (0 when the row has no id), line and record bounds, for a duplicate reject.
-    private var held: [(hash: UInt64, line: Int, start: Int, end: Int)] = []
+    /// Per held incident (same index as `batch`): its id's hash (0 when the row has no id), and its line and record
+    /// bounds in the chunk for a duplicate's reject.
+    private var heldHashes: UnsafeMutablePointer<UInt64>
+    private var heldPlaces: UnsafeMutablePointer<(line: Int, start: Int, end: Int)>
     /// The id hash of the row `evaluate` just accepted (0 when it has none).
     private var lastIDHash: UInt64 = 0
     /// Per source code: a hash of its name mixed into id hashes, so equal ids from different sources differ.
@@ -181,6 +183,8 @@ final class RowWorker {
         tokenizer = RecordTokenizer(capacity: plan.columnCount + 1)
         scratch = .allocate(capacity: scratchCapacity)
         batch = .allocate(capacity: batchCapacity)
+        heldHashes = .allocate(capacity: batchCapacity)
+        heldPlaces = .allocate(capacity: batchCapacity)
         offenceConstant = plan.offence.constant.flatMap { catalog.code(for: plan.offence.map[normaliseCategory($0)] ?? $0) }
         sourceConstant = plan.source.constant.flatMap { sources.code(for: $0) }
         defaultSource = sources.code(for: plan.defaultSource)
@@ -209,6 +213,8 @@ final class RowWorker {
         tokenizer.deallocate()
         scratch.deallocate()
         batch.deallocate()
+        heldHashes.deallocate()
+        heldPlaces.deallocate()
         offenceCache.deallocate()
         sourceCache.deallocate()
         projection.deallocate()
@@ -237,7 +243,9 @@ final class RowWorker {
             } else {
                 tally.accepted += 1
                 if checksDuplicates {
-                    held.append((lastIDHash, recordLine, r.start, r.contentEnd))
+                    // `evaluate` has stored the incident at batchCount - 1.
+                    heldHashes[batchCount - 1] = lastIDHash
+                    heldPlaces[batchCount - 1] = (recordLine, r.start, r.contentEnd)
                     if batchCount == batchCapacity { growBatch() }
                 } else if batchCount == batchCapacity {
                     flush(worker: worker, body: body)
@@ -253,6 +261,14 @@ final class RowWorker {
         bigger.moveInitialize(from: batch, count: batchCount)
         batch.deallocate()
         batch = bigger
+        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: batchCapacity * 2)
+        hashes.moveInitialize(from: heldHashes, count: batchCount)
+        heldHashes.deallocate()
+        heldHashes = hashes
+        let places = UnsafeMutablePointer<(line: Int, start: Int, end: Int)>.allocate(capacity: batchCapacity * 2)
+        places.moveInitialize(from: heldPlaces, count: batchCount)
+        heldPlaces.deallocate()
+        heldPlaces = places
         batchCapacity *= 2
     }
 
@@ -260,11 +276,8 @@ final class RowWorker {
     /// read before, and hands the others to `body`. `b` is the chunk `process` read (still valid).
     func resolveDuplicates(_ ids: DuplicateIDs, seq: Int, _ b: UnsafePointer<UInt8>, worker: Int,
                            body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
-        defer { held.removeAll(keepingCapacity: true) }
         var duplicate: [Int] = []
-        ids.commit(seq: seq) { ids in
-            for (k, h) in held.enumerated() where h.hash != 0 && !ids.insert(h.hash) { duplicate.append(k) }
-        }
+        ids.commit(seq: seq) { ids in ids.insert(UnsafeBufferPointer(start: heldHashes, count: batchCount), duplicates: &duplicate) }
         guard !duplicate.isEmpty else {
             flush(worker: worker, body: body)
             return
@@ -274,7 +287,7 @@ final class RowWorker {
         for k in 0..<batchCount {
             if d < duplicate.count && duplicate[d] == k {
                 d += 1
-                let i = batch[k], h = held[k]
+                let i = batch[k], h = heldPlaces[k]
                 tally.accepted -= 1
                 tally.rejects[RejectReason.duplicateID.index] += 1
                 untally(i)
