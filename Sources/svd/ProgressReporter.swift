@@ -1,5 +1,6 @@
 import Foundation
 import SVDEngine
+import func SVDCore.terminalSafe
 
 /// Progress for long work, on stderr, at most a few times a second so it never slows the pipeline.
 final class ProgressReporter: IngestObserver, @unchecked Sendable {
@@ -14,7 +15,7 @@ final class ProgressReporter: IngestObserver, @unchecked Sendable {
     }
 
     func begin(file label: String) {
-        lock.withLock { self.label = label; lastPrint = 0 }
+        lock.withLock { self.label = terminalSafe(label); lastPrint = 0 }
     }
 
     func update(done: Int, total: Int) {

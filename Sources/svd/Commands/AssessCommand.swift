@@ -59,10 +59,10 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
             try publication.finish(run: runManifest(command: "assess", binned: binned, key: key, policy: policy).json)
             let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
             let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
-            print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsFile.path), OFFICIAL-SENSITIVE: never publish).")
-            print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(tableOutput.format.names.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
-            for line in assessment.headlineLines { print(line) }
-            for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
+            say("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsFile.path), OFFICIAL-SENSITIVE: never publish).")
+            say("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(tableOutput.format.names.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
+            for line in assessment.headlineLines { say(line) }
+            for line in policy.headerLines where !(policy.protects && policy.perturb) { say("WARNING: \(line)") }
         }
     }
 }

@@ -155,9 +155,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
             var run = runManifest(command: "hotspots", binned: binned, key: key, policy: policy)
             run.extra["places"] = analysis.spatial.manifest
             try publication.finish(run: run.json)
-            for line in output.summary { print(line) }
-            print("Written to \(out)/: \(publication.files.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
-            for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
+            for line in output.summary { say(line) }
+            say("Written to \(out)/: \(publication.files.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
+            for line in policy.headerLines where !(policy.protects && policy.perturb) { say("WARNING: \(line)") }
         }
     }
 }

@@ -50,8 +50,8 @@ struct ReportCommand: ParsableCommand {
                                          run: runManifest(command: "report", binned: binned, key: key, policy: policy))
             try html.write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8)
             let scope = districtIndex.map { "\(binned.area.districts[$0].name) local pack" } ?? binned.area.name
-            print("Wrote \(out): \(scope), \(binned.period.lowerBound) to \(binned.period.upperBound), \(html.utf8.count / 1024) KiB.")
-            for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
+            say("Wrote \(out): \(scope), \(binned.period.lowerBound) to \(binned.period.upperBound), \(html.utf8.count / 1024) KiB.")
+            for line in policy.headerLines where !(policy.protects && policy.perturb) { say("WARNING: \(line)") }
         }
     }
 }
