@@ -152,16 +152,17 @@ final class RowWorker {
     private let offenceConstant: UInt16?
     private let sourceConstant: UInt8?
     private let defaultSource: UInt8?
-    private(set) var batchCapacity = 8192
-    private var batch: UnsafeMutablePointer<Incident>
+    // Unchecked exclusivity: one worker thread owns these, and dynamic checks cost ~2% of a run once they are vars.
+    @exclusivity(unchecked) private(set) var batchCapacity = 8192
+    @exclusivity(unchecked) private var batch: UnsafeMutablePointer<Incident>
     /// Checking ids for repeats: the chunk's incidents are held until `resolveDuplicates` (chunks in file order).
     let checksDuplicates: Bool
     /// Per held incident (same index as `batch`): its id's hash (0 when the row has no id), and its line and record
     /// bounds in the chunk for a duplicate's reject.
-    private var heldHashes: UnsafeMutablePointer<UInt64>
-    private var heldPlaces: UnsafeMutablePointer<(line: Int, start: Int, end: Int)>
+    @exclusivity(unchecked) private var heldHashes: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) private var heldPlaces: UnsafeMutablePointer<(line: Int, start: Int, end: Int)>
     /// The id hash of the row `evaluate` just accepted (0 when it has none).
-    private var lastIDHash: UInt64 = 0
+    @exclusivity(unchecked) private var lastIDHash: UInt64 = 0
     /// Per source code: a hash of its name mixed into id hashes, so equal ids from different sources differ.
     private var sourceSalts = [UInt64?](repeating: nil, count: 256)
     private var batchCount = 0

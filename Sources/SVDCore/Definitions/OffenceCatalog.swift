@@ -68,9 +68,10 @@ public final class StrandClassifier: @unchecked Sendable {
     }
 
     public let definitions: Definitions
-    private var scopes: [Definitions.Scope]
+    // Unchecked exclusivity: read per incident on the hot path, changed only by `catchUp` on the owning thread.
+    @exclusivity(unchecked) private var scopes: [Definitions.Scope]
     /// Per offence code: bit j set when the category is in offence condition j.
-    private var offenceBits: [UInt64]
+    @exclusivity(unchecked) private var offenceBits: [UInt64]
     /// The distinct offence lists of the conditions, in bit order.
     private let offenceSets: [Set<String>]
     /// Every distinct condition of the strands and measures, each evaluated once per incident into one bit.
