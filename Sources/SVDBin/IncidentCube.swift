@@ -63,12 +63,19 @@ public final class IncidentCube {
     /// Per month slot: [single year of age 0…120, 121 unknown][role][district][strand]. Age outermost, so the pages of
     /// ages no incident has (over 100, say) are never touched and never mapped.
     private let singleAges: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
-    /// Per month slot: every accepted incident, in scope or not, by [offence code][district].
+    /// Per month slot: every accepted incident, in scope or not, by [offence code][district], for the first
+    /// `denseOffenceCodes` codes (every real extract's categories); higher codes are counted in `rareOffences`.
     private let offences: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    /// Offence codes from `denseOffenceCodes` on, keyed by month slot, code and district (see `rareKey`): only a
+    /// corrupt or hostile file has hundreds of names, and a dense block per month for up to 65,535 codes took
+    /// 65,535 × districts × 8 bytes for every month (0.9 GB for 100,000 distinct names over five years).
+    private var rareOffences: [UInt64: UInt64] = [:]
+    /// Month slots holding a rare-code cell.
+    private var rareMonths = Set<Int>()
     /// Per month slot: in-scope incidents by [district][measure].
     private let measureCounts: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
-    /// Offence codes each offence block has room for; grows (rarely) when the catalog does.
-    private var offenceCapacity = 64
+    /// Offence codes counted in the dense per-month block.
+    public static let denseOffenceCodes = 256
     /// Incidents whose month lies outside 1900–2199 (ingest should already have rejected them).
     public private(set) var outsideSupportedMonths = 0
     /// Age → band for every Int8 bit pattern (negative = unknown), so the hot path needs no array of the shape.
@@ -123,7 +130,11 @@ public final class IncidentCube {
         return m >= 0 && m < Self.supportedMonths ? m : nil
     }
 
-    private var offenceBlock: Int { offenceCapacity * slots }
+    private var offenceBlock: Int { Self.denseOffenceCodes * slots }
+
+    @inline(__always) private static func rareKey(month m: Int, code: Int, district d: Int) -> UInt64 {
+        UInt64(m) << 40 | UInt64(code) << 20 | UInt64(d)
+    }
 
     private func ensureBlocks(_ m: Int) {
         if offences[m] == nil {
@@ -136,17 +147,9 @@ public final class IncidentCube {
         }
     }
 
-    /// Doubles every month's offence block until `code` fits (layout [code][district] keeps old cells in place).
-    private func growOffences(toFit code: Int) {
-        let old = offenceBlock
-        while code >= offenceCapacity { offenceCapacity *= 2 }
-        for m in 0..<Self.supportedMonths {
-            guard let b = offences[m] else { continue }
-            let nb = Self.block(offenceBlock)
-            nb.update(from: b, count: old)
-            free(b)
-            offences[m] = nb
-        }
+    @inline(never) private func addRare(month m: Int, code: Int, district d: Int, _ unit: UInt64) {
+        rareOffences[Self.rareKey(month: m, code: code, district: d), default: 0] &+= unit
+        rareMonths.insert(m)
     }
 
     /// Adds one incident. `district` is an index, or `shape.districts` for outside the area.
@@ -154,11 +157,14 @@ public final class IncidentCube {
     public func add(_ i: Incident, district d: Int, inScope: Bool, strandMask: UInt8, measureMask: UInt16 = 0) {
         guard let m = slot(i.month) else { outsideSupportedMonths += 1; return }
         let offence = Int(i.offence)
-        if offence >= offenceCapacity { growOffences(toFit: offence) }
         ensureBlocks(m)
         // Count and cell key in one add (see KeyedCount).
         let unit = KeyedCount.record(key: i.recordKey).bits
-        offences[m].unsafelyUnwrapped[offence * slots + d] &+= unit
+        if offence < Self.denseOffenceCodes {
+            offences[m].unsafelyUnwrapped[offence * slots + d] &+= unit
+        } else {
+            addRare(month: m, code: offence, district: d, unit)
+        }
         guard inScope else { return }
         let band = Int(bandOfAge[Int(UInt8(bitPattern: i.victimAge))])
         let hour = i.hour < 0 ? 24 : Int(i.hour)
@@ -201,7 +207,8 @@ public final class IncidentCube {
     /// Adds another cube's counts into this one (the cubes must share a shape).
     public func merge(_ other: IncidentCube) {
         precondition(shape == other.shape, "cubes of different shapes cannot merge")
-        if other.offenceCapacity > offenceCapacity { growOffences(toFit: other.offenceCapacity - 1) }
+        for (k, v) in other.rareOffences { rareOffences[k, default: 0] &+= v }
+        rareMonths.formUnion(other.rareMonths)
         for m in 0..<Self.supportedMonths {
             guard let src = other.offences[m] else { continue }
             ensureBlocks(m)
@@ -226,7 +233,7 @@ extension IncidentCube {
     /// Months that hold at least one incident (any scope), ascending.
     public var months: [MonthKey] {
         (0..<Self.supportedMonths).filter { m in
-            offences[m].map { b in (0..<offenceBlock).contains { b[$0] != 0 } } ?? false
+            rareMonths.contains(m) || (offences[m].map { b in (0..<offenceBlock).contains { b[$0] != 0 } } ?? false)
         }.map { MonthKey(index: Self.firstSupportedMonth.index + Int32($0)) }
     }
 
@@ -374,6 +381,9 @@ extension IncidentCube {
     /// Every accepted incident (in scope or not) by offence code and district.
     public func forEachOffenceCell(in months: ClosedRange<MonthKey>? = nil, _ body: (OffenceCell) -> Void) {
         let stride = shape.districtSlots
+        // Rare codes by month, in code then district order (after the dense codes, so the order is by code).
+        var rare: [Int: [(UInt64, UInt64)]] = [:]
+        for (k, v) in rareOffences { rare[Int(k >> 40), default: []].append((k, v)) }
         for m in 0..<Self.supportedMonths {
             guard let b = offences[m] else { continue }
             let key = MonthKey(index: Self.firstSupportedMonth.index + Int32(m))
@@ -381,6 +391,9 @@ extension IncidentCube {
             for j in 0..<offenceBlock where b[j] != 0 {
                 let c = b[j]
                 body(OffenceCell(month: key, offence: UInt16(j / stride), district: j % stride, keyed: KeyedCount(bits: c)))
+            }
+            for (k, v) in (rare[m] ?? []).sorted(by: { $0.0 < $1.0 }) {
+                body(OffenceCell(month: key, offence: UInt16(truncatingIfNeeded: k >> 20), district: Int(k & 0xFFFFF), keyed: KeyedCount(bits: v)))
             }
         }
     }

@@ -16,6 +16,8 @@ public struct IncidentRequest: Sendable {
     public var workers: Int
     /// The partnership's secret for record keys (see `KeyedCount`).
     public var disclosureKey: DisclosureKey = .testing
+    /// The earliest month a row may be dated (`--earliest`); later than the run date is always refused.
+    public var earliest = PlausibleDates.defaultEarliest
 
     public init(files: [URL], area: String = "kent-medway", definitionsFile: URL? = nil, mappingFile: URL? = nil,
                 from: MonthKey? = nil, to: MonthKey? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -100,6 +102,7 @@ public struct BinnedIncidents {
         pointWindow = points
         run.lastMonth = request.to
         run.disclosureKey = request.disclosureKey
+        run.plausibleDates = PlausibleDates(earliest: request.earliest)
         result = try run.run()
         let months = result.cube.months
         guard let last = request.to ?? months.last else {

@@ -36,6 +36,8 @@ public struct BinningRun {
     public var lastMonth: MonthKey?
     /// The partnership's secret for record keys; the CLI loads it from the key file.
     public var disclosureKey = DisclosureKey.testing
+    /// Dates a row may carry; others are rejected as `implausible_date` (default 1990-01 to the run date).
+    public var plausibleDates = PlausibleDates()
 
     public init(inputs: [URL], area: Area, definitions: Definitions, format: IncidentFormat? = nil,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, rejectsFile: URL?, progress: IngestObserver? = nil) {
@@ -55,11 +57,15 @@ public struct BinningRun {
         let states = WorkerStates(count: workers, shape: shape, catalog: catalog, window: points, lastMonth: lastMonth.map { $0.index })
         let rejects = try rejectsFile.map { try RejectWriter(url: $0) } ?? RejectWriter.counting()
         let sources = SourceCatalog()
+        // One set of ids for the whole run: a repeat in a later file is a duplicate too.
+        let ids = DuplicateIDs()
         var summaries: [(String, String, IngestSummary)] = []
         let outside = area.districts.count
         for url in inputs {
             var reader = try IncidentReader(url: url, format: format, catalog: catalog, sources: sources)
             reader.disclosureKey = disclosureKey
+            reader.plausibleDates = plausibleDates
+            reader.duplicateIDs = ids
             progress?.begin(file: url.lastPathComponent)
             let summary = try reader.read(workers: workers, rejects: rejects, progress: { done, total in
                 progress?.update(done: done, total: total)
@@ -87,7 +93,7 @@ final class WorkerStates: @unchecked Sendable {
     final class State {
         let cube: IncidentCube
         let catalog: OffenceCatalog
-        var classifier: StrandClassifier
+        let classifier: StrandClassifier
         let window: PointWindow
         /// Months kept: from `earliest` (raised as later months arrive, when the end is not fixed) to `latest`.
         var earliest = Int32.min
@@ -131,8 +137,8 @@ final class WorkerStates: @unchecked Sendable {
 
         @inline(__always) func bin(_ i: Incident, district: Int) {
             if Int(i.offence) >= classifier.knownCodes {
-                // A category first seen after this worker's snapshot: refresh it (rare).
-                classifier = StrandClassifier(catalog: catalog)
+                // A category first seen after this worker's snapshot: learn the new codes only.
+                classifier.catchUp(with: catalog)
             }
             let inScope = classifier.scope(i) == .seriousViolence
             let masks = inScope ? classifier.masks(i) : 0

@@ -38,7 +38,9 @@ public struct ColumnMapping: Sendable {
     public init(yaml: String, source: String) throws {
         func fail(_ why: String) -> IngestError { .invalidMapping(file: source, reason: why) }
         let root: Node?
-        do { root = try Yams.compose(yaml: yaml) } catch { throw fail("not valid YAML: \(error)") }
+        do { root = try SafeYAML.compose(yaml: yaml) } catch let e as SafeYAML.TooLarge {
+            throw fail("\(e)")
+        } catch { throw fail("not valid YAML: \(error)") }
         guard let top = root?.mapping else { throw fail("expected a mapping of field names at the top level") }
         var name = source
         var coordinates: CoordinateSystem?

@@ -1,3 +1,4 @@
+import Foundation
 import SVDCore
 #if canImport(Glibc)
 import Glibc
@@ -523,4 +524,33 @@ enum CategoricalField: Int, CaseIterable, Sendable {
     }
 
     static let vocabularyTables: [ValueTable] = allCases.map { ValueTable($0.vocabulary) }
+}
+
+/// Dates a row may carry: from the first day of `earliest` to `latest` (the run date by default). A date outside
+/// is rejected as `implausible_date`: one mistyped year (2100 for 2010) would otherwise move the default period.
+public struct PlausibleDates: Sendable, Equatable {
+    /// The earliest month accepted (`--earliest`, default 1990-01).
+    public var earliest: MonthKey
+    /// The last day accepted, as days since 1970-01-01: the run date.
+    public var latestDay: Int32
+
+    public static let defaultEarliest = MonthKey(year: 1990, month: 1)
+
+    public init(earliest: MonthKey = PlausibleDates.defaultEarliest, latestDay: Int32 = PlausibleDates.today) {
+        self.earliest = earliest
+        self.latestDay = latestDay
+    }
+
+    /// Today (UTC) as days since 1970-01-01.
+    public static var today: Int32 { Int32((Date().timeIntervalSince1970 / 86_400).rounded(.down)) }
+
+    public var latestMonth: Int32 {
+        let c = CivilDate.civil(daysSinceEpoch: Int(latestDay))
+        return Int32(c.year * 12 + c.month - 1)
+    }
+
+    var latestText: String {
+        let c = CivilDate.civil(daysSinceEpoch: Int(latestDay))
+        return String(format: "%04d-%02d-%02d", c.year, c.month, c.day)
+    }
 }

@@ -32,6 +32,12 @@ public struct IncidentReader: Sendable {
     public var maxRecordBytes = 16 << 20
     /// The partnership's secret that record keys are made with (see `KeyedCount`).
     public var disclosureKey = DisclosureKey.testing
+    /// Dates outside this window are rejected as `implausible_date` (default: 1990-01 to the run date).
+    public var plausibleDates = PlausibleDates()
+    /// Ids read so far in the run: a row whose id (with its source) is already there is rejected as `duplicate_id`.
+    /// Share one across a run's readers (read one after another) so repeats across files are found; nil checks
+    /// this file alone. Ignored by formats without an id column.
+    public var duplicateIDs: DuplicateIDs?
 
     struct HeaderInfo: Sendable {
         var names: [String]
@@ -40,8 +46,31 @@ public struct IncidentReader: Sendable {
         /// Physical line number of the first byte after the header.
         var firstDataLine: Int
         var blankLinesBefore: Int
+        /// The file's size when it is a regular file; 0 for a pipe, FIFO or device (read as a stream).
         var fileSize: Int
+        /// Old Mac line endings: the first line ends with a CR not followed by LF, so every CR is read as a line end.
+        var crLineEnds: Bool
     }
+
+    /// The open file and the bytes the header reader took from it: a pipe cannot be opened twice or rewound, so
+    /// the body is read from the same descriptor, starting with the bytes read past the header.
+    final class OpenInput: @unchecked Sendable {
+        let fd: Int32
+        /// Every byte read so far, as in the file (for the digest).
+        let raw: [UInt8]
+        /// The same bytes with CR line ends turned into LF when `crLineEnds`.
+        let text: [UInt8]
+        let header: HeaderInfo
+        var consumed = false
+
+        init(fd: Int32, raw: [UInt8], text: [UInt8], header: HeaderInfo) {
+            (self.fd, self.raw, self.text, self.header) = (fd, raw, text, header)
+        }
+
+        deinit { _ = posixClose(fd) }
+    }
+
+    private let input: OpenInput
 
     /// Reads the header and settles the format (detected when `format` is nil).
     /// - Parameter sourceLabel: the source for rows without a `source` column (defaults: native "police",
@@ -51,7 +80,8 @@ public struct IncidentReader: Sendable {
         self.url = url
         self.catalog = catalog
         self.sources = sources
-        header = try Self.readHeader(url: url, limit: maxRecordBytes)
+        input = try Self.openAndReadHeader(url: url, limit: maxRecordBytes)
+        header = input.header
         columns = header.names
         let index = HeaderIndex(file: url.path, names: header.names)
         let chosen = try format ?? RowPlan.detect(index)
@@ -65,12 +95,16 @@ public struct IncidentReader: Sendable {
     public func read(workers: Int, rejects: RejectWriter, progress: ((Int, Int) -> Void)? = nil,
                      _ body: @escaping @Sendable (_ worker: Int, _ batch: UnsafeBufferPointer<Incident>) -> Void) throws -> IngestSummary {
         let workerCount = max(1, min(workers, 64))
-        let fd = open(url.path, O_RDONLY)
-        guard fd >= 0 else { throw IngestError.cannotOpen(file: url.path, reason: String(cString: strerror(errno))) }
-        defer { _ = posixClose(fd) }
-        guard lseek(fd, off_t(header.dataOffset), SEEK_SET) == off_t(header.dataOffset) else {
-            throw IngestError.cannotRead(file: url.path, reason: String(cString: strerror(errno)))
+        // A second read of the same reader opens the file again (a pipe cannot be read twice).
+        let input: OpenInput
+        if self.input.consumed {
+            guard header.fileSize > 0 else { throw IngestError.cannotRead(file: url.path, reason: "a pipe or stream can be read only once") }
+            input = try Self.openAndReadHeader(url: url, limit: maxRecordBytes)
+        } else {
+            input = self.input
         }
+        input.consumed = true
+        let fd = input.fd
 
         let pool = BlockingQueue<ChunkBuffer>()
         for _ in 0..<(workerCount + 2) { pool.push(ChunkBuffer(capacity: blockSize)) }
@@ -78,18 +112,27 @@ public struct IncidentReader: Sendable {
         let sink = OrderedRejects(file: fileLabel, firstLine: header.firstDataLine, writer: rejects)
         let tallies = TallyBox()
         let group = DispatchGroup()
-        let (plan, catalog, sources, maxRecord, key) = (self.plan, self.catalog, self.sources, maxRecordBytes, disclosureKey)
+        let (plan, catalog, sources, maxRecord, key, dates) = (self.plan, self.catalog, self.sources, maxRecordBytes, disclosureKey, plausibleDates)
+        let ids = duplicateIDs ?? DuplicateIDs()
+        ids.beginFile()
         for w in 0..<workerCount {
             group.enter()
             let thread = Thread {
-                let worker = RowWorker(plan: plan, catalog: catalog, sources: sources, maxRecordBytes: maxRecord, disclosureKey: key)
+                let worker = RowWorker(plan: plan, catalog: catalog, sources: sources, maxRecordBytes: maxRecord, disclosureKey: key, dates: dates,
+                                       checksDuplicates: true)
                 while let job = jobs.pop() {
                     switch job {
                     case .records(let seq, let buffer, let count):
                         let lines = worker.process(UnsafePointer(buffer.bytes), count: count, worker: w, body: body)
+                        if worker.checksDuplicates {
+                            worker.resolveDuplicates(ids, seq: seq, UnsafePointer(buffer.bytes), worker: w, body: body)
+                        } else {
+                            ids.commit(seq: seq) { _ in }
+                        }
                         pool.push(buffer)
                         sink.submit(seq: seq, lineFeeds: lines, rejects: worker.rejects)
                     case .oversized(let seq, let preview, let lineFeeds, let unterminated):
+                        ids.commit(seq: seq) { _ in }
                         worker.rejectOversized(preview: preview, unterminated: unterminated)
                         sink.submit(seq: seq, lineFeeds: lineFeeds, rejects: worker.rejects)
                     }
@@ -105,9 +148,10 @@ public struct IncidentReader: Sendable {
         var failure: Error?
         // The file's hash comes free with the reading thread's pass (it overlaps the workers' parsing).
         let digest = FileDigest()
+        var bytesRead = 0
         do {
-            try digest.addHeader(fd: fd, bytes: header.dataOffset, file: url.path)
-            try cutIntoChunks(fd: fd, pool: pool, jobs: jobs, digest: digest, progress: progress)
+            input.raw.withUnsafeBufferPointer { digest.update(UnsafeMutablePointer(mutating: $0.baseAddress!), count: $0.count) }
+            bytesRead = try cutIntoChunks(fd: fd, input: input, pool: pool, jobs: jobs, digest: digest, progress: progress)
         } catch {
             failure = error
         }
@@ -117,7 +161,7 @@ public struct IncidentReader: Sendable {
         rejects.flush()
         var total = tallies.total
         total.blankLines += header.blankLinesBefore
-        var summary = total.summary(file: fileLabel, bytes: header.fileSize)
+        var summary = total.summary(file: fileLabel, bytes: bytesRead)
         summary.sha256 = [digest.hex]
         return summary
     }
@@ -128,16 +172,30 @@ public struct IncidentReader: Sendable {
     }
 
     /// The reading side: fills buffers, cuts them after their last whole record and queues the chunks.
-    private func cutIntoChunks(fd: Int32, pool: BlockingQueue<ChunkBuffer>, jobs: BlockingQueue<Job?>, digest: FileDigest,
-                               progress: ((Int, Int) -> Void)?) throws {
+    /// Returns the bytes read in all (header included).
+    private func cutIntoChunks(fd: Int32, input: OpenInput, pool: BlockingQueue<ChunkBuffer>, jobs: BlockingQueue<Job?>, digest: FileDigest,
+                               progress: ((Int, Int) -> Void)?) throws -> Int {
         var seq = 0
         var buffer = pool.pop()
         var length = 0
         var scanned = 0
         var lastEnd = 0
         var scanner = BoundaryScanner()
-        var done = header.dataOffset
+        var done = input.raw.count
         let total = header.fileSize
+        let crLineEnds = header.crLineEnds
+        // The bytes the header reader read past the header start the first chunk (not yet scanned).
+        let carried = input.text.count - header.dataOffset
+        if carried > 0 {
+            if buffer.capacity < carried + blockSize { buffer.grow(to: carried + blockSize) }
+            input.text.withUnsafeBufferPointer { _ = memcpy(buffer.bytes, $0.baseAddress! + header.dataOffset, carried) }
+            length = carried
+        }
+        func readFully(_ fd: Int32, _ p: UnsafeMutablePointer<UInt8>, _ count: Int, _ digest: FileDigest) throws -> Int {
+            let n = try self.readFully(fd, p, count, digest)
+            if crLineEnds { translateCR(p, n) }
+            return n
+        }
         /// Queues the buffer's whole records and carries the partial last record into a fresh buffer.
         func handOffWholeRecords() {
             let next = pool.pop()
@@ -159,7 +217,7 @@ public struct IncidentReader: Sendable {
             if n > 0 { progress?(done, total) }
             if n == 0 {
                 if length > 0 { jobs.push(.records(seq: seq, buffer: buffer, count: length)) } else { pool.push(buffer) }
-                return
+                return done
             }
             if let end = scanner.lastRecordEnd(buffer.bytes, scanned, length + n) { lastEnd = end }
             length += n
@@ -189,7 +247,7 @@ public struct IncidentReader: Sendable {
                     if m == 0 {
                         jobs.push(.oversized(seq: seq, preview: preview, lineFeeds: lineFeeds, unterminated: scanner.insideQuotes))
                         pool.push(buffer)
-                        return
+                        return done
                     }
                     if let end {
                         jobs.push(.oversized(seq: seq, preview: preview, lineFeeds: lineFeeds, unterminated: false))
@@ -224,25 +282,58 @@ public struct IncidentReader: Sendable {
 
     // MARK: Header
 
-    static func readHeader(url: URL, limit: Int) throws -> HeaderInfo {
+    /// Opens the file and reads its header; the descriptor stays open for `read`.
+    static func openAndReadHeader(url: URL, limit: Int) throws -> OpenInput {
         let path = url.path
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw IngestError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
-        defer { _ = posixClose(fd) }
+        do {
+            let (header, raw, text) = try readHeader(fd: fd, path: path, limit: limit)
+            return OpenInput(fd: fd, raw: raw, text: text, header: header)
+        } catch {
+            _ = posixClose(fd)
+            throw error
+        }
+    }
+
+    /// Reads from `fd` until the header record is whole. Returns the header, the bytes read (as in the file) and
+    /// the same bytes as the tokenizer reads them (CR line ends turned into LF).
+    static func readHeader(fd: Int32, path: String, limit: Int) throws -> (HeaderInfo, [UInt8], [UInt8]) {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw IngestError.cannotRead(file: path, reason: String(cString: strerror(errno))) }
-        let fileSize = Int(st.st_size)
-        guard fileSize > 0 else { throw IngestError.emptyFile(file: path) }
+        // Only a regular file's size means anything; pipes, FIFOs and devices are read as streams.
+        let fileSize = (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
 
-        var data = [UInt8]()
+        var raw = [UInt8]()
         var eof = false
-        func more() throws {
+        func readMore() throws {
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 { throw IngestError.cannotRead(file: path, reason: String(cString: strerror(errno))) }
-            if n == 0 { eof = true } else { data.append(contentsOf: chunk[0..<n]) }
+            if n < 0 {
+                if errno == EINTR { return }
+                throw IngestError.cannotRead(file: path, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { eof = true } else { raw.append(contentsOf: chunk[0..<n]) }
         }
-        try more()
+        // Line endings: the first CR or LF in the file decides. A CR not followed by LF means old Mac line ends,
+        // and every CR in the file is then read as LF (a CR-only file otherwise reads as one long header).
+        var crLineEnds = false
+        while true {
+            try readMore()
+            if let i = raw.firstIndex(where: { $0 == crByte || $0 == lfByte }) {
+                if raw[i] == lfByte { break }
+                if i + 1 < raw.count { crLineEnds = raw[i + 1] != lfByte; break }
+            }
+            if eof { break }
+            if raw.count > limit { break }
+        }
+        guard !raw.isEmpty else { throw IngestError.emptyFile(file: path) }
+        var data = crLineEnds ? raw.map { $0 == crByte ? lfByte : $0 } : raw
+        func more() throws {
+            let before = raw.count
+            try readMore()
+            if crLineEnds { data += raw[before...].map { $0 == crByte ? lfByte : $0 } } else { data += raw[before...] }
+        }
         var start = data.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var line = 1
         var blanks = 0
@@ -277,8 +368,8 @@ public struct IncidentReader: Sendable {
             }
             let lineFeedsInRecord = data[start..<recordEnd].reduce(0) { $1 == lfByte ? $0 + 1 : $0 }
             if let names {
-                return HeaderInfo(names: names, dataOffset: recordEnd, firstDataLine: line + lineFeedsInRecord,
-                                  blankLinesBefore: blanks, fileSize: fileSize)
+                return (HeaderInfo(names: names, dataOffset: recordEnd, firstDataLine: line + lineFeedsInRecord,
+                                   blankLinesBefore: blanks, fileSize: fileSize, crLineEnds: crLineEnds), raw, data)
             }
             blanks += 1
             line += lineFeedsInRecord
@@ -290,24 +381,18 @@ public struct IncidentReader: Sendable {
     }
 }
 
-/// A reusable read buffer; ownership passes between the reader and one worker at a time.
+/// Turns every CR in p[0..<n] into LF (files with old Mac line endings).
+func translateCR(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) {
+    var i = 0
+    while i < n {
+        if p[i] == crByte { p[i] = lfByte }
+        i += 1
+    }
+}
+
 /// SHA-256 of a file, fed by the reading thread only.
 final class FileDigest {
     private var hasher = SHA256()
-
-    /// The header bytes the reader consumed before the body (read again with pread; at most one record).
-    func addHeader(fd: Int32, bytes: Int, file: String) throws {
-        guard bytes > 0 else { return }
-        var buffer = [UInt8](repeating: 0, count: bytes)
-        var got = 0
-        while got < bytes {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, bytes - got, off_t(got)) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { throw IngestError.cannotRead(file: file, reason: n < 0 ? String(cString: strerror(errno)) : "file shrank while read") }
-            got += n
-        }
-        hasher.update(data: buffer)
-    }
 
     func update(_ p: UnsafeMutablePointer<UInt8>, count: Int) {
         guard count > 0 else { return }

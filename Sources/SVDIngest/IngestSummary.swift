@@ -12,6 +12,8 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable {
     case missingID = "missing_id"
     case missingDate = "missing_date"
     case unparseableDate = "unparseable_date"
+    /// A valid date after the run date or before the earliest month read (`--earliest`, default 1990-01).
+    case implausibleDate = "implausible_date"
     case missingOffence = "missing_offence"
     /// No coordinates, or only one of a pair (data.police.uk "No location" rows).
     case missingLocation = "missing_location"
@@ -27,6 +29,9 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable {
     case controlCharacter = "control_character"
     /// 65,535 offence names or 255 source names already exist: only corrupt input gets here.
     case catalogFull = "catalog_full"
+    /// The row's incident id (with its source) was already read earlier in the run, in this file or an earlier one:
+    /// the first row is kept, later ones are rejected (decided last, after every other check).
+    case duplicateID = "duplicate_id"
 
     public var label: String { rawValue }
 

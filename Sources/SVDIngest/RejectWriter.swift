@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SVDCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -49,13 +50,14 @@ public final class RejectWriter: @unchecked Sendable {
         var row: [UInt8] = []
         if fd >= 0 {
             row.reserveCapacity(64 + detail.utf8.count + min(record.count, Self.recordPreviewBytes) * 2)
-            Self.appendField(file, to: &row)
+            Self.appendField(terminalSafe(file), to: &row)
             row.append(UInt8(ascii: ","))
             row.append(contentsOf: Array(String(line).utf8))
             row.append(UInt8(ascii: ","))
             row.append(contentsOf: Array(reason.label.utf8))
             row.append(UInt8(ascii: ","))
-            Self.appendField(Self.withoutNULs(detail), to: &row)
+            // The detail quotes field text: control characters become visible escapes (the record column is the data).
+            Self.appendField(terminalSafe(detail), to: &row)
             row.append(UInt8(ascii: ","))
             Self.appendField(Self.preview(record), to: &row)
             row.append(UInt8(ascii: "\n"))

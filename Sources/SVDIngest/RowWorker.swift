@@ -137,6 +137,10 @@ final class RowWorker {
     let sources: SourceCatalog
     let maxRecordBytes: Int
     let disclosureKey: DisclosureKey
+    private let earliestMonth: Int32
+    private let latestDay: Int32
+    private let latestMonth: Int32
+    private let dates: PlausibleDates
     private let tokenizer: RecordTokenizer
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchCapacity = 4096
@@ -148,14 +152,31 @@ final class RowWorker {
     private let offenceConstant: UInt16?
     private let sourceConstant: UInt8?
     private let defaultSource: UInt8?
-    let batchCapacity = 8192
-    private let batch: UnsafeMutablePointer<Incident>
+    // Unchecked exclusivity: one worker thread owns these, and dynamic checks cost ~2% of a run once they are vars.
+    @exclusivity(unchecked) private(set) var batchCapacity = 8192
+    @exclusivity(unchecked) private var batch: UnsafeMutablePointer<Incident>
+    /// Checking ids for repeats: the chunk's incidents are held until `resolveDuplicates` (chunks in file order).
+    let checksDuplicates: Bool
+    /// Per held incident (same index as `batch`): its id's hash (0 when the row has no id), and its line and record
+    /// bounds in the chunk for a duplicate's reject.
+    @exclusivity(unchecked) private var heldHashes: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) private var heldPlaces: UnsafeMutablePointer<(line: Int, start: Int, end: Int)>
+    /// The id hash of the row `evaluate` just accepted (0 when it has none).
+    @exclusivity(unchecked) private var lastIDHash: UInt64 = 0
+    /// Per source code: a hash of its name mixed into id hashes, so equal ids from different sources differ.
+    private var sourceSalts = [UInt64?](repeating: nil, count: 256)
     private var batchCount = 0
     var tally = Tally()
     private(set) var rejects: [PendingReject] = []
 
-    init(plan: RowPlan, catalog: OffenceCatalog, sources: SourceCatalog, maxRecordBytes: Int, disclosureKey: DisclosureKey) {
+    init(plan: RowPlan, catalog: OffenceCatalog, sources: SourceCatalog, maxRecordBytes: Int, disclosureKey: DisclosureKey,
+         dates: PlausibleDates = PlausibleDates(), checksDuplicates: Bool = false) {
         self.plan = plan
+        self.checksDuplicates = checksDuplicates && plan.id >= 0
+        self.dates = dates
+        earliestMonth = dates.earliest.index
+        latestDay = dates.latestDay
+        latestMonth = dates.latestMonth
         self.disclosureKey = disclosureKey
         self.catalog = catalog
         self.sources = sources
@@ -163,6 +184,8 @@ final class RowWorker {
         tokenizer = RecordTokenizer(capacity: plan.columnCount + 1)
         scratch = .allocate(capacity: scratchCapacity)
         batch = .allocate(capacity: batchCapacity)
+        heldHashes = .allocate(capacity: batchCapacity)
+        heldPlaces = .allocate(capacity: batchCapacity)
         offenceConstant = plan.offence.constant.flatMap { catalog.code(for: plan.offence.map[normaliseCategory($0)] ?? $0) }
         sourceConstant = plan.source.constant.flatMap { sources.code(for: $0) }
         defaultSource = sources.code(for: plan.defaultSource)
@@ -191,6 +214,8 @@ final class RowWorker {
         tokenizer.deallocate()
         scratch.deallocate()
         batch.deallocate()
+        heldHashes.deallocate()
+        heldPlaces.deallocate()
         offenceCache.deallocate()
         sourceCache.deallocate()
         projection.deallocate()
@@ -218,11 +243,104 @@ final class RowWorker {
                 reject(reason.0, reason.1, b, r, line: recordLine)
             } else {
                 tally.accepted += 1
-                if batchCount == batchCapacity { flush(worker: worker, body: body) }
+                if checksDuplicates {
+                    // `evaluate` has stored the incident at batchCount - 1.
+                    heldHashes[batchCount - 1] = lastIDHash
+                    heldPlaces[batchCount - 1] = (recordLine, r.start, r.contentEnd)
+                    if batchCount == batchCapacity { growBatch() }
+                } else if batchCount == batchCapacity {
+                    flush(worker: worker, body: body)
+                }
             }
         }
-        flush(worker: worker, body: body)
+        if !checksDuplicates { flush(worker: worker, body: body) }
         return line
+    }
+
+    private func growBatch() {
+        let bigger = UnsafeMutablePointer<Incident>.allocate(capacity: batchCapacity * 2)
+        bigger.moveInitialize(from: batch, count: batchCount)
+        batch.deallocate()
+        batch = bigger
+        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: batchCapacity * 2)
+        hashes.moveInitialize(from: heldHashes, count: batchCount)
+        heldHashes.deallocate()
+        heldHashes = hashes
+        let places = UnsafeMutablePointer<(line: Int, start: Int, end: Int)>.allocate(capacity: batchCapacity * 2)
+        places.moveInitialize(from: heldPlaces, count: batchCount)
+        heldPlaces.deallocate()
+        heldPlaces = places
+        batchCapacity *= 2
+    }
+
+    /// After `process` when checking ids: waits for the chunk's turn (`seq`, file order), rejects rows whose id was
+    /// read before, and hands the others to `body`. `b` is the chunk `process` read (still valid).
+    func resolveDuplicates(_ ids: DuplicateIDs, seq: Int, _ b: UnsafePointer<UInt8>, worker: Int,
+                           body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
+        var duplicate: [Int] = []
+        ids.commit(seq: seq) { ids in ids.insert(UnsafeBufferPointer(start: heldHashes, count: batchCount), duplicates: &duplicate) }
+        guard !duplicate.isEmpty else {
+            flush(worker: worker, body: body)
+            return
+        }
+        var extra: [PendingReject] = []
+        var kept = 0, d = 0
+        for k in 0..<batchCount {
+            if d < duplicate.count && duplicate[d] == k {
+                d += 1
+                let i = batch[k], h = heldPlaces[k]
+                tally.accepted -= 1
+                tally.rejects[RejectReason.duplicateID.index] += 1
+                untally(i)
+                let (p, s, e) = field(b, hot.id, in: h.start, h.end)
+                let n = min(h.end - h.start, RejectWriter.recordPreviewBytes + 1)
+                extra.append(PendingReject(relativeLine: h.line, reason: .duplicateID,
+                                           detail: "id \(quoted(p, s, e)) (source \(sources.name(i.source))) was read earlier in this run",
+                                           record: Array(UnsafeBufferPointer(start: b + h.start, count: n))))
+            } else {
+                batch[kept] = batch[k]
+                kept += 1
+            }
+        }
+        batchCount = kept
+        flush(worker: worker, body: body)
+        // Into line order with the chunk's other rejects (both lists are in line order).
+        var merged: [PendingReject] = []
+        merged.reserveCapacity(rejects.count + extra.count)
+        var i = 0, j = 0
+        while i < rejects.count || j < extra.count {
+            if j == extra.count || (i < rejects.count && rejects[i].relativeLine <= extra[j].relativeLine) {
+                merged.append(rejects[i]); i += 1
+            } else {
+                merged.append(extra[j]); j += 1
+            }
+        }
+        rejects = merged
+    }
+
+    /// The id field of the record b[start..<end] (tokenized again: the tokenizer has moved on).
+    private func field(_ b: UnsafePointer<UInt8>, _ column: Int, in start: Int, _ end: Int) -> (Bytes, Int, Int) {
+        let r = tokenizer.next(b, start, end)
+        guard column < r.fieldCount else { return (b, start, start) }
+        return field(b, column)
+    }
+
+    private func untally(_ i: Incident) {
+        if i.victimAge < 0 { tally.unknownVictimAge -= 1 }
+        if i.hour < 0 { tally.unknownHour -= 1 }
+        if i.day == Incident.unknownDay { tally.unknownDay -= 1 }
+        if i.locationType == .unknown { tally.unknownLocationType -= 1 }
+        if i.suspectAge < 0 { tally.unknownSuspectAge -= 1 }
+        if i.victimSex == .unknown { tally.unknownVictimSex -= 1 }
+        if i.suspectSex == .unknown { tally.unknownSuspectSex -= 1 }
+    }
+
+    @inline(never) private func sourceSalt(_ code: UInt8) -> UInt64 {
+        if let s = sourceSalts[Int(code)] { return s }
+        let name = Array(sources.name(code).lowercased().utf8)
+        let salt = name.withUnsafeBufferPointer { disclosureKey.fullHash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count, domain: 3) }
+        sourceSalts[Int(code)] = salt
+        return salt
     }
 
     func flush(worker: Int, body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
@@ -312,6 +430,13 @@ final class RowWorker {
             case .success(let w): when = w
             case .failure(let f): return (f.reason, f.detail)
             }
+        }
+
+        // A real date, but not a plausible one for this run: before the floor or after the run date.
+        // A day's grace after the run date: extracts are dated in UK time, the run date in UTC.
+        let late = when.day != Incident.unknownDay ? when.day > latestDay &+ 1 : when.month > latestMonth
+        if when.month < earliestMonth || late {
+            return implausible(when)
         }
 
         // Offence
@@ -431,9 +556,12 @@ final class RowWorker {
         // Record key: from the id when the row has one (stable across extracts), else from the whole record.
         let recordKey: UInt32
         if h.id >= 0, case let (p, s, e) = field(b, h.id), s < e {
-            recordKey = disclosureKey.recordKey(p + s, count: e - s, domain: 1)
+            let full = disclosureKey.fullHash(p + s, count: e - s, domain: 1)
+            recordKey = DisclosureKey.recordKey(fromHash: full)
+            if checksDuplicates { lastIDHash = full ^ (sourceSalt(source) &* 0x9E37_79B9_7F4A_7C15) }
         } else {
             recordKey = disclosureKey.recordKey(b + r.start, count: r.contentEnd - r.start, domain: 2)
+            lastIDHash = 0
         }
         let incident = Incident(location: location, month: when.month, day: when.day, hour: when.hour, offence: offence,
                                 victimAge: victimAge, victimSex: Sex(rawValue: codes[0]) ?? .unknown,
@@ -516,6 +644,17 @@ final class RowWorker {
             return .failure(Failure(reason: .catalogFull, detail: "more than 65,535 distinct offence names"))
         }
         return .success(c)
+    }
+
+    @inline(never) private func implausible(_ when: When) -> (RejectReason, String) {
+        let m = MonthKey(index: when.month)
+        var text = m.description
+        if when.day != Incident.unknownDay {
+            let c = CivilDate.civil(daysSinceEpoch: Int(when.day))
+            text += c.day < 10 ? "-0\(c.day)" : "-\(c.day)"
+        }
+        if when.month < earliestMonth { return (.implausibleDate, "\(text) is before \(dates.earliest), the earliest month read (--earliest)") }
+        return (.implausibleDate, "\(text) is after the run date \(dates.latestText)")
     }
 
     @inline(never) private func coordinateFailure(_ p: Bytes, _ s: Int, _ e: Int, _ column: Int) -> (RejectReason, String) {

@@ -1,5 +1,6 @@
 import Foundation
 import SVDEngine
+import func SVDCore.terminalSafe
 
 /// Progress for long work, on stderr, at most a few times a second so it never slows the pipeline.
 final class ProgressReporter: IngestObserver, @unchecked Sendable {
@@ -14,7 +15,7 @@ final class ProgressReporter: IngestObserver, @unchecked Sendable {
     }
 
     func begin(file label: String) {
-        lock.withLock { self.label = label; lastPrint = 0 }
+        lock.withLock { self.label = terminalSafe(label); lastPrint = 0 }
     }
 
     func update(done: Int, total: Int) {
@@ -23,8 +24,11 @@ final class ProgressReporter: IngestObserver, @unchecked Sendable {
             let now = Date().timeIntervalSinceReferenceDate
             guard now - lastPrint > 0.25 else { return }
             lastPrint = now
-            let pct = total > 0 ? Double(done) / Double(total) * 100 : 0
-            FileHandle.standardError.write(Data(String(format: "\r%@: %5.1f%% of %.1f MB", label, pct, Double(total) / 1e6).utf8))
+            // A pipe or FIFO has no size: show what has been read.
+            let text = total > 0
+                ? String(format: "\r%@: %5.1f%% of %.1f MB", label, Double(done) / Double(total) * 100, Double(total) / 1e6)
+                : String(format: "\r%@: %.1f MB read", label, Double(done) / 1e6)
+            FileHandle.standardError.write(Data(text.utf8))
         }
     }
 

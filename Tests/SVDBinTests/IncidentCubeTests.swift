@@ -135,6 +135,33 @@ final class IncidentCubeTests: XCTestCase {
         XCTAssertGreaterThan(dump(whole).count, 1000)
     }
 
+    /// 65,535 distinct offence names over 60 months grew a dense [code][district] block in every month (0.9 GB);
+    /// codes past the dense range are now counted sparsely, in the same order, and merge the same way.
+    func testManyOffenceCodesAreCountedSparselyInCodeOrder() {
+        let shape = IncidentCube.Shape(districts: 13, definitions: definitions)
+        let whole = IncidentCube(shape: shape), left = IncidentCube(shape: shape), right = IncidentCube(shape: shape)
+        var expected: [String: Int] = [:]
+        for n in 0..<30_000 {
+            let code = n % 3 == 0 ? n % 7 : 256 + (n * 7919) % 65_000
+            let month = MonthKey(year: 2020 + n % 5, month: 1 + n % 12)
+            let i = Incident(location: .init(easting: 0, northing: 0), month: month.index, offence: UInt16(code))
+            whole.add(i, district: n % 14, inScope: false, strandMask: 0)
+            (n % 2 == 0 ? left : right).add(i, district: n % 14, inScope: false, strandMask: 0)
+            expected["\(month) \(code) \(n % 14)", default: 0] += 1
+        }
+        left.merge(right)
+        XCTAssertEqual(dump(left), dump(whole))
+        var seen: [String: Int] = [:]
+        var order: [(Int32, Int, Int)] = []
+        whole.forEachOffenceCell { c in
+            seen["\(c.month) \(c.offence) \(c.district)"] = c.count
+            order.append((c.month.index, Int(c.offence), c.district))
+        }
+        XCTAssertEqual(seen, expected)
+        XCTAssertTrue(zip(order, order.dropFirst()).allSatisfy { $0 < $1 }, "cells in month, code, district order")
+        XCTAssertEqual(whole.months.count, 60)
+    }
+
     private func dump(_ c: IncidentCube) -> [String] {
         var out: [String] = []
         c.forEachCell { out.append("M \($0.month) \($0.district) \($0.ageBand) \($0.hour) \($0.weekday) \($0.strand) \($0.count)") }

@@ -150,7 +150,9 @@ public struct Definitions: Sendable {
             return Invalid(description: "\(source)\(at.map { ":\($0)" } ?? ""): \(why)")
         }
         let root: Any?
-        do { root = try Yams.load(yaml: yaml) } catch { throw Invalid(description: "\(source): not valid YAML: \(error)") }
+        do { root = try SafeYAML.load(yaml: yaml) } catch let e as SafeYAML.TooLarge {
+            throw Invalid(description: "\(source): \(e)")
+        } catch { throw Invalid(description: "\(source): not valid YAML: \(error)") }
         guard let doc = root as? [String: Any] else { throw fail("expected a mapping at the top level") }
         let known = ["name", "age_bands", "cohorts", "serious_violence", "out_of_scope", "strands", "measures", "groupings"]
         for key in doc.keys.sorted() where !known.contains(key) {

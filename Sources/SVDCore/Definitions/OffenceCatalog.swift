@@ -37,12 +37,22 @@ public final class OffenceCatalog: Sendable {
 
     /// A snapshot of all entries, indexed by code.
     public var entries: [Entry] { state.withLock { $0.entries } }
+
+    /// The entries from code `start` on (empty when there are none yet): what a classifier that knows the first
+    /// `start` codes lacks, copied without copying the rest.
+    public func entries(from start: Int) -> ArraySlice<Entry> {
+        state.withLock { s in start < s.entries.count ? s.entries[start...] : [] }
+    }
+
+    /// Entries known so far.
+    public var count: Int { state.withLock { $0.entries.count } }
 }
 
 /// Strand membership for incidents, compiled against a snapshot of the catalog for speed:
 /// conditions become plain-data tests (offence lists become bit tests on a per-code mask),
 /// so classifying a row touches no string, set or reference count.
-/// Immutable once built (every stored property is a `let`), so sharing one across threads is safe.
+/// Immutable once built except for `catchUp(with:)`, which appends codes the catalog gained since; a classifier
+/// shared across threads must not be caught up while others read it (the binning run gives each worker its own).
 public final class StrandClassifier: @unchecked Sendable {
     struct Test: Hashable {
         enum Kind: UInt8 { case offence, domestic, publicPlace, alcohol, drugs, weapon, ageUnder, ageAtLeast, ageBetween, sex, locationType }
@@ -58,9 +68,12 @@ public final class StrandClassifier: @unchecked Sendable {
     }
 
     public let definitions: Definitions
-    private let scopes: [Definitions.Scope]
+    // Unchecked exclusivity: read per incident on the hot path, changed only by `catchUp` on the owning thread.
+    @exclusivity(unchecked) private var scopes: [Definitions.Scope]
     /// Per offence code: bit j set when the category is in offence condition j.
-    private let offenceBits: [UInt64]
+    @exclusivity(unchecked) private var offenceBits: [UInt64]
+    /// The distinct offence lists of the conditions, in bit order.
+    private let offenceSets: [Set<String>]
     /// Every distinct condition of the strands and measures, each evaluated once per incident into one bit.
     private let tests: [Test]
     /// Per condition set (strands, then measures): the bits that must all hold, of which one must hold (none
@@ -113,13 +126,25 @@ public final class StrandClassifier: @unchecked Sendable {
         self.anyMasks = anyMasks
         self.noneMasks = noneMasks
         strandCount = definitions.strands.count
-        offenceBits = entries.map { e in
-            sets.enumerated().reduce(UInt64(0)) { bits, s in s.element.contains(e.name) ? bits | (1 << UInt64(s.offset)) : bits }
-        }
+        offenceSets = sets
+        offenceBits = entries.map { e in Self.bits(of: e.name, in: sets) }
     }
 
-    /// Codes this snapshot knows; a larger code needs a fresh classifier.
+    private static func bits(of name: String, in sets: [Set<String>]) -> UInt64 {
+        sets.enumerated().reduce(UInt64(0)) { bits, s in s.element.contains(name) ? bits | (1 << UInt64(s.offset)) : bits }
+    }
+
+    /// Codes this classifier knows; a larger code needs `catchUp(with:)`.
     public var knownCodes: Int { scopes.count }
+
+    /// Learns the codes the catalog gained since this classifier was built or last caught up: work in proportion
+    /// to the new codes only (rebuilding the classifier for each new name was quadratic in distinct names).
+    public func catchUp(with catalog: OffenceCatalog) {
+        for e in catalog.entries(from: scopes.count) {
+            scopes.append(e.scope)
+            offenceBits.append(Self.bits(of: e.name, in: offenceSets))
+        }
+    }
 
     @inline(__always) private static func holds(_ t: Test, _ i: Incident, _ offence: UInt64) -> Bool {
         switch t.kind {

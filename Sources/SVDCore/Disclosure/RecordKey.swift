@@ -73,9 +73,15 @@ public struct DisclosureKey: Sendable, Equatable {
 
     /// Record key of an incident from its source and identifier bytes (or its whole record when it has no id).
     @inline(__always) public func recordKey(_ p: UnsafePointer<UInt8>, count: Int, domain: UInt64) -> UInt32 {
-        let h = hasher.hash(p, count: count, tweak: domain)
-        return UInt32(truncatingIfNeeded: h ^ (h >> 32))
+        Self.recordKey(fromHash: fullHash(p, count: count, domain: domain))
     }
+
+    /// The 64-bit keyed hash a record key is folded from (ingest also uses it to spot repeated incident ids).
+    @inline(__always) public func fullHash(_ p: UnsafePointer<UInt8>, count: Int, domain: UInt64) -> UInt64 {
+        hasher.hash(p, count: count, tweak: domain)
+    }
+
+    @inline(__always) public static func recordKey(fromHash h: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: h ^ (h >> 32)) }
 
     /// A key for tests and benchmarks, fixed so their outputs are reproducible. Never for publication.
     public static let testing = DisclosureKey(hasher: SipHash24(k0: 0x0706050403020100, k1: 0x0F0E0D0C0B0A0908), origin: "testing key")

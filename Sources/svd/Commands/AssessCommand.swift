@@ -62,11 +62,11 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
                 let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
                 let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
                 let rejectsPath = folder.restrictedFinal.appendingPathComponent("rejects.csv").path
-                print("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsPath), OFFICIAL-SENSITIVE: never publish).")
-                print("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(tableOutput.format.names.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
-                for line in assessment.headlineLines { print(line) }
+                say("\(binned.area.name): \(read) rows read, \(accepted) accepted, \(read - accepted) rejected (see \(rejectsPath), OFFICIAL-SENSITIVE: never publish).")
+                say("Period \(binned.period.lowerBound) to \(binned.period.upperBound). \(tables.count) tables written to \(out)/ as \(tableOutput.format.names.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
+                for line in assessment.headlineLines { say(line) }
             }
-            for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
+            for line in policy.headerLines where !(policy.protects && policy.perturb) { say("WARNING: \(line)") }
         }
     }
 }

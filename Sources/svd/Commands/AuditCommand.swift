@@ -56,7 +56,7 @@ struct AuditCommand: ParsableCommand {
         }
         var out = ""
         for f in report.findings { out += f.line + "\n" }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        FileHandle.standardOutput.write(Data(terminalSafe(out, keepNewlines: true).utf8))
         if !quiet {
             var err = report.notes.map { "note: \($0)\n" }.joined()
             let s = report.statistics
@@ -65,7 +65,7 @@ struct AuditCommand: ParsableCommand {
                 + (s.incidents > 0 ? ", \(s.vertices) vertices against \(s.incidents) incidents" : "")
                 + String(format: ", %.2f s: ", Date().timeIntervalSince(started))
                 + (report.findings.isEmpty ? "nothing found" : "\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s") (\(routes))") + ".\n"
-            FileHandle.standardError.write(Data(err.utf8))
+            sayOnStderr(err)
         }
         if !report.findings.isEmpty { throw ExitCode(1) }
     }

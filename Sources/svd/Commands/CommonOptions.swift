@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import struct SVDCore.MonthKey
+import func SVDCore.terminalSafe
 import struct SVDCore.DisclosureKey
 import struct SVDCore.Definitions
 import struct SVDLocate.Area
@@ -152,6 +153,11 @@ struct IncidentInputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Column-mapping YAML for a partner extract (A&E ISTV, ambulance…). Applies to every input file.", valueName: "file"))
     var mapping: String?
 
+    @Option(help: ArgumentHelp("Earliest month a row may be dated (YYYY-MM); earlier rows, and rows dated after today, are rejected as implausible_date.",
+                               valueName: "YYYY-MM"),
+            transform: MonthKey.parsing)
+    var earliest: MonthKey = MonthKey(year: 1990, month: 1)
+
     @Option(help: "Worker threads for ingest (default: all cores).")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -169,6 +175,7 @@ struct IncidentInputOptions: ParsableArguments {
                                 mappingFile: mapping.map { URL(fileURLWithPath: $0) },
                                 from: period.from, to: period.to, workers: workers)
         r.disclosureKey = key
+        r.earliest = earliest
         return r
     }
 
@@ -258,7 +265,7 @@ struct DisclosureOptions: ParsableArguments {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try (DisclosureKey.newHex() + "\n").write(to: url, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-            FileHandle.standardError.write(Data("svd: created a new disclosure key in \(path); use the same key for every run you publish, and keep it secret.\n".utf8))
+            sayOnStderr("svd: created a new disclosure key in \(path); use the same key for every run you publish, and keep it secret.\n")
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw DisclosureKeyError("\(path): cannot read the disclosure key file") }
         guard let key = DisclosureKey.parse(hex: text, origin: path) else {
@@ -332,11 +339,16 @@ extension ParameterError {
 /// `svd: error: <message>` on stderr, always one line: line breaks and control characters (a binary file's
 /// "header" quoted back, say) become spaces.
 func printError(_ message: String) {
-    let line = String(String.UnicodeScalarView(message.unicodeScalars.map { scalar -> Unicode.Scalar in
-        switch scalar.properties.generalCategory {
-        case .control, .lineSeparator, .paragraphSeparator: " "
-        default: scalar
-        }
-    }))
-    FileHandle.standardError.write(Data("svd: error: \(line)\n".utf8))
+    FileHandle.standardError.write(Data("svd: error: \(terminalSafe(message))\n".utf8))
+}
+
+/// `print` for everything the CLI writes to stdout: names from areas, definitions, mappings and file names reach
+/// the terminal only through `terminalSafe` (line breaks kept).
+func say(_ text: String, terminator: String = "\n") {
+    print(terminalSafe(text, keepNewlines: true), terminator: terminator)
+}
+
+/// A note on stderr, as safe as `say`.
+func sayOnStderr(_ text: String) {
+    FileHandle.standardError.write(Data(terminalSafe(text, keepNewlines: true).utf8))
 }

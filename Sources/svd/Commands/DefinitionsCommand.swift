@@ -18,15 +18,15 @@ struct DefinitionsCommand: ParsableCommand {
             let a = try area.load()
             let defs = try AreaResolver.definitions(for: a, areaSpec: area.spec, file: check.map { URL(fileURLWithPath: $0) })
             if check == nil, let yaml = Area.embeddedDefinitionsYAML(id: a.id) {
-                print(yaml, terminator: "")
+                say(yaml, terminator: "")
                 return
             }
-            print("\(defs.name): \(defs.seriousViolence.count) serious violence categories, \(defs.outOfScope.count) out of scope")
-            print("Age bands: \(defs.ageBands.labels.joined(separator: ", "))")
-            for s in defs.strands { print("Strand \(s.id): \(s.label)") }
-            for c in defs.cohorts { print("Cohort \(c.id): \(c.label), under \(c.under) (\(c.role.rawValue))") }
-            for m in defs.measures { print("Measure \(m.id): \(m.label)\(m.headline ? " (headline KPI)" : "")") }
-            for g in defs.groupings { print("Grouping \(g.id): \(g.label), \(g.districts.count) districts") }
+            say("\(defs.name): \(defs.seriousViolence.count) serious violence categories, \(defs.outOfScope.count) out of scope")
+            say("Age bands: \(defs.ageBands.labels.joined(separator: ", "))")
+            for s in defs.strands { say("Strand \(s.id): \(s.label)") }
+            for c in defs.cohorts { say("Cohort \(c.id): \(c.label), under \(c.under) (\(c.role.rawValue))") }
+            for m in defs.measures { say("Measure \(m.id): \(m.label)\(m.headline ? " (headline KPI)" : "")") }
+            for g in defs.groupings { say("Grouping \(g.id): \(g.label), \(g.districts.count) districts") }
         }
     }
 }

@@ -41,7 +41,7 @@ struct DemoCommand: ParsableCommand {
                 if tty { FileHandle.standardError.write(Data("\rdemo: \(done) rows".utf8)) }
             }
             if tty { FileHandle.standardError.write(Data("\n".utf8)) }
-            print("Wrote \(rows) synthetic incidents (seed \(seed), \(format.rawValue)) to \(out).")
+            say("Wrote \(rows) synthetic incidents (seed \(seed), \(format.rawValue)) to \(out).")
         }
     }
 }

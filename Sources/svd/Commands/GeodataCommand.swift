@@ -67,10 +67,10 @@ struct GeodataImportCommand: ParsableCommand {
             }
             let report = try AreaImporter.run(boundaries: URL(fileURLWithPath: boundaries), populations: files,
                                               id: id, name: name, outputDirectory: outDir)
-            print(report)
+            say("\(report)")
             if let embed {
                 try EmbeddedAreaSource.write(areaDirectory: outDir, swiftName: swiftName(for: id), to: URL(fileURLWithPath: embed))
-                print("Embedded source written to \(embed); rebuild svd to use it.")
+                say("Embedded source written to \(embed); rebuild svd to use it.")
             }
         }
     }
@@ -84,16 +84,16 @@ struct GeodataShowCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let a = try area.load()
-            print("\(a.name) (\(a.id)): \(a.districts.count) districts")
+            say("\(a.name) (\(a.id)): \(a.districts.count) districts")
             let year = a.population.singleYearOfAge?.year
             let bySex = a.population.singleYearOfAgeBySex
-            print("Population: mid-\(year.map(String.init) ?? "?")\(bySex != nil ? ", with female and male" : "")")
+            say("Population: mid-\(year.map(String.init) ?? "?")\(bySex != nil ? ", with female and male" : "")")
             for (i, d) in a.districts.enumerated() {
                 var line = "  \(d.code)  \(d.name.padding(toLength: 24, withPad: " ", startingAt: 0))  population \(a.population(district: i, year: year) ?? 0)"
                 if let bySex { line += " (female \(bySex.female[i].reduce(0, +)), male \(bySex.male[i].reduce(0, +)))" }
-                print(line)
+                say(line)
             }
-            print(a.attribution)
+            say(a.attribution)
         }
     }
 }

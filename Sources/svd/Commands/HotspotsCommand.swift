@@ -156,10 +156,10 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                 run.extra["places"] = analysis.spatial.manifest
                 try publication.finish(run: run.json)
                 try folder.commit()
-                for line in output.summary { print(line) }
-                print("Written to \(out)/: \(publication.files.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
+                for line in output.summary { say(line) }
+                say("Written to \(out)/: \(publication.files.joined(separator: ", ")) (\(policy.tier.rawValue) tier, \(policy.tier.marking)).")
             }
-            for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
+            for line in policy.headerLines where !(policy.protects && policy.perturb) { say("WARNING: \(line)") }
         }
     }
 }

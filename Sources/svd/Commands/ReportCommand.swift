@@ -62,8 +62,8 @@ struct ReportCommand: ParsableCommand {
                                          run: runManifest(command: "report", binned: binned, key: key, policy: policy))
             try outFile.write(Data(html.utf8))
             let scope = districtIndex.map { "\(binned.area.districts[$0].name) local pack" } ?? binned.area.name
-            print("Wrote \(out): \(scope), \(binned.period.lowerBound) to \(binned.period.upperBound), \(html.utf8.count / 1024) KiB.")
-            for line in policy.headerLines where !(policy.protects && policy.perturb) { print("WARNING: \(line)") }
+            say("Wrote \(out): \(scope), \(binned.period.lowerBound) to \(binned.period.upperBound), \(html.utf8.count / 1024) KiB.")
+            for line in policy.headerLines where !(policy.protects && policy.perturb) { say("WARNING: \(line)") }
         }
     }
 }
