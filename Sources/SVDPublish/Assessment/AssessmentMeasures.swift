@@ -65,7 +65,7 @@ extension AssessmentTables {
             } else {
                 row += [.text("no complete pair of financial years"), .empty, .empty, .empty]
             }
-            row += [ch.significanceCell, c.financialYear?.significanceCell ?? .empty]
+            row += [ch.significanceText, c.financialYear?.significanceText ?? .empty]
             table.rows.append(row)
         }
         table.notes = [
@@ -138,12 +138,6 @@ extension Assessment.Change {
     /// The % cell alone.
     var percentCell: PublishedTable.Value { cells[3] }
 
-    /// The test's verdict ("significant increase", …); blank when a count is hidden, [c] when withheld.
-    var significanceCell: PublishedTable.Value {
-        if let t = test { return .text(t.verdict.rawValue) }
-        return current.cell == .withheld ? .withheld : .empty
-    }
-
     /// `cells` and the verdict.
-    var cellsWithTest: [PublishedTable.Value] { cells + [significanceCell] }
+    var cellsWithTest: [PublishedTable.Value] { cells + [significanceText] }
 }

@@ -9,7 +9,7 @@ extension AssessmentTables {
     func changeWithTest(_ ch: Assessment.Change?) -> [PublishedTable.Value] {
         guard let ch else { return Array(repeating: .empty, count: 6) }
         let p: PublishedTable.Value = ch.test.map { $0.pValue < 0.0001 ? .text("<0.0001") : .number($0.pValue, decimals: 4) } ?? (ch.isWithheld ? .withheld : .empty)
-        return ch.cells + [p, ch.significanceCell]
+        return ch.cells + [p, ch.significanceText]
     }
 
     // MARK: Headline
@@ -78,7 +78,7 @@ extension AssessmentTables {
             for m in measures {
                 guard let ch = m.byDistrict[d.index] else { row += [.empty, .empty, .empty, .empty]; continue }
                 let c = ch.cells
-                row += [c[0], c[1], c[3], ch.significanceCell]
+                row += [c[0], c[1], c[3], ch.significanceText]
             }
             table.rows.append(row)
         }

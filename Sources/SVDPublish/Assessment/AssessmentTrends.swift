@@ -244,6 +244,8 @@ extension Assessment {
     public var keyFindings: [String] {
         var out: [String] = []
         let end = period.upperBound
+        /// "A", "A and B", "A, B and C".
+        func list(_ names: [String]) -> String { names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last! }
         /// "fell 6% in the 12 months to 2026-10 (9,541 against 10,141): a significant decrease".
         func moved(_ ch: Change) -> String? {
             guard let p = ch.percent, let t = ch.test else { return nil }
@@ -261,8 +263,7 @@ extension Assessment {
             for c in [Comparison.higher, .lower] {
                 let names = districts.filter { $0.comparedWithArea == c }.map(\.name)
                 guard !names.isEmpty else { continue }
-                let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
-                out.append("\(list) \(names.count == 1 ? "has a rate" : "have rates") of serious violence \(c.phrase(benchmarkName: areaName))'s.")
+                out.append("\(list(names)) \(names.count == 1 ? "has a rate" : "have rates") of serious violence \(c.phrase(benchmarkName: areaName))'s.")
             }
             for g in groupings where g.comparedWithArea == .higher || g.comparedWithArea == .lower {
                 out.append("\(g.label): a rate \(g.comparedWithArea!.phrase(benchmarkName: areaName))'s.")
@@ -273,9 +274,7 @@ extension Assessment {
             out.append("\(m.label) \(text).")
         }
         if !peakHours.isEmpty {
-            let windows = peakHours.map(\.label)
-            let list = windows.count == 1 ? windows[0] : windows.dropLast().joined(separator: ", ") + " and " + windows.last!
-            out.append("Serious violence in \(scopeName) peaks at \(list).")
+            out.append("Serious violence in \(scopeName) peaks at \(list(peakHours.map(\.label))).")
         }
         return out
     }
