@@ -177,7 +177,9 @@ public struct HotspotAnalysis {
         var selection = parameters
         if parameters.method == .dbscan { selection.district = nil }
         var filter = try HotspotFilter(area: area, definitions: defs, parameters: selection)
-        let districtFilter = try HotspotFilter(area: area, definitions: defs, parameters: parameters)
+        // The district's own filter (its name and index) differs only when DBSCAN widened the selection.
+        let districtFilter = selection.district == parameters.district ? filter
+            : try HotspotFilter(area: area, definitions: defs, parameters: parameters)
         selectedDistrict = parameters.method == .dbscan ? districtFilter.district : nil
         if spatial.excludeSensitivePlaces { filter.sensitiveStrands = SensitivePlaces.strandMask(defs.strands.map { ($0.id, $0.label) }) }
         filter.excludeSensitive = spatial.excludeSensitivePlaces

@@ -24,14 +24,6 @@ public struct Publication {
         return d.deletingLastPathComponent().appendingPathComponent(d.lastPathComponent + ".restricted", isDirectory: true)
     }
 
-    /// Creates the restricted folder with a marking note, and returns it.
-    public static func prepareRestrictedDirectory(for directory: URL) throws -> URL {
-        let r = restrictedDirectory(for: directory)
-        try FileManager.default.createDirectory(at: r, withIntermediateDirectories: true)
-        try writeRestrictedMarking(into: r, publishedIn: directory)
-        return r
-    }
-
     /// The restricted folder's MARKING.txt, written into `folder` (a staged one, say) for the run published in `directory`.
     public static func writeRestrictedMarking(into r: URL, publishedIn directory: URL) throws {
         try """

@@ -1060,6 +1060,16 @@ class Model:
     def DT(self, p, dists):
         return {self.v("DT", L, s, d): 1.0 for L in p.layers for s in p.segs for d in dists}
 
+    def strand_total(self, p, label, all_label, sidx, dists):
+        """A strand's (or all serious violence's) total over `dists`, as strand_summary and the report's strand mix
+        publish it; None for a row that is neither."""
+        if label == all_label:
+            return self.DT(p, dists)
+        if label in sidx:
+            k = sidx[label]
+            return {self.v("STD", L, k, s, d): 1.0 for L in p.layers for s in p.segs for d in dists}
+        return None
+
     def scopes_for(self, p):
         return [p.scope] if p.kind == "pack" else self.scopes
 
@@ -1283,14 +1293,9 @@ class Model:
         ss = t.get("strand_summary")
         if ss is not None:
             for r in ss.rows:
-                if r[0] == "all_serious_violence":
-                    e = self.DT(p, dists)
-                elif r[0] in sidx:
-                    k = sidx[r[0]]
-                    e = {self.v("STD", L, k, s, d): 1.0 for L in p.layers for s in p.segs for d in dists}
-                else:
-                    continue
-                self.cell(p, "strand_summary", r[0], "incidents", ss.get(r, "incidents"), e)
+                e = self.strand_total(p, r[0], "all_serious_violence", sidx, dists)
+                if e is not None:
+                    self.cell(p, "strand_summary", r[0], "incidents", ss.get(r, "incidents"), e)
         # offence mix
         om = t.get("offence_mix")
         if om is not None:
@@ -1321,14 +1326,9 @@ class Model:
         sm = t.get("html_strand_mix")
         if sm is not None:
             for r in sm.rows:
-                if r[0] == "All serious violence":
-                    e = self.DT(p, dists)
-                elif r[0] in sidx:
-                    k = sidx[r[0]]
-                    e = {self.v("STD", L, k, s, d): 1.0 for L in p.layers for s in p.segs for d in dists}
-                else:
-                    continue
-                self.cell(p, "html_strand_mix", r[0], "Incidents", r[1], e)
+                e = self.strand_total(p, r[0], "All serious violence", sidx, dists)
+                if e is not None:
+                    self.cell(p, "html_strand_mix", r[0], "Incidents", r[1], e)
         for lab, big, prev, area_chg in p.cards:
             if lab is None:
                 continue
