@@ -68,7 +68,13 @@ TABLE_IDS = ["district_summary", "cohort_summary", "district_change", "strand_by
              # people and places (README "Output tables"): single years of age, peak age and 10-25s, the
              # sexual-violence strand by age band and sex, location type by district and by strand
              "single_year_of_age", "age_profile", "sexual_violence_age_sex", "location_type_by_district",
-             "location_type_by_strand"]
+             "location_type_by_strand",
+             # measures, quarters, financial years and groupings (issue 10)
+             # (kpi_summary and kpi_by_district are modelled by MS below but not read by default: one unknown per
+             # measure, district and month made the multi-run cases take minutes; see README "Assumptions and limits")
+             "quarterly_trend", "financial_year_by_district", "financial_year_by_strand", "grouping_summary"]
+MEASURE_TABLE_IDS = ["kpi_summary", "kpi_by_district"]
+READ_MEASURES = False   # --measures
 PEOPLE_ROLES = ("victim", "suspect")
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 SEXES = ["female", "male", "sex_unknown"]
@@ -279,7 +285,7 @@ def load_folder(path):
     p = Pub(path)
     p.kind = "tables"
     headers = []
-    for tid in TABLE_IDS:
+    for tid in TABLE_IDS + (MEASURE_TABLE_IDS if READ_MEASURES else []):
         for ext, reader in (("csv", read_csv_table), ("json", read_json_table), ("md", read_md_table)):
             f = os.path.join(path, f"{tid}.{ext}")
             if os.path.exists(f):
@@ -704,6 +710,8 @@ class Model:
         self.targets = []
         self.notes = []
         self.exact = all(p.disc.B == 0 for p in pubs)
+        self.measure_cells = set()
+        self.with_measures = any(tid in p.tables for p in pubs for tid in MEASURE_TABLE_IDS)
         self.setup()
 
     # -- variables and rows
@@ -1271,6 +1279,7 @@ class Model:
                 e = {self.v("LOC", L, s, g, ty): 1.0 for L in p.layers for s in p.segs for g in self.scopes_for(p) for ty in types}
                 self.cell(p, "location_type", r[0], "incidents", lt.get(r, "incidents"), e)
         self.add_people(p, sidx)
+        self.add_trends(p, sidx)
         # monthly trend
         mt = t.get("monthly_trend")
         if mt is not None:
@@ -1466,6 +1475,114 @@ class Model:
                 types = V.loc_types if ty == "all" else [ty]
                 e = {self.v("LOCS", L, s, g, k, x): 1.0 for L in p.layers for s in p.segs for g in gs for x in types}
                 self.cell(p, "location_type_by_strand", f"{r[0]}/{ty}", "incidents", ls.get(r, "incidents"), e)
+
+    def MS(self, p, k, dists, months):
+        """Measure k (a KPI or other measure of the definitions) over districts and months. Each cell is a new
+        unknown, tied to the tables above only by 0 <= measure <= all serious violence of that district and month."""
+        if any(m not in self.monthset for m in months):
+            return None
+        e = {}
+        for L in p.layers:
+            for d in dists:
+                for m in months:
+                    key = ("MS", L, k, d, m)
+                    if key not in self.measure_cells:
+                        self.measure_cells.add(key)
+                        y = {self.v("Y", L, d, m, c): 1.0 for c in range(self.ncls)}
+                        self.row(self.sub(y, {self.v(*key): 1.0}), 0, INF, (p.idx, "measure within serious violence"))
+                    e[self.v(*key)] = 1.0
+        return e
+
+    @staticmethod
+    def quarter_months(label):
+        m = re.match(r"(\d{4}) Q([1-4])", label)
+        if not m:
+            return None
+        start = int(m.group(1)) * 12 + (int(m.group(2)) - 1) * 3
+        return list(range(start, start + 3))
+
+    def add_trends(self, p, sidx):
+        """Cells of the KPI, quarterly, financial-year and grouping tables (issue 10): the same unknowns as the
+        monthly and district tables, plus one per measure, district and month."""
+        V = self.vocab
+        t = p.tables
+        dists = self.dists_for(p)
+        area = p.kind != "pack"
+        cur12, prev12 = self.last12(p)
+        allc = range(self.ncls)
+        qt = t.get("quarterly_trend")
+        if qt is not None:
+            for r in qt.rows:
+                months = self.quarter_months(r[0])
+                if not months:
+                    continue
+                for col in qt.columns[1:]:
+                    if col == "all_serious_violence":
+                        e = self.Y(p, dists, months, allc)
+                    elif col in sidx:
+                        e = self.ST(p, sidx[col], months, area) if all(m in self.monthset for m in months) else None
+                    elif self.with_measures:
+                        e = self.MS(p, col, dists, months)
+                    else:
+                        continue
+                    self.cell(p, "quarterly_trend", r[0], col, qt.get(r, col), e)
+        for tid in ("financial_year_by_district", "financial_year_by_strand"):
+            ft = t.get(tid)
+            if ft is None:
+                continue
+            for r in ft.rows:
+                fy = self.fy_months(ft.get(r, "financial_year"))
+                if not fy:
+                    continue
+                key = r[0]
+                exprs = []
+                for months in fy:
+                    if tid == "financial_year_by_district":
+                        dd = dists if key == "TOTAL" else [V.district_name(key)]
+                        exprs.append(self.Y(p, dd, months, allc))
+                    elif key == "all_serious_violence":
+                        exprs.append(self.Y(p, dists, months, allc))
+                    elif key in sidx and all(m in self.monthset for m in months):
+                        exprs.append(self.ST(p, sidx[key], months, area))
+                    else:
+                        exprs.append(None)
+                self.cell(p, tid, key, "fy_count", ft.get(r, "fy_count"), exprs[0])
+                self.cell(p, tid, key, "previous_fy_count", ft.get(r, "previous_fy_count"), exprs[1])
+                di = difference_interval(ft.get(r, "difference"), p.disc)
+                if di is not None and exprs[0] is not None and exprs[1] is not None:
+                    self.row(self.sub(exprs[0], exprs[1]), di[0], di[1], (p.idx, tid))
+        gt = t.get("grouping_summary")
+        if gt is not None:
+            for r in gt.rows:
+                names = dists if r[0] == "TOTAL" else [V.district_name(n.strip()) for n in gt.get(r, "districts").split(";")]
+                self.cell(p, "grouping_summary", r[0], "incidents", gt.get(r, "incidents"), self.DT(p, names))
+                self.change_cells(p, "grouping_summary", r[0], gt, r, names, None, "last_12_months",
+                                  "previous_12_months", "difference", "change_percent")
+        ks = t.get("kpi_summary")
+        if ks is not None:
+            for r in ks.rows:
+                k = r[0]
+                periods = [("last_12_months", cur12), ("previous_12_months", prev12)]
+                q = ks.get(r, "quarter")
+                qm = re.match(r"(\d{4} Q[1-4]).* vs (\d{4} Q[1-4])", q or "")
+                if qm:
+                    periods += [("quarter_count", self.quarter_months(qm.group(1))), ("same_quarter_last_year", self.quarter_months(qm.group(2)))]
+                fy = self.fy_months(ks.get(r, "financial_year"))
+                if fy:
+                    periods += [("fy_count", fy[0]), ("previous_fy_count", fy[1])]
+                for col, months in periods:
+                    self.cell(p, "kpi_summary", k, col, ks.get(r, col), self.MS(p, k, dists, months))
+                lo, hi = p.period
+                self.cell(p, "kpi_summary", k, "incidents_in_period", ks.get(r, "incidents_in_period"),
+                          self.MS(p, k, dists, list(range(lo, hi + 1))))
+        kd = t.get("kpi_by_district")
+        if kd is not None:
+            ids = [c[: -len("_last_12")] for c in kd.columns if c.endswith("_last_12")]
+            for r in kd.rows:
+                dd = [V.district_name(r[0])]
+                for k in ids:
+                    self.cell(p, "kpi_by_district", r[0], f"{k}_last_12", kd.get(r, f"{k}_last_12"), self.MS(p, k, dd, cur12))
+                    self.cell(p, "kpi_by_district", r[0], f"{k}_previous_12", kd.get(r, f"{k}_previous_12"), self.MS(p, k, dd, prev12))
 
     def change_cells(self, p, tid, key, tab, r, dists, classes, ccur, cprev, cdiff, cpct, colprefix=False):
         if classes is None:
@@ -2334,6 +2451,7 @@ def main(argv=None):
     ap.add_argument("--milp-time", type=float, default=1.0, help="time limit per MILP in seconds (default 1; 0 = no MILP)")
     ap.add_argument("--milp-budget", type=float, default=30.0, help="total MILP seconds per run (default 30); cells left undecided are counted in the summary")
     ap.add_argument("--quiet", action="store_true", help="summary only")
+    ap.add_argument("--measures", action="store_true", help="also read kpi_summary and kpi_by_district (one unknown per measure, district and month: slow on many runs)")
     ap.add_argument("--route-matrix", action="store_true",
                     help="also test, for each recovered cell, which single route recovers it on its own "
                          "(own table + printed totals + one family of tables)")
@@ -2341,6 +2459,8 @@ def main(argv=None):
                     help="label each recovered cell by the tables of the proof the solver found, instead of searching "
                          "for the smallest stage of published information that already recovers it")
     opts = ap.parse_args(argv)
+    global READ_MEASURES
+    READ_MEASURES = opts.measures
     t0 = time.time()
     try:
         pubs = [load_pub(p) for p in opts.inputs]
