@@ -93,6 +93,8 @@ public struct Assessment: Sendable {
     public let groupings: [GroupingRow]
     /// Hours that stand out in the scope.
     public let peakHours: [PeakWindow]
+    /// The same assessment for each source (police, A&E, ambulance…), when the run read more than one; empty otherwise.
+    public let bySource: [SourceAssessment]
 
     // Raw figures kept for `AssessmentTables`' existing API (never printed).
     let scopeMarginals: CubeMarginals
@@ -109,6 +111,13 @@ public struct Assessment: Sendable {
 
 extension Assessment {
     /// Two consecutive periods of equal length, the later one current.
+    /// One source's assessment: its incidents only, its files' data quality.
+    public struct SourceAssessment: Sendable {
+        public let name: String
+        public let partners: [String]
+        public let assessment: Assessment
+    }
+
     public struct Window: Sendable, Equatable {
         public let current: ClosedRange<MonthKey>
         public let previous: ClosedRange<MonthKey>

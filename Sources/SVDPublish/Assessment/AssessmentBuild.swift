@@ -44,6 +44,10 @@ extension Assessment {
         areaHeadlineCards = district == nil ? []
             : b.headlineCards(b.area, cohortSeries: b.areaCohortSeries, total: b.area.byDistrict[0][0..<b.n].sum())
         people = b.peopleAndPlaces()
+        // Each source through the same builder and disclosure engine, so a source's figures mean what the combined ones do.
+        bySource = input.sources.map { s in
+            SourceAssessment(name: s.name, partners: s.partners, assessment: Assessment(input: input.restricted(to: s), district: district))
+        }
     }
 
     /// Rate per 1,000 per year of a released count, with its 95% CI (Byar's from 10, exact Poisson below).
