@@ -100,10 +100,16 @@ public struct BinningRun {
         var summaries: [FileSummary] = []
         let outside = area.districts.count
         let districtNames = area.districts.map { (code: $0.code, name: $0.name) }
-        for input in inputs {
-            let url = input.url
-            var reader = try IncidentReader(url: url, format: input.format, catalog: catalog, sources: sources, fixedSource: input.source)
+        // Every file's header against its format first: a file that does not match its mapping stops the run before
+        // any row is read.
+        let readers = try inputs.map { input in
+            var reader = try IncidentReader(url: input.url, format: input.format, catalog: catalog, sources: sources, fixedSource: input.source)
             try reader.placeVenues(inDistricts: districtNames)
+            return reader
+        }
+        for (input, opened) in zip(inputs, readers) {
+            let url = input.url
+            var reader = opened
             reader.disclosureKey = disclosureKey
             reader.plausibleDates = plausibleDates
             reader.duplicateIDs = ids
