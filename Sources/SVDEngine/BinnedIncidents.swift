@@ -11,6 +11,8 @@ public struct IncidentRequest: Sendable {
     public var inputs: [IncidentInput]
     public var area: String
     public var definitionsFile: URL?
+    /// CSVs of area-level partner figures by district and month, shown as context (see `ContextFigures`).
+    public var contextFiles: [URL] = []
     public var from: MonthKey?
     public var to: MonthKey?
     public var workers: Int
@@ -90,6 +92,8 @@ public struct BinnedIncidents {
     public let pointWindow: PointWindow
     /// The area, definitions and mapping the run read, with their hashes, for the run manifest.
     public let sources: RunSources
+    /// Partner context figures, read and checked before the incidents.
+    public let context: [AssessmentInput.ContextMeasure]
 
     /// Reads, locates and bins the request's files; works out the analysis period from the data when not given.
     /// `points` says which in-scope incidents to keep for hotspots: none for tables only, `.latest(12)` for the
@@ -98,6 +102,8 @@ public struct BinnedIncidents {
         area = try AreaResolver.area(request.area)
         let (definitionsText, definitionsSource) = try AreaResolver.definitionsText(for: area, areaSpec: request.area, file: request.definitionsFile)
         definitions = try Definitions(yaml: definitionsText, source: definitionsSource)
+        let area = self.area
+        context = try request.contextFiles.flatMap { try ContextFigures.load($0, area: area, key: request.disclosureKey) }
         // Every mapping is read and checked before any row is, so a bad one costs nothing and names its file.
         var files: [BinningRun.Input] = []
         var mappings: [String: (file: String, sha256: String)] = [:]
@@ -169,6 +175,7 @@ public struct BinnedIncidents {
                                     definitions: definitions, offenceNames: entries.map(\.name), offenceScopes: entries.map(\.scope),
                                     cube: result.cube, period: period, dataQuality: dataQuality(result.summaries, cube: result.cube),
                                     disclosure: disclosure)
+        input.context = context
         // A by-source panel only when there is more than one source: with one, it would repeat the run.
         input.sources = result.sourceCubes.count < 2 ? [] : result.sourceCubes.map { s in
             let files = result.summaries.filter { $0.source.lowercased() == s.source.lowercased() }

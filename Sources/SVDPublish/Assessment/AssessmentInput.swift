@@ -93,6 +93,32 @@ public struct AssessmentInput {
     /// every table can then be made per source, and the assessment carries a by-source panel.
     public var sources: [SourceSlice] = []
 
+    /// Area-level partner figures (no incidents behind them), shown beside the incident measures as context.
+    public var context: [ContextMeasure] = []
+
+    public struct ContextCell: Sendable {
+        public let district: Int
+        public let month: MonthKey
+        /// The figure, keyed so it is perturbed like any count.
+        public let value: KeyedCount
+        public init(district: Int, month: MonthKey, value: KeyedCount) {
+            self.district = district
+            self.month = month
+            self.value = value
+        }
+    }
+
+    public struct ContextMeasure: Sendable {
+        public let label: String
+        public let partner: String?
+        public let cells: [ContextCell]
+        public init(label: String, partner: String?, cells: [ContextCell]) {
+            self.label = label
+            self.partner = partner
+            self.cells = cells
+        }
+    }
+
     /// One source's part of the run.
     public struct SourceSlice {
         public let name: String
@@ -110,9 +136,11 @@ public struct AssessmentInput {
 
     /// The same run seen through one source only: its cube and its files.
     public func restricted(to source: SourceSlice) -> AssessmentInput {
-        AssessmentInput(areaName: areaName, districts: districts, populationNote: populationNote, definitions: definitions,
-                        offenceNames: offenceNames, offenceScopes: offenceScopes, cube: source.cube, period: period,
-                        dataQuality: source.dataQuality, disclosure: disclosure)
+        var one = AssessmentInput(areaName: areaName, districts: districts, populationNote: populationNote, definitions: definitions,
+                                  offenceNames: offenceNames, offenceScopes: offenceScopes, cube: source.cube, period: period,
+                                  dataQuality: source.dataQuality, disclosure: disclosure)
+        one.context = context
+        return one
     }
 
     public init(areaName: String, districts: [DistrictProfile], populationNote: String, definitions: Definitions,

@@ -81,3 +81,23 @@ extension AssessmentTables {
         return table
     }
 }
+
+extension AssessmentTables {
+    /// Area-level partner figures beside the incident measures, labelled as context.
+    public func contextByDistrict() -> PublishedTable? {
+        let rows = assessment.context
+        guard !rows.isEmpty else { return nil }
+        var table = PublishedTable(
+            id: "context_by_district", title: "Context from partners (area-level figures, not incidents), 12 months to \(end)",
+            columns: ["measure", "supplied_by", "district_code", "district", "last_12_months", "previous_12_months",
+                      "difference", "change_percent", "per_1000_residents_last_12_months"])
+        for r in rows {
+            let (code, name) = r.district.map { (assessment.districtsByIndex[$0].code, assessment.districtsByIndex[$0].name) } ?? ("TOTAL", areaName)
+            table.rows.append([.text(r.measure), .text(r.partner ?? ""), .text(code), .text(name)] + r.change.cells
+                              + [r.ratePerThousand.map { .number($0, decimals: 2) } ?? .empty])
+        }
+        table.notes = ["Context: counts partners supply by district and month (e.g. school exclusions, youth offending caseloads), not incidents; they are not in any incident table and have no significance test (they need not be Poisson counts).",
+                       "Per 1,000 residents of all ages, from the latest 12 months.", assessment.populationNote] + disclosureNotes
+        return table
+    }
+}

@@ -45,7 +45,7 @@ public struct AssessmentTables {
          hourWeekday(), locationType(), monthlyTrend(), strandSummary(), offenceMix(), dataQuality()]
             + peopleAndPlacesTables()
             + [kpiSummary(), kpiByDistrict(), quarterlyTrend(), financialYearByDistrict(), financialYearByStrand(), groupingSummary(), peakHours()]
-            + sourceTables()
+            + sourceTables() + [contextByDistrict()].compactMap { $0 }
     }
 
     /// A share cell: [c] for a withheld count, else the per cent (blank when it cannot be computed).

@@ -67,6 +67,7 @@ public struct NeedsAssessmentReport {
         ageStrandSection(&m)
         peoplePlacesSection(&m)
         sourcesSection(&m)
+        contextSection(&m)
         dataQualitySection(&m)
         methodsSection(&m)
         m.close()
@@ -109,6 +110,9 @@ public struct NeedsAssessmentReport {
         var s = Array(zip(Self.sectionIDs, sectionTitles)).map { (id: $0.0, title: $0.1) }
         if !assessment.bySource.isEmpty {
             s.insert((Self.sourcesSectionID, "By source"), at: s.firstIndex { $0.id == "data-quality" }!)
+        }
+        if !assessment.context.isEmpty {
+            s.insert((Self.contextSectionID, "Context from partners"), at: s.firstIndex { $0.id == "data-quality" }!)
         }
         return s
     }

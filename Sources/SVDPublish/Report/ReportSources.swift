@@ -50,6 +50,22 @@ extension NeedsAssessmentReport {
         }
     }
 
+    static let contextSectionID = "context"
+
+    /// Partner context figures for the scope and the area, labelled as not incidents.
+    func contextSection(_ m: inout Markup) {
+        guard let t = tables.contextByDistrict() else { return }
+        section(&m, Self.contextSectionID) { m in
+            m.element("p", [], "Figures partners supply by district and month, shown beside the incident measures as context: they are not incidents and are not counted in any other table.")
+            m.open("div", [("class", "scroll")])
+            table(&m, caption: t.title, columns: [Self.cell(0, "Measure", numeric: false), Self.cell(1, "Supplied by", numeric: false),
+                                                  Self.cell(3, "District", numeric: false), Self.cell(4, "Last 12 months"),
+                                                  Self.cell(5, "Previous 12"), Self.cell(7, "Change"), Self.cell(8, "Per 1,000 residents")],
+                  rows: t.rows, className: "data compact", notes: t.notes)
+            m.close()
+        }
+    }
+
     private func legend(_ m: inout Markup, _ names: [String]) {
         m.open("p", [("class", "legend")])
         for (i, name) in names.enumerated() {

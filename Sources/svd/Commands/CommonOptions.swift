@@ -154,6 +154,10 @@ struct IncidentInputOptions: ParsableArguments {
                                valueName: "file"))
     var definitions: String?
 
+    @Option(help: ArgumentHelp("Area-level partner figures (CSV: district, month, measure, value[, supplied_by]) shown beside the incident measures as context. Repeatable.",
+                               valueName: "file"))
+    var context: [String] = []
+
     @Option(help: ArgumentHelp("Column-mapping YAML for files given without their own FILE:MAPPING.", valueName: "file"))
     var mapping: String?
 
@@ -183,6 +187,7 @@ struct IncidentInputOptions: ParsableArguments {
                                 from: period.from, to: period.to, workers: workers)
         r.disclosureKey = key
         r.earliest = earliest
+        r.contextFiles = context.map { URL(fileURLWithPath: $0) }
         return r
     }
 
