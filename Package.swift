@@ -59,6 +59,6 @@ let package = Package(
                     exclude: ["check_workbook.py", "Fixtures"]),
         .testTarget(name: "SVDPublishTests", dependencies: ["SVDCore", "SVDDemo", "SVDDetect", "SVDPublish", "SVDEngine", "SVDWorkbook"]),
         .testTarget(name: "SVDAuditTests", dependencies: ["SVDAudit", "SVDCore", "SVDWorkbook"], exclude: ["tamper_workbook.py"]),
-        .testTarget(name: "SVDDemoTests", dependencies: ["SVDCore", "SVDDemo"], exclude: ["make_land_mask.py", "check_outside_share.py"]),
+        .testTarget(name: "SVDDemoTests", dependencies: ["SVDCore", "SVDDemo", "SVDIngest"], exclude: ["make_land_mask.py", "check_outside_share.py"]),
     ]
 )
