@@ -45,7 +45,7 @@ struct DemoCommand: ParsableCommand {
     // emergency departments, ambulance services and the police (PartnerMix): ED assault attendances about an
     // eighth of police-recorded violence and ambulance assault call-outs half that; Cardiff Model research finds
     // most ED assault attendances are not known to the police, and about half of ambulance assault call-outs are.
-    @Flag(help: "Also write an A&E ISTV extract, an ambulance extract, the true overlap with the police file and a sources file (see below).")
+    @Flag(help: "Also write an A&E ISTV extract, an ambulance extract, the true overlap with the police file and a sources file (see above).")
     var partners = false
 
     @Option(help: ArgumentHelp("A&E ISTV attendances, 0 to 10,000,000 (with --partners). Default: 12% of --rows.", valueName: "n"))
