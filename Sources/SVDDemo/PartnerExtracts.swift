@@ -274,6 +274,12 @@ struct PartnerWriter {
         }
     }
 
+    /// The ED asks about alcohol: where the police left it blank, nine times in ten the ED records Y or N.
+    private static func aeAlcohol(_ recorded: UInt8, _ rng: inout Xoshiro256) -> UInt8 {
+        guard recorded == Tri.blank, rng.chance(0.9) else { return recorded }
+        return rng.chance(0.45) ? Tri.yes : Tri.no
+    }
+
     private static func aeDelayMinutes(_ rng: inout Xoshiro256) -> Int64 {
         let u = rng.unit()
         return Int64(PartnerDelay.aeMinMinutes + min(PartnerDelay.aeMaxMinutes - PartnerDelay.aeMinMinutes, Int(u * u * 161)))
@@ -294,7 +300,7 @@ struct PartnerWriter {
             if age >= 0 && rng.chance(0.1) { age = age == 0 ? 1 : age + (rng.chance(0.5) ? 1 : -1) }
             var r = PartnerRecord(second: p.second + 60 * Self.aeDelayMinutes(&rng), x: e, y: n)
             (r.victimAge, r.victimSex, r.place, r.weapon) = (age, p.victimSex, Int(p.place), Int(p.weapon))
-            (r.alcohol, r.domestic, r.policeID) = (p.alcohol, p.domestic, p.id)
+            (r.alcohol, r.domestic, r.policeID) = (Self.aeAlcohol(p.alcohol, &rng), p.domestic, p.id)
             r.flag = rng.chance(0.03)
             r.text = Self.relationship(domestic: p.domestic, &rng)
             r.order = Int32(out.count)
@@ -307,7 +313,7 @@ struct PartnerWriter {
             guard arrival < periodEnd else { continue }
             var r = PartnerRecord(second: arrival, x: x.easting.rounded(), y: x.northing.rounded())
             (r.victimAge, r.victimSex, r.place, r.weapon) = (x.victimAge, x.victimSex, x.place, x.weapon)
-            (r.alcohol, r.domestic) = (x.alcohol, x.domestic)
+            (r.alcohol, r.domestic) = (Self.aeAlcohol(x.alcohol, &rng), x.domestic)
             r.flag = rng.chance(0.03)
             r.text = Self.relationship(domestic: x.domestic, &rng)
             r.order = Int32(out.count)

@@ -120,6 +120,11 @@ final class PartnerExtractsTests: XCTestCase {
             if p.victimAge == nil { XCTAssertEqual(r[3], "") } else { XCTAssertLessThanOrEqual(abs(Int(r[3])! - p.victimAge!), 1) }
             XCTAssertEqual(["1": "M", "2": "F", "9": ""][r[4]], p.victimSex)
         }
+        // A few realistic blanks, not many: alcohol, relationship not stated.
+        let blankAlcohol = ae.rows.filter { $0[7].isEmpty }.count, notStated = ae.rows.filter { $0[10] == "Not stated" }.count
+        XCTAssertLessThan(Double(blankAlcohol), 0.1 * Double(mix.aeRows))
+        XCTAssertLessThan(Double(notStated), 0.1 * Double(mix.aeRows))
+        XCTAssertGreaterThan(notStated, 0)
         XCTAssertEqual(Set(aeMatched).count, aeMatched.count, "an A&E extract copies each police record once")
         XCTAssertLessThanOrEqual(abs(Double(aeMatched.count) - mix.aePoliceOverlap * Double(mix.aeRows)), 0.5)
         XCTAssertEqual(aeMatched.count, mix.aeMatched)
