@@ -7,10 +7,12 @@ import SVDPublish
 
 /// What the user asked to read: files, area, definitions and period.
 public struct IncidentRequest: Sendable {
-    public var files: [URL]
+    /// Each file with its mapping, source and supplier.
+    public var inputs: [IncidentInput]
     public var area: String
     public var definitionsFile: URL?
-    public var mappingFile: URL?
+    /// CSVs of area-level partner figures by district and month, shown as context (see `ContextFigures`).
+    public var contextFiles: [URL] = []
     public var from: MonthKey?
     public var to: MonthKey?
     public var workers: Int
@@ -19,12 +21,18 @@ public struct IncidentRequest: Sendable {
     /// The earliest month a row may be dated (`--earliest`); later than the run date is always refused.
     public var earliest = PlausibleDates.defaultEarliest
 
+    /// Every file read the same way: detected (native or data.police.uk), or with one mapping.
     public init(files: [URL], area: String = "kent-medway", definitionsFile: URL? = nil, mappingFile: URL? = nil,
                 from: MonthKey? = nil, to: MonthKey? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        self.files = files
+        self.init(inputs: files.map { IncidentInput(url: $0, layout: mappingFile.map { .mappingFile($0) } ?? .detect) },
+                  area: area, definitionsFile: definitionsFile, from: from, to: to, workers: workers)
+    }
+
+    public init(inputs: [IncidentInput], area: String = "kent-medway", definitionsFile: URL? = nil,
+                from: MonthKey? = nil, to: MonthKey? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.inputs = inputs
         self.area = area
         self.definitionsFile = definitionsFile
-        self.mappingFile = mappingFile
         self.from = from
         self.to = to
         self.workers = workers
@@ -84,6 +92,8 @@ public struct BinnedIncidents {
     public let pointWindow: PointWindow
     /// The area, definitions and mapping the run read, with their hashes, for the run manifest.
     public let sources: RunSources
+    /// Partner context figures, read and checked before the incidents.
+    public let context: [AssessmentInput.ContextMeasure]
 
     /// Reads, locates and bins the request's files; works out the analysis period from the data when not given.
     /// `points` says which in-scope incidents to keep for hotspots: none for tables only, `.latest(12)` for the
@@ -92,11 +102,20 @@ public struct BinnedIncidents {
         area = try AreaResolver.area(request.area)
         let (definitionsText, definitionsSource) = try AreaResolver.definitionsText(for: area, areaSpec: request.area, file: request.definitionsFile)
         definitions = try Definitions(yaml: definitionsText, source: definitionsSource)
-        let format: IncidentFormat? = try request.mappingFile.map { .mapped(try ColumnMapping(contentsOf: $0)) }
+        let area = self.area
+        context = try request.contextFiles.flatMap { try ContextFigures.load($0, area: area, key: request.disclosureKey) }
+        // Every mapping is read and checked before any row is, so a bad one costs nothing and names its file.
+        var files: [BinningRun.Input] = []
+        var mappings: [String: (file: String, sha256: String)] = [:]
+        for input in request.inputs {
+            let (format, mapping) = try input.format()
+            files.append(BinningRun.Input(url: input.url, format: format, source: input.source, partner: input.partner))
+            if let mapping { mappings[input.url.lastPathComponent] = (mapping.label, SHA256Hex.of(mapping.bytes)) }
+        }
         sources = RunSources(area: area, areaSHA256: AreaResolver.areaBytes(request.area).map(SHA256Hex.of),
                              definitionsSource: definitionsSource, definitionsSHA256: SHA256Hex.of(Data(definitionsText.utf8)),
-                             mapping: request.mappingFile.map { ($0.lastPathComponent, FileManager.default.contents(atPath: $0.path).map(SHA256Hex.of)) })
-        var run = BinningRun(inputs: request.files, area: area, definitions: definitions, format: format,
+                             mappings: mappings)
+        var run = BinningRun(files: files, area: area, definitions: definitions,
                              workers: request.workers, rejectsFile: rejectsFile, progress: progress)
         run.points = points
         pointWindow = points
@@ -106,7 +125,7 @@ public struct BinnedIncidents {
         result = try run.run()
         let months = result.cube.months
         guard let last = request.to ?? months.last else {
-            throw EngineError("no incidents were accepted from \(request.files.map(\.lastPathComponent).joined(separator: ", ")); see the rejects file")
+            throw EngineError("no incidents were accepted from \(request.inputs.map(\.url.lastPathComponent).joined(separator: ", ")); see the rejects file")
         }
         let first = request.from ?? max(last.adding(months: -(Self.defaultPeriodMonths - 1)), months.first ?? last)
         period = first...last
@@ -150,9 +169,40 @@ public struct BinnedIncidents {
                             femaleByAgeBand: female?[i], maleByAgeBand: male?[i],
                             populationBySingleYearOfAge: area.population.singleYearOfAge?.counts[i] ?? [])
         }
+        let note = Self.populationNote(area.population)
+        let entries = result.catalog.entries
+        var input = AssessmentInput(areaName: area.name, districts: profiles, populationNote: note,
+                                    definitions: definitions, offenceNames: entries.map(\.name), offenceScopes: entries.map(\.scope),
+                                    cube: result.cube, period: period, dataQuality: dataQuality(result.summaries, cube: result.cube),
+                                    disclosure: disclosure)
+        input.context = context
+        // A by-source panel only when there is more than one source: with one, it would repeat the run.
+        input.sources = result.sourceCubes.count < 2 ? [] : result.sourceCubes.map { s in
+            let files = result.summaries.filter { $0.source.lowercased() == s.source.lowercased() }
+            return AssessmentInput.SourceSlice(name: s.source, partners: files.compactMap(\.partner).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
+                                               cube: s.cube, dataQuality: dataQuality(files, cube: s.cube))
+        }
+        return input
+    }
+
+    /// The names of the run's sources, when it read more than one.
+    public var sourceNames: [String] { result.sourceCubes.map(\.source) }
+
+    /// The assessment of one source only (`--source A&E`): its incidents and its files; nil when the run has no such
+    /// source (names compare case-insensitively).
+    public func assessmentInput(disclosure: DisclosurePolicy, source: String) -> AssessmentInput? {
+        let all = assessmentInput(disclosure: disclosure)
+        if all.sources.isEmpty {
+            // One source: it is the whole run.
+            return result.sourceCubes.first?.source.lowercased() == source.lowercased() ? all : nil
+        }
+        return all.sources.first { $0.name.lowercased() == source.lowercased() }.map(all.restricted(to:))
+    }
+
+    private func dataQuality(_ summaries: [BinningRun.FileSummary], cube: IncidentCube) -> DataQualityInput {
         var reasons: [String: Int] = [:]
-        for s in result.summaries { for (r, n) in s.summary.rejectedByReason { reasons[r.label, default: 0] += n } }
-        let files = result.summaries.map { f in
+        for s in summaries { for (r, n) in s.summary.rejectedByReason { reasons[r.label, default: 0] += n } }
+        let files = summaries.map { f in
             let s = f.summary
             // What "not recorded by this source" rests on: a field unknown on every accepted row of a file.
             let unknown: [IncidentField: Int] = [
@@ -160,17 +210,12 @@ public struct BinnedIncidents {
                 .suspectSex: s.acceptedUnknownSuspectSex, .hour: s.acceptedUnknownHour, .weekday: s.acceptedUnknownDay,
                 .locationType: s.acceptedUnknownLocationType,
             ]
-            return DataQualityInput.File(name: f.file, format: f.format, rowsRead: s.rowsRead, accepted: s.accepted, rejected: s.rejected,
-                                         unknown: unknown)
+            return DataQualityInput.File(name: f.file, format: f.format, source: f.source, partner: f.partner,
+                                         rowsRead: s.rowsRead, accepted: s.accepted, rejected: s.rejected, unknown: unknown)
         }
         var outsidePeriod = KeyedCount.zero
-        result.cube.forEachOffenceCell { c in if !period.contains(c.month) { outsidePeriod = outsidePeriod + c.keyed } }
-        let dq = DataQualityInput(files: files, rejectedByReason: reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) },
-                                  outsidePeriod: outsidePeriod, rejectsFile: result.rejectsFile?.path)
-        let entries = result.catalog.entries
-        let note = Self.populationNote(area.population)
-        return AssessmentInput(areaName: area.name, districts: profiles, populationNote: note,
-                               definitions: definitions, offenceNames: entries.map(\.name), offenceScopes: entries.map(\.scope),
-                               cube: result.cube, period: period, dataQuality: dq, disclosure: disclosure)
+        cube.forEachOffenceCell { c in if !period.contains(c.month) { outsidePeriod = outsidePeriod + c.keyed } }
+        return DataQualityInput(files: files, rejectedByReason: reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) },
+                                outsidePeriod: outsidePeriod, rejectsFile: result.rejectsFile?.path)
     }
 }

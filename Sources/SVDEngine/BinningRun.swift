@@ -14,19 +14,50 @@ public protocol IngestObserver: AnyObject, Sendable {
 /// One pass over the incident files: ingest → locate → bin, on `workers` threads, each with its own cube;
 /// the cubes are merged at the end (the cube is mergeable, so the split changes nothing).
 public struct BinningRun {
+    /// One file and how to read it.
+    public struct Input: Sendable {
+        public let url: URL
+        /// nil: native or data.police.uk, detected from the header.
+        public let format: IncidentFormat?
+        /// The source of every row (a sources file's `source:`); nil: the file's own.
+        public let source: String?
+        /// Who supplied it.
+        public let partner: String?
+        public init(url: URL, format: IncidentFormat? = nil, source: String? = nil, partner: String? = nil) {
+            self.url = url
+            self.format = format
+            self.source = source
+            self.partner = partner
+        }
+    }
+
+    /// How one file was read.
+    public struct FileSummary: Sendable {
+        public let file: String
+        public let format: String
+        /// The source its rows belong to, and who supplied it.
+        public let source: String
+        public let partner: String?
+        public let summary: IngestSummary
+    }
+
     public struct Result {
+        /// All sources together.
         public let cube: IncidentCube
+        /// One cube per source seen, in source-code order; their sum is `cube` (the same object when there is one).
+        public let sourceCubes: [(source: String, cube: IncidentCube)]
         /// In-scope incidents as points, when the run was asked to collect them (for hotspots); in no particular order.
         public let points: [IncidentPoint]
         public let catalog: OffenceCatalog
-        public let summaries: [(file: String, format: String, summary: IngestSummary)]
+        /// Source names by code (`Incident.source`, `IncidentPoint.source`).
+        public let sourceNames: [String]
+        public let summaries: [FileSummary]
         public let rejectsFile: URL?
     }
 
-    public let inputs: [URL]
+    public let inputs: [Input]
     public let area: Area
     public let definitions: Definitions
-    public let format: IncidentFormat?
     public let workers: Int
     public let rejectsFile: URL?
     public let progress: IngestObserver?
@@ -39,12 +70,19 @@ public struct BinningRun {
     /// Dates a row may carry; others are rejected as `implausible_date` (default 1990-01 to the run date).
     public var plausibleDates = PlausibleDates()
 
+    /// Every file read with one format (nil: detected per file).
     public init(inputs: [URL], area: Area, definitions: Definitions, format: IncidentFormat? = nil,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, rejectsFile: URL?, progress: IngestObserver? = nil) {
-        self.inputs = inputs
+        self.init(files: inputs.map { Input(url: $0, format: format) }, area: area, definitions: definitions, workers: workers,
+                  rejectsFile: rejectsFile, progress: progress)
+    }
+
+    /// Each file with its own format and source (several agencies' extracts in one run).
+    public init(files: [Input], area: Area, definitions: Definitions,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount, rejectsFile: URL?, progress: IngestObserver? = nil) {
+        self.inputs = files
         self.area = area
         self.definitions = definitions
-        self.format = format
         self.workers = max(1, workers)
         self.rejectsFile = rejectsFile
         self.progress = progress
@@ -59,10 +97,19 @@ public struct BinningRun {
         let sources = SourceCatalog()
         // One set of ids for the whole run: a repeat in a later file is a duplicate too.
         let ids = DuplicateIDs()
-        var summaries: [(String, String, IngestSummary)] = []
+        var summaries: [FileSummary] = []
         let outside = area.districts.count
-        for url in inputs {
-            var reader = try IncidentReader(url: url, format: format, catalog: catalog, sources: sources)
+        let districtNames = area.districts.map { (code: $0.code, name: $0.name) }
+        // Every file's header against its format first: a file that does not match its mapping stops the run before
+        // any row is read.
+        let readers = try inputs.map { input in
+            var reader = try IncidentReader(url: input.url, format: input.format, catalog: catalog, sources: sources, fixedSource: input.source)
+            try reader.placeVenues(inDistricts: districtNames)
+            return reader
+        }
+        for (input, opened) in zip(inputs, readers) {
+            let url = input.url
+            var reader = opened
             reader.disclosureKey = disclosureKey
             reader.plausibleDates = plausibleDates
             reader.duplicateIDs = ids
@@ -72,26 +119,42 @@ public struct BinningRun {
             }) { worker, batch in
                 let state = states[worker]
                 for incident in batch {
-                    let d = Int(locator.district(at: incident.location))
-                    let district = d == DistrictLocator.outside ? outside : d
+                    let district: Int
+                    if incident.placedDistrict > 0 {
+                        district = Int(incident.placedDistrict) - 1
+                    } else {
+                        let d = Int(locator.district(at: incident.location))
+                        district = d == DistrictLocator.outside ? outside : d
+                    }
                     state.bin(incident, district: district)
                 }
             }
             progress?.end()
-            summaries.append((url.lastPathComponent, reader.format.label, summary))
+            summaries.append(FileSummary(file: url.lastPathComponent, format: reader.format.label, source: reader.sourceLabel,
+                                         partner: input.partner, summary: summary))
         }
         try rejects.close()
-        let cube = states.mergedCube()
+        let names = sources.names
+        let bySource = states.mergedCubes(shape: shape).map { (source: names[Int($0.source)], cube: $0.cube) }
+        let cube: IncidentCube
+        if bySource.count == 1 {
+            cube = bySource[0].cube
+        } else {
+            cube = IncidentCube(shape: shape)
+            for s in bySource { cube.merge(s.cube) }
+        }
         let end = lastMonth?.index ?? cube.months.last?.index ?? 0
-        return Result(cube: cube, points: states.mergedPoints(window: points.months(endingAt: end)), catalog: catalog,
-                      summaries: summaries, rejectsFile: rejectsFile)
+        return Result(cube: cube, sourceCubes: bySource, points: states.mergedPoints(window: points.months(endingAt: end)),
+                      catalog: catalog, sourceNames: names, summaries: summaries, rejectsFile: rejectsFile)
     }
 }
 
 /// Per-thread binning state: each worker index owns one, so no locks on the hot path.
 final class WorkerStates: @unchecked Sendable {
     final class State {
-        let cube: IncidentCube
+        let shape: IncidentCube.Shape
+        /// One cube per source code, made when the source's first row arrives.
+        var cubes = [IncidentCube?](repeating: nil, count: 256)
         let catalog: OffenceCatalog
         let classifier: StrandClassifier
         let window: PointWindow
@@ -106,7 +169,7 @@ final class WorkerStates: @unchecked Sendable {
         let measures: Bool
 
         init(shape: IncidentCube.Shape, catalog: OffenceCatalog, window: PointWindow, lastMonth: Int32?) {
-            cube = IncidentCube(shape: shape)
+            self.shape = shape
             self.catalog = catalog
             self.window = window
             latest = lastMonth ?? Int32.max
@@ -143,8 +206,18 @@ final class WorkerStates: @unchecked Sendable {
             let inScope = classifier.scope(i) == .seriousViolence
             let masks = inScope ? classifier.masks(i) : 0
             let mask = UInt8(truncatingIfNeeded: masks & classifier.strandBits)
+            let cube = cubes[Int(i.source)] ?? newCube(i.source)
             cube.add(i, district: district, inScope: inScope, strandMask: mask, measureMask: UInt16(truncatingIfNeeded: masks >> UInt32(classifier.strands)))
-            if inScope && window != .none && keep(month: i.month) { append(IncidentPoint(i, district: district, strandMask: mask)) }
+            // An incident placed only in a district (a venue lookup without a point) has no place on a map.
+            if inScope && window != .none && i.placedDistrict == 0 && keep(month: i.month) {
+                append(IncidentPoint(i, district: district, strandMask: mask))
+            }
+        }
+
+        @inline(never) func newCube(_ source: UInt8) -> IncidentCube {
+            let c = IncidentCube(shape: shape)
+            cubes[Int(source)] = c
+            return c
         }
     }
 
@@ -168,10 +241,17 @@ final class WorkerStates: @unchecked Sendable {
 
     subscript(worker: Int) -> State { states[worker] }
 
-    func mergedCube() -> IncidentCube {
-        let first = states[0].cube
-        for s in states.dropFirst() { first.merge(s.cube) }
-        return first
+    /// Per source code seen, the workers' cubes merged (into the first worker's).
+    func mergedCubes(shape: IncidentCube.Shape) -> [(source: UInt8, cube: IncidentCube)] {
+        var out: [(source: UInt8, cube: IncidentCube)] = []
+        for code in 0..<256 {
+            let cubes = states.compactMap { $0.cubes[code] }
+            guard let first = cubes.first else { continue }
+            for c in cubes.dropFirst() { first.merge(c) }
+            out.append((UInt8(code), first))
+        }
+        if out.isEmpty { out.append((0, IncidentCube(shape: shape))) }
+        return out
     }
 }
 
@@ -215,6 +295,8 @@ public struct IncidentPoint: Sendable {
     public var publicPlace: Flag
     /// The record key (see `KeyedCount`): counts of points are published through it.
     public var recordKey: UInt32
+    /// Index into the run's source names.
+    public var source: UInt8
 
     public init(_ i: Incident, district: Int, strandMask: UInt8) {
         location = i.location
@@ -230,5 +312,6 @@ public struct IncidentPoint: Sendable {
         locationType = i.locationType
         publicPlace = i.publicPlace
         recordKey = i.recordKey
+        source = i.source
     }
 }

@@ -17,15 +17,16 @@ public struct RunSources: Sendable {
     /// A path, or "<area>/definitions.yaml" for the area's own.
     public let definitionsSource: String
     public let definitionsSHA256: String
-    public let mapping: (file: String, sha256: String?)?
+    /// Input file name → the mapping it was read with (a file name, or a built-in mapping) and the mapping's hash.
+    public let mappings: [String: (file: String, sha256: String)]
 
-    init(area: Area, areaSHA256: String?, definitionsSource: String, definitionsSHA256: String, mapping: (String, String?)?) {
+    init(area: Area, areaSHA256: String?, definitionsSource: String, definitionsSHA256: String, mappings: [String: (file: String, sha256: String)]) {
         areaID = area.id
         areaName = area.name
         self.areaSHA256 = areaSHA256
         self.definitionsSource = definitionsSource
         self.definitionsSHA256 = definitionsSHA256
-        self.mapping = mapping.map { (file: $0.0, sha256: $0.1) }
+        self.mappings = mappings
     }
 }
 
@@ -39,6 +40,8 @@ public struct RunManifest {
         public let bytes: Int
         public let sha256: String
         public let format: String
+        public let source: String
+        public let partner: String?
         public let rowsRead: Int
         public let accepted: Int
         public let rejected: Int
@@ -65,7 +68,7 @@ public struct RunManifest {
         self.arguments = arguments
         inputs = binned.result.summaries.map { s in
             Input(file: s.file, bytes: s.summary.bytes, sha256: s.summary.sha256.first ?? "", format: s.format,
-                  rowsRead: s.summary.rowsRead, accepted: s.summary.accepted, rejected: s.summary.rejected)
+                  source: s.source, partner: s.partner, rowsRead: s.summary.rowsRead, accepted: s.summary.accepted, rejected: s.summary.rejected)
         }
         sources = binned.sources
         definitionsName = binned.definitions.name
@@ -78,8 +81,11 @@ public struct RunManifest {
     public var json: [String: Any] {
         var inputs: [[String: Any]] = []
         for i in self.inputs {
-            inputs.append(["file": i.file, "bytes": i.bytes, "sha256": i.sha256, "format": i.format,
-                           "rows_read": i.rowsRead, "accepted": i.accepted, "rejected": i.rejected])
+            var entry: [String: Any] = ["file": i.file, "bytes": i.bytes, "sha256": i.sha256, "format": i.format, "source": i.source,
+                                        "rows_read": i.rowsRead, "accepted": i.accepted, "rejected": i.rejected]
+            if let p = i.partner { entry["partner"] = p }
+            if let map = sources.mappings[i.file] { entry["mapping"] = ["file": map.file, "sha256": map.sha256] }
+            inputs.append(entry)
         }
         var area: [String: Any] = ["id": sources.areaID, "name": sources.areaName]
         if let h = sources.areaSHA256 { area["sha256"] = h }
@@ -90,11 +96,6 @@ public struct RunManifest {
             "disclosure_key": key,
         ]
         if let c = gitCommit { m["git_commit"] = c }
-        if let map = sources.mapping {
-            var entry: [String: Any] = ["file": map.file]
-            if let h = map.sha256 { entry["sha256"] = h }
-            m["mapping"] = entry
-        }
         for (k, v) in extra { m[k] = v }
         return m
     }
@@ -103,12 +104,12 @@ public struct RunManifest {
     public var lines: [String] {
         var out = ["svd \(version)" + (gitCommit.map { ", commit \($0.prefix(12))" } ?? "") + ": svd " + ([command] + arguments.dropFirst()).joined(separator: " ")]
         for i in inputs {
-            out.append("Input \(i.file) (\(i.format), \(groupedThousands(i.bytes)) bytes, SHA-256 \(i.sha256)): "
+            let mapping = sources.mappings[i.file].map { ", mapping \($0.file) SHA-256 \($0.sha256)" } ?? ""
+            out.append("Input \(i.file) (\(i.format)\(mapping); source \(i.source)\(i.partner.map { ", supplied by \($0)" } ?? ""); \(groupedThousands(i.bytes)) bytes, SHA-256 \(i.sha256)): "
                        + "\(groupedThousands(i.rowsRead)) rows read, \(groupedThousands(i.accepted)) accepted, \(groupedThousands(i.rejected)) rejected.")
         }
         out.append("Area \(sources.areaName) (\(sources.areaID)" + (sources.areaSHA256.map { ", SHA-256 \($0)" } ?? "") + ").")
         out.append("Definitions “\(definitionsName)” from \(sources.definitionsSource) (SHA-256 \(sources.definitionsSHA256)).")
-        if let map = sources.mapping { out.append("Mapping \(map.file)" + (map.sha256.map { " (SHA-256 \($0))" } ?? "") + ".") }
         out.append("Period \(period.lowerBound) to \(period.upperBound); \(disclosure.tier.rawValue) tier (\(disclosure.tier.marking))"
                    + (disclosure.protects ? ", counts under \(disclosure.threshold) shown as <\(disclosure.threshold), minimum base \(disclosure.minimumBase)." : ", true counts."))
         return out

@@ -18,8 +18,12 @@ public struct ColumnMapping: Sendable {
     }
 
     public let name: String
-    public let coordinates: CoordinateSystem
+    /// nil: the extract has no coordinate columns and places every row through `venues`.
+    public let coordinates: CoordinateSystem?
     let fields: [String: Field]
+    /// `venue: {column, lookup}`: the column naming the place, and the lookup that turns it into coordinates or a
+    /// district, for rows without coordinates. A row that still cannot be placed is rejected as `unplaced_location`.
+    public let venues: (column: String, lookup: VenueLookup)?
 
     static let fieldKeys = Set<String>([
         "id", "datetime", "date", "time", "offence", "easting", "northing", "longitude", "latitude",
@@ -31,11 +35,12 @@ public struct ColumnMapping: Sendable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw IngestError.invalidMapping(file: url.path, reason: "cannot read mapping: \(error.localizedDescription)")
         }
-        try self.init(yaml: text, source: url.path)
+        try self.init(yaml: text, source: url.path, relativeTo: url.deletingLastPathComponent())
     }
 
-    /// `source` names the mapping in error messages.
-    public init(yaml: String, source: String) throws {
+    /// `source` names the mapping in error messages; a venue lookup's path is relative to `relativeTo` (default:
+    /// the working directory).
+    public init(yaml: String, source: String, relativeTo base: URL? = nil) throws {
         func fail(_ why: String) -> IngestError { .invalidMapping(file: source, reason: why) }
         let root: Node?
         do { root = try SafeYAML.compose(yaml: yaml) } catch let e as SafeYAML.TooLarge {
@@ -45,6 +50,7 @@ public struct ColumnMapping: Sendable {
         var name = source
         var coordinates: CoordinateSystem?
         var fields: [String: Field] = [:]
+        var venues: (column: String, lookup: VenueLookup)?
         for (k, v) in top {
             guard let key = k.scalar?.string else { throw fail("top-level keys must be plain names") }
             switch key {
@@ -56,15 +62,22 @@ public struct ColumnMapping: Sendable {
                     throw fail("coordinates must be bng or wgs84")
                 }
                 coordinates = c
+            case "venue":
+                guard let m = v.mapping, let column = m["column"]?.scalar?.string, let path = m["lookup"]?.scalar?.string,
+                      m.count == 2 else { throw fail("venue must be {column: <venue name column>, lookup: <CSV of venue, easting, northing | longitude, latitude | district>}") }
+                let file = path.hasPrefix("/") || base == nil ? URL(fileURLWithPath: path) : base!.appendingPathComponent(path)
+                venues = (column, try VenueLookup(contentsOf: file))
             case _ where Self.fieldKeys.contains(key):
                 fields[key] = try Self.field(v, key: key, fail: fail)
             default:
-                throw fail("unknown key '\(key)' (fields: \(Self.fieldKeys.sorted().joined(separator: ", ")); also name, coordinates)")
+                throw fail("unknown key '\(key)' (fields: \(Self.fieldKeys.sorted().joined(separator: ", ")); also name, coordinates, venue)")
             }
         }
-        guard let coordinates else { throw fail("coordinates: bng or wgs84 is required") }
-        let pair = coordinates == .bng ? ["easting", "northing"] : ["longitude", "latitude"]
-        for k in pair where fields[k]?.column == nil { throw fail("coordinates \(coordinates.rawValue) needs a column for '\(k)'") }
+        if coordinates == nil && venues == nil { throw fail("coordinates: bng or wgs84 is required (or a venue lookup)") }
+        if let coordinates {
+            let pair = coordinates == .bng ? ["easting", "northing"] : ["longitude", "latitude"]
+            for k in pair where fields[k]?.column == nil { throw fail("coordinates \(coordinates.rawValue) needs a column for '\(k)'") }
+        }
         guard fields["offence"] != nil else { throw fail("offence is required (a column, or {value: category})") }
         switch (fields["datetime"], fields["date"]) {
         case (nil, nil): throw fail("give datetime, or date (and optionally time)")
@@ -98,6 +111,7 @@ public struct ColumnMapping: Sendable {
         self.name = name
         self.coordinates = coordinates
         self.fields = fields
+        self.venues = venues
     }
 
     private static func field(_ node: Node, key: String, fail: (String) -> IngestError) throws -> Field {

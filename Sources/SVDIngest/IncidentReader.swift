@@ -19,7 +19,7 @@ public struct IncidentReader: Sendable {
     public let format: IncidentFormat
     /// Header names as they appear in the file.
     public let columns: [String]
-    let plan: RowPlan
+    private(set) var plan: RowPlan
     let catalog: OffenceCatalog
     let sources: SourceCatalog
     let header: HeaderInfo
@@ -75,8 +75,10 @@ public struct IncidentReader: Sendable {
     /// Reads the header and settles the format (detected when `format` is nil).
     /// - Parameter sourceLabel: the source for rows without a `source` column (defaults: native "police",
     ///   data.police.uk "police.uk", mapped: the mapping's name).
+    /// - Parameter fixedSource: the source of every row, whatever the file's own source column or mapping says
+    ///   (a sources file's `source:`).
     public init(url: URL, format: IncidentFormat? = nil, catalog: OffenceCatalog, sources: SourceCatalog,
-                sourceLabel: String? = nil) throws {
+                sourceLabel: String? = nil, fixedSource: String? = nil) throws {
         self.url = url
         self.catalog = catalog
         self.sources = sources
@@ -86,7 +88,33 @@ public struct IncidentReader: Sendable {
         let index = HeaderIndex(file: url.path, names: header.names)
         let chosen = try format ?? RowPlan.detect(index)
         self.format = chosen
-        plan = try RowPlan.make(chosen, header: index, sourceLabel: sourceLabel)
+        var plan = try RowPlan.make(chosen, header: index, sourceLabel: sourceLabel)
+        if let fixedSource {
+            plan.source = TextRule(constant: fixedSource)
+            plan.defaultSource = fixedSource
+        }
+        self.plan = plan
+    }
+
+    /// The source the file's rows belong to, as the data-quality table names it (a file with a source column may
+    /// name others row by row; they are counted under their own names but the file's rows under this one).
+    public var sourceLabel: String {
+        plan.source.constant ?? plan.defaultSource
+    }
+
+    /// Resolves the district names a venue lookup uses against the area's districts (code or name, any case).
+    /// A name that is not a district of the area is an error naming the lookup file.
+    public mutating func placeVenues(inDistricts districts: [(code: String, name: String)]) throws {
+        guard let venues = plan.venues else { return }
+        var index: [String: UInt8] = [:]
+        for name in venues.districtNames.sorted() {
+            let key = name.lowercased()
+            guard let i = districts.firstIndex(where: { $0.code.lowercased() == key || $0.name.lowercased() == key }), i < 255 else {
+                throw IngestError.invalidMapping(file: venues.file, reason: "district '\(name)' is not a district of the area (\(districts.map(\.name).joined(separator: ", ")))")
+            }
+            index[name] = UInt8(i + 1)
+        }
+        plan.venueDistricts = index
     }
 
     /// Calls `body` concurrently from up to `workers` threads with batches of accepted incidents; `worker` is in

@@ -19,6 +19,8 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable {
     case missingLocation = "missing_location"
     case unparseableCoordinate = "unparseable_coordinate"
     case offGrid = "off_grid"
+    /// No coordinates, and the venue named is blank or not in the mapping's venue lookup.
+    case unplacedLocation = "unplaced_location"
     /// Age not a whole number in 0–120.
     case invalidAge = "invalid_age"
     /// A categorical column (named in the detail) holds a value outside its vocabulary.

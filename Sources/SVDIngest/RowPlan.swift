@@ -53,6 +53,10 @@ struct RowPlan: Sendable {
     var categorical: [CategoricalRule]
     var source: TextRule
     var defaultSource: String
+    /// Venue-name column, its lookup, and the area's district index + 1 for each district name the lookup uses.
+    var venue = -1
+    var venues: VenueLookup?
+    var venueDistricts: [String: UInt8] = [:]
 
     var columnCount: Int { columnNames.count }
 
@@ -180,10 +184,14 @@ extension RowPlan {
         var plan = RowPlan(format: "mapped (\(m.name))", columnNames: h.names, date: date, offence: try text("offence"),
                            categorical: vocabularyRules(), source: try text("source"), defaultSource: sourceLabel ?? m.name)
         plan.id = id
+        if let v = m.venues {
+            plan.venues = v.lookup
+            if let c = try h.column(v.column) { plan.venue = c } else { missing.append(v.column) }
+        }
         if m.coordinates == .bng {
             plan.easting = try col("easting")
             plan.northing = try col("northing")
-        } else {
+        } else if m.coordinates == .wgs84 {
             plan.longitude = try col("longitude")
             plan.latitude = try col("latitude")
         }

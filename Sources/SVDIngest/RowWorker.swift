@@ -120,6 +120,7 @@ struct HotPlan {
     var easting = -1, northing = -1, longitude = -1, latitude = -1
     var victimAge = -1, suspectAge = -1
     var sourceColumn = -1
+    var venue = -1
 }
 
 struct CategoricalSlot {
@@ -202,6 +203,7 @@ final class RowWorker {
         (h.easting, h.northing, h.longitude, h.latitude) = (plan.easting, plan.northing, plan.longitude, plan.latitude)
         (h.victimAge, h.suspectAge) = (plan.victimAge, plan.suspectAge)
         h.sourceColumn = plan.source.column
+        h.venue = plan.venue
         hot = h
         categorical = .allocate(capacity: plan.categorical.count)
         for (k, rule) in plan.categorical.enumerated() {
@@ -461,6 +463,7 @@ final class RowWorker {
 
         // Location: grid pair first, else longitude/latitude.
         let location: BNGPoint
+        var placedDistrict: UInt8 = 0
         var gridGiven = (false, false), lonLatGiven = (false, false)
         if h.easting >= 0 {
             let (_, es, ee) = field(b, h.easting)
@@ -497,6 +500,19 @@ final class RowWorker {
             return (.missingLocation, gridGiven.0 ? "easting given without northing" : "northing given without easting")
         } else if lonLatGiven.0 || lonLatGiven.1 {
             return (.missingLocation, lonLatGiven.0 ? "longitude given without latitude" : "latitude given without longitude")
+        } else if h.venue >= 0, let venues = plan.venues {
+            let (vp, vs, ve) = field(b, h.venue)
+            guard vs < ve else { return (.unplacedLocation, "no coordinates and a blank \(plan.name(h.venue))") }
+            let name = String(decoding: UnsafeBufferPointer(start: vp + vs, count: ve - vs), as: UTF8.self)
+            switch venues.place(of: name) {
+            case .point(let p)?:
+                location = p
+            case .district(let d)?:
+                location = BNGPoint(easting: .nan, northing: .nan)
+                placedDistrict = plan.venueDistricts[d] ?? 0
+            case nil:
+                return (.unplacedLocation, "no coordinates, and venue \(quoted(vp, vs, ve)) is not in \(venues.fileName)")
+            }
         } else {
             return (.missingLocation, plan.format == "data.police.uk" ? "no location (blank Longitude and Latitude)" : "no coordinates")
         }
@@ -563,13 +579,14 @@ final class RowWorker {
             recordKey = disclosureKey.recordKey(b + r.start, count: r.contentEnd - r.start, domain: 2)
             lastIDHash = 0
         }
-        let incident = Incident(location: location, month: when.month, day: when.day, hour: when.hour, offence: offence,
+        var incident = Incident(location: location, month: when.month, day: when.day, hour: when.hour, offence: offence,
                                 victimAge: victimAge, victimSex: Sex(rawValue: codes[0]) ?? .unknown,
                                 suspectAge: suspectAge, suspectSex: Sex(rawValue: codes[1]) ?? .unknown,
                                 locationType: LocationType(rawValue: codes[2]) ?? .unknown,
                                 publicPlace: Flag(rawValue: codes[3]) ?? .unknown, domestic: Flag(rawValue: codes[4]) ?? .unknown,
                                 weapon: Weapon(rawValue: codes[7]) ?? .unknown, alcohol: Flag(rawValue: codes[5]) ?? .unknown,
                                 drugs: Flag(rawValue: codes[6]) ?? .unknown, source: source, recordKey: recordKey)
+        incident.placedDistrict = placedDistrict
         batch[batchCount] = incident
         batchCount += 1
         if incident.victimAge < 0 { tally.unknownVictimAge += 1 }

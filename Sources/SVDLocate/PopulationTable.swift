@@ -109,7 +109,7 @@ public struct PopulationTable: Sendable {
 
         for (f, input) in inputs.enumerated() {
             func fail(_ why: String) -> Invalid { Invalid(description: "\(input.file): \(why)") }
-            var records = CSV.records(input.text)
+            var records = SmallCSV.records(input.text)
             guard !records.isEmpty else { throw fail("empty file") }
             let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             func column(_ names: [String], onsSuffix: String? = nil) -> Int? {
@@ -349,51 +349,5 @@ public struct PopulationTable: Sendable {
             let shown = parts.joined(separator: ", ")
             return "\(l.count) row\(l.count == 1 ? "" : "s") (line\(l.count == 1 ? "" : "s") \(shown)\(l.count > 5 ? ", …" : "")): \(reason)"
         }
-    }
-}
-
-/// Minimal RFC 4180 reader: quoted fields with doubled quotes, CRLF or LF, BOM stripped.
-enum CSV {
-    struct Record { let line: Int; let fields: [String] }
-
-    static func records(_ text: String) -> [Record] {
-        var out: [Record] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var line = 1, recordLine = 1
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        var first = true
-        while let c = pending ?? iterator.next() {
-            pending = nil
-            if first { first = false; if c == "\u{FEFF}" { continue } }
-            if inQuotes {
-                if c == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = next }
-                    } else { inQuotes = false }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"" where field.isEmpty: inQuotes = true
-            case ",": fields.append(field); field = ""
-            case "\r": continue
-            case "\n":
-                fields.append(field); field = ""
-                out.append(Record(line: recordLine, fields: fields)); fields = []
-                line += 1; recordLine = line
-            default: field.unicodeScalars.append(c)
-            }
-        }
-        if !field.isEmpty || !fields.isEmpty {
-            fields.append(field)
-            out.append(Record(line: recordLine, fields: fields))
-        }
-        return out
     }
 }

@@ -104,6 +104,9 @@ public struct Incident: Sendable {
     public var drugs: Flag
     /// Index into the run's source names (police, police.uk, A&E, ambulance…).
     public var source: UInt8
+    /// 0: locate by `location`. k > 0: placed in district k − 1 by a venue lookup that gives no point (`location`
+    /// is NaN), so the incident counts in its district but has no place on a map.
+    public var placedDistrict: UInt8 = 0
     /// Keyed hash of the record's identity (see `KeyedCount`): what disclosure control perturbs by.
     public var recordKey: UInt32
 

@@ -93,6 +93,10 @@ public struct Assessment: Sendable {
     public let groupings: [GroupingRow]
     /// Hours that stand out in the scope.
     public let peakHours: [PeakWindow]
+    /// The same assessment for each source (police, A&E, ambulance…), when the run read more than one; empty otherwise.
+    public let bySource: [SourceAssessment]
+    /// Partner context figures by measure and district: the latest 12 months against the 12 before.
+    public let context: [ContextRow]
 
     // Raw figures kept for `AssessmentTables`' existing API (never printed).
     let scopeMarginals: CubeMarginals
@@ -109,6 +113,23 @@ public struct Assessment: Sendable {
 
 extension Assessment {
     /// Two consecutive periods of equal length, the later one current.
+    /// A partner context figure for one district (or the area, `district` nil).
+    public struct ContextRow: Sendable {
+        public let measure: String
+        public let partner: String?
+        public let district: Int?
+        public let change: Change
+        /// Per 1,000 residents per year, from the latest 12 months' published value.
+        public let ratePerThousand: Double?
+    }
+
+    /// One source's assessment: its incidents only, its files' data quality.
+    public struct SourceAssessment: Sendable {
+        public let name: String
+        public let partners: [String]
+        public let assessment: Assessment
+    }
+
     public struct Window: Sendable, Equatable {
         public let current: ClosedRange<MonthKey>
         public let previous: ClosedRange<MonthKey>

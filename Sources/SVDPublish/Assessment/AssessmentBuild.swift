@@ -44,6 +44,11 @@ extension Assessment {
         areaHeadlineCards = district == nil ? []
             : b.headlineCards(b.area, cohortSeries: b.areaCohortSeries, total: b.area.byDistrict[0][0..<b.n].sum())
         people = b.peopleAndPlaces()
+        // Each source through the same builder and disclosure engine, so a source's figures mean what the combined ones do.
+        context = b.contextRows()
+        bySource = input.sources.map { s in
+            SourceAssessment(name: s.name, partners: s.partners, assessment: Assessment(input: input.restricted(to: s), district: district))
+        }
     }
 
     /// Rate per 1,000 per year of a released count, with its 95% CI (Byar's from 10, exact Poisson below).
@@ -374,5 +379,27 @@ struct Builder {
         }
         // Whether any age is known at all decides between a chart and a note; it says nothing about a small count.
         return (rows, release(counts.sum()), population.reduce(0, +), !counts[0..<known].allSatisfy(\.isZero))
+    }
+}
+
+extension Builder {
+    /// Each context measure by district and for the area, latest 12 months against the 12 before; a pack shows its
+    /// district and the area.
+    func contextRows() -> [Assessment.ContextRow] {
+        guard let window = twelve else { return [] }
+        var rows: [Assessment.ContextRow] = []
+        for measure in input.context {
+            func sum(_ months: ClosedRange<MonthKey>, _ district: Int?) -> KeyedCount {
+                measure.cells.filter { months.contains($0.month) && (district == nil || $0.district == district) }.map(\.value).sum()
+            }
+            let scopes: [Int?] = scopeDistricts.map { $0 } + [nil]
+            for d in scopes {
+                let change = Assessment.Change(current: release(sum(window.current, d)), previous: release(sum(window.previous, d)), window: window)
+                let population = d.map { districts[$0].population } ?? districts.reduce(0) { $0 + $1.population }
+                rows.append(Assessment.ContextRow(measure: measure.label, partner: measure.partner, district: d, change: change,
+                                                  ratePerThousand: change.current.value.flatMap { population > 0 ? Double($0) / Double(population) * 1000 : nil }))
+            }
+        }
+        return rows
     }
 }

@@ -41,14 +41,20 @@ public struct DataQualityInput: Sendable {
     public struct File: Sendable {
         public let name: String
         public let format: String
+        /// The source its rows belong to, and who supplied it.
+        public let source: String
+        public let partner: String?
         public let rowsRead: Int
         public let accepted: Int
         public let rejected: Int
         /// Accepted rows with each field unknown (a field missing here is assumed recorded).
         public let unknown: [IncidentField: Int]
-        public init(name: String, format: String, rowsRead: Int, accepted: Int, rejected: Int, unknown: [IncidentField: Int] = [:]) {
+        public init(name: String, format: String, source: String = "", partner: String? = nil, rowsRead: Int, accepted: Int, rejected: Int,
+                    unknown: [IncidentField: Int] = [:]) {
             self.name = name
             self.format = format
+            self.source = source
+            self.partner = partner
             self.rowsRead = rowsRead
             self.accepted = accepted
             self.rejected = rejected
@@ -83,6 +89,59 @@ public struct AssessmentInput {
     public let period: ClosedRange<MonthKey>
     public let dataQuality: DataQualityInput
     public let disclosure: DisclosurePolicy
+    /// Each source's own cube and data quality, when the run read more than one source (police, A&E, ambulance…):
+    /// every table can then be made per source, and the assessment carries a by-source panel.
+    public var sources: [SourceSlice] = []
+
+    /// Area-level partner figures (no incidents behind them), shown beside the incident measures as context.
+    public var context: [ContextMeasure] = []
+
+    public struct ContextCell: Sendable {
+        public let district: Int
+        public let month: MonthKey
+        /// The figure, keyed so it is perturbed like any count.
+        public let value: KeyedCount
+        public init(district: Int, month: MonthKey, value: KeyedCount) {
+            self.district = district
+            self.month = month
+            self.value = value
+        }
+    }
+
+    public struct ContextMeasure: Sendable {
+        public let label: String
+        public let partner: String?
+        public let cells: [ContextCell]
+        public init(label: String, partner: String?, cells: [ContextCell]) {
+            self.label = label
+            self.partner = partner
+            self.cells = cells
+        }
+    }
+
+    /// One source's part of the run.
+    public struct SourceSlice {
+        public let name: String
+        /// Who supplied its files.
+        public let partners: [String]
+        public let cube: IncidentCube
+        public let dataQuality: DataQualityInput
+        public init(name: String, partners: [String], cube: IncidentCube, dataQuality: DataQualityInput) {
+            self.name = name
+            self.partners = partners
+            self.cube = cube
+            self.dataQuality = dataQuality
+        }
+    }
+
+    /// The same run seen through one source only: its cube and its files.
+    public func restricted(to source: SourceSlice) -> AssessmentInput {
+        var one = AssessmentInput(areaName: areaName, districts: districts, populationNote: populationNote, definitions: definitions,
+                                  offenceNames: offenceNames, offenceScopes: offenceScopes, cube: source.cube, period: period,
+                                  dataQuality: source.dataQuality, disclosure: disclosure)
+        one.context = context
+        return one
+    }
 
     public init(areaName: String, districts: [DistrictProfile], populationNote: String, definitions: Definitions,
                 offenceNames: [String], offenceScopes: [Definitions.Scope], cube: IncidentCube,

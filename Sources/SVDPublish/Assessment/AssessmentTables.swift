@@ -45,6 +45,7 @@ public struct AssessmentTables {
          hourWeekday(), locationType(), monthlyTrend(), strandSummary(), offenceMix(), dataQuality()]
             + peopleAndPlacesTables()
             + [kpiSummary(), kpiByDistrict(), quarterlyTrend(), financialYearByDistrict(), financialYearByStrand(), groupingSummary(), peakHours()]
+            + sourceTables() + [contextByDistrict()].compactMap { $0 }
     }
 
     /// A share cell: [c] for a withheld count, else the per cent (blank when it cannot be computed).
@@ -179,8 +180,19 @@ public struct AssessmentTables {
         func pct(_ x: Int, of y: Int) -> PublishedTable.Value { y > 0 ? .percent(Double(x) / Double(y) * 100, decimals: 1) : .empty }
         // Row accounting is about records in the extracts, not incidents in a place and period, so it is exact.
         var lines = dq.files.map { f in
-            DataQualityLine(measure: "file \(f.name) (\(f.format)): rows read / accepted / rejected",
-                            value: .text("\(f.rowsRead) / \(f.accepted) / \(f.rejected)"), percent: .empty, records: true)
+            let source = f.source.isEmpty ? "" : "; source \(f.source)" + (f.partner.map { ", supplied by \($0)" } ?? "")
+            return DataQualityLine(measure: "file \(f.name) (\(f.format)\(source)): rows read / accepted / rejected",
+                                   value: .text("\(f.rowsRead) / \(f.accepted) / \(f.rejected)"), percent: .empty, records: true)
+        }
+        // Per source, when files came from more than one: each agency's extracts balance on their own.
+        let sources = dq.files.reduce(into: [String]()) { if !$0.contains($1.source) { $0.append($1.source) } }
+        if sources.count > 1 {
+            for s in sources {
+                let f = dq.files.filter { $0.source == s }
+                let (read, accepted, rejected) = (f.reduce(0) { $0 + $1.rowsRead }, f.reduce(0) { $0 + $1.accepted }, f.reduce(0) { $0 + $1.rejected })
+                lines.append(DataQualityLine(measure: "source \(s) (\(f.count) file\(f.count == 1 ? "" : "s")): rows read / accepted / rejected",
+                                             value: .text("\(read) / \(accepted) / \(rejected)"), percent: .empty, records: true))
+            }
         }
         lines.append(DataQualityLine(measure: "rows read", value: .count(dq.rowsRead), percent: .empty, records: true))
         lines.append(DataQualityLine(measure: "rows accepted", value: .count(dq.rowsAccepted), percent: pct(dq.rowsAccepted, of: dq.rowsRead), records: true))

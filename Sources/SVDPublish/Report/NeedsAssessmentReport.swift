@@ -66,6 +66,8 @@ public struct NeedsAssessmentReport {
         trendSection(&m)
         ageStrandSection(&m)
         peoplePlacesSection(&m)
+        sourcesSection(&m)
+        contextSection(&m)
         dataQualitySection(&m)
         methodsSection(&m)
         m.close()
@@ -95,12 +97,24 @@ public struct NeedsAssessmentReport {
         }
         m.element("nav", [("aria-label", "Contents")]) { nav in
             nav.open("ol")
-            for (id, label) in zip(Self.sectionIDs, sectionTitles) {
+            for (id, label) in sections {
                 nav.element("li", []) { $0.element("a", [("href", "#" + id)], label) }
             }
             nav.close()
         }
         m.close()
+    }
+
+    /// The sections present, in document order: the by-source panel only when the run read several sources.
+    var sections: [(id: String, title: String)] {
+        var s = Array(zip(Self.sectionIDs, sectionTitles)).map { (id: $0.0, title: $0.1) }
+        if !assessment.bySource.isEmpty {
+            s.insert((Self.sourcesSectionID, "By source"), at: s.firstIndex { $0.id == "data-quality" }!)
+        }
+        if !assessment.context.isEmpty {
+            s.insert((Self.contextSectionID, "Context from partners"), at: s.firstIndex { $0.id == "data-quality" }!)
+        }
+        return s
     }
 
     var sectionTitles: [String] {
@@ -109,9 +123,8 @@ public struct NeedsAssessmentReport {
     }
 
     func section(_ m: inout Markup, _ id: String, _ body: (inout Markup) -> Void) {
-        let index = Self.sectionIDs.firstIndex(of: id)!
         m.open("section", [("id", id)])
-        m.element("h2", [], sectionTitles[index])
+        m.element("h2", [], sections.first { $0.id == id }!.title)
         body(&m)
         m.close()
     }

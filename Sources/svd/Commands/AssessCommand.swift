@@ -29,6 +29,10 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
                                valueName: "n"))
     var hotspots: Int = 0
 
+    @Option(help: ArgumentHelp("Write every table for one source only (as the data names it: police, A&E, ambulance…). Default: all sources, with by-source tables when there are several.",
+                               valueName: "name"))
+    var source: String?
+
     func validate() throws {
         guard (0...50).contains(hotspots) else { throw ValidationError("--hotspots must be between 0 and 50 (hotspots per district; 0 writes no hotspot table)") }
     }
@@ -47,7 +51,16 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
                 let binned = try BinnedIncidents(request: input.request(area: area, period: period, key: key), rejectsFile: rejectsFile, progress: progress,
                                                  points: hotspots > 0 ? .latest(HotspotAnalysis.patrolWindowMonths) : .none)
                 var publication = try Publication(directory: folder.staging, policy: policy)
-                let assessment = AssessmentTables(input: binned.assessmentInput(disclosure: policy))
+                let input: AssessmentInput
+                if let source {
+                    guard let one = binned.assessmentInput(disclosure: policy, source: source) else {
+                        throw ValidationError("--source '\(source)' is not a source of these inputs (sources: \(binned.result.sourceCubes.map(\.source).joined(separator: ", ")))")
+                    }
+                    input = one
+                } else {
+                    input = binned.assessmentInput(disclosure: policy)
+                }
+                let assessment = AssessmentTables(input: input)
                 var tables = assessment.all()
                 if hotspots > 0 { tables.append(DistrictHotspots.table(binned, disclosure: policy, perDistrict: hotspots)) }
                 let headlines = assessment.headlineLines

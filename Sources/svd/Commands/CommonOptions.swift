@@ -142,15 +142,23 @@ struct PeriodOptions: ParsableArguments {
 
 /// The incident files and how to read them. Shared by every command that reads incidents.
 struct IncidentInputOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Incident CSV files: native schema, data.police.uk street-level, or a partner extract with --mapping.",
+    @Argument(help: ArgumentHelp("Incident CSV files: native schema or data.police.uk street-level (detected), or FILE:MAPPING for a partner extract, where MAPPING is a built-in mapping (\(ShippedMapping.allCases.map(\.rawValue).joined(separator: ", "))) or a mapping YAML.",
                                  valueName: "incident-file"))
     var files: [String] = []
+
+    @Option(help: ArgumentHelp("A sources YAML listing the extracts of several agencies, each with its file, mapping, source and partner (read besides any files given).",
+                               valueName: "file"))
+    var sources: String?
 
     @Option(help: ArgumentHelp("Serious violence, strand and cohort definitions (YAML). Default: the area's own (Kent & Medway board).",
                                valueName: "file"))
     var definitions: String?
 
-    @Option(help: ArgumentHelp("Column-mapping YAML for a partner extract (A&E ISTV, ambulance…). Applies to every input file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Area-level partner figures (CSV: district, month, measure, value[, supplied_by]) shown beside the incident measures as context. Repeatable.",
+                               valueName: "file"))
+    var context: [String] = []
+
+    @Option(help: ArgumentHelp("Column-mapping YAML for files given without their own FILE:MAPPING.", valueName: "file"))
     var mapping: String?
 
     @Option(help: ArgumentHelp("Earliest month a row may be dated (YYYY-MM); earlier rows, and rows dated after today, are rejected as implausible_date.",
@@ -165,17 +173,21 @@ struct IncidentInputOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("give at least one incident file (try `svd demo --out incidents.csv` first)") }
+        if files.isEmpty && sources == nil { throw ValidationError("give at least one incident file or --sources (try `svd demo --out incidents.csv` first)") }
         if workers < 1 || workers > 64 { throw ValidationError("--workers must be between 1 and 64") }
     }
 
-    func request(area: AreaOptions, period: PeriodOptions, key: DisclosureKey) -> IncidentRequest {
-        var r = IncidentRequest(files: files.map { URL(fileURLWithPath: $0) }, area: area.spec,
+    /// The run's inputs: the sources file's entries, then the files given. An unreadable or invalid sources file is
+    /// unusable input (exit 2).
+    func request(area: AreaOptions, period: PeriodOptions, key: DisclosureKey) throws -> IncidentRequest {
+        let fallback = mapping.map { URL(fileURLWithPath: $0) }
+        let listed = try sources.map { try SourcesFile.load(URL(fileURLWithPath: $0)) } ?? []
+        var r = IncidentRequest(inputs: listed + files.map { IncidentInput.parse(argument: $0, fallback: fallback) }, area: area.spec,
                                 definitionsFile: definitions.map { URL(fileURLWithPath: $0) },
-                                mappingFile: mapping.map { URL(fileURLWithPath: $0) },
                                 from: period.from, to: period.to, workers: workers)
         r.disclosureKey = key
         r.earliest = earliest
+        r.contextFiles = context.map { URL(fileURLWithPath: $0) }
         return r
     }
 

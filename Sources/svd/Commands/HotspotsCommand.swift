@@ -139,7 +139,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
             let policy = disclosure.policy
             let key = try disclosure.key()
             try withOutputFolder(out) { folder in
-                let request = input.request(area: area, period: period, key: key)
+                let request = try input.request(area: area, period: period, key: key)
                 let binned = try BinnedIncidents(request: request, rejectsFile: folder.restrictedStaging.appendingPathComponent("rejects.csv"),
                                                  progress: progress, points: parameters.pointWindow(for: request))
                 let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
