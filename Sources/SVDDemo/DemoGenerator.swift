@@ -38,13 +38,19 @@ public struct DemoGenerator: Sendable {
 
     /// Writes the file, replacing it. `progress` gets the number of rows written so far after each block.
     public func write(to url: URL, format: DemoFormat, progress: ((Int) -> Void)? = nil) throws {
+        try DemoGenerator.writeFile(url) { sink in try write(format: format, progress: progress, to: sink) }
+    }
+
+    /// Creates or truncates `url` and hands `body` a sink that writes each buffer it gets straight to the file.
+    static func writeFile(_ url: URL, _ body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         let path = url.path
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw DemoError(description: "\(path): cannot create file (\(String(cString: strerror(errno))))") }
         var closed = false
         defer { if !closed { close(fd) } }
-        try write(format: format, progress: progress) { bytes in
-            var p = bytes.baseAddress!, left = bytes.count
+        try body { bytes in
+            guard var p = bytes.baseAddress else { return }
+            var left = bytes.count
             while left > 0 {
                 let n = Foundation.write(fd, p, left)
                 if n < 0 {
@@ -62,6 +68,13 @@ public struct DemoGenerator: Sendable {
     /// Streams the file's bytes to `sink` in blocks of a few megabytes; memory stays bounded whatever `rows` is.
     public func write(format: DemoFormat, progress: ((Int) -> Void)? = nil,
                       to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try write(format: format, progress: progress, collecting: nil, to: sink)
+    }
+
+    /// As above; `collecting` (native format) also gets, block by block in row order, the rows a partner record
+    /// may copy (`PoliceRecord.isMatchable`). It only observes: the bytes are the same with it or without.
+    func write(format: DemoFormat, progress: ((Int) -> Void)?, collecting: ((UnsafeBufferPointer<PoliceRecord>) -> Void)?,
+               to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard rows >= 0 else { throw DemoError(description: "demo: rows must be zero or more (got \(rows))") }
         guard (1...1200).contains(months) else { throw DemoError(description: "demo: months must be 1–1200 (got \(months))") }
         guard endMonth.year >= 1900 + months / 12 + 1, endMonth.year <= 9999 else {
@@ -77,6 +90,10 @@ public struct DemoGenerator: Sendable {
         defer { buffers.forEach { $0.deallocate() } }
         let lengths = UnsafeMutableBufferPointer<Int>.allocate(capacity: batch)
         defer { lengths.deallocate() }
+        // One list of matchable rows per buffer, when collecting.
+        let matchable = UnsafeMutableBufferPointer<[PoliceRecord]>.allocate(capacity: collecting == nil ? 0 : batch)
+        matchable.initialize(repeating: [])
+        defer { matchable.deinitialize().deallocate() }
 
         let header = (format == .native ? DemoGenerator.nativeHeader : DemoGenerator.policeUKHeader) + "\n"
         try Array(header.utf8).withUnsafeBytes(sink)
@@ -86,14 +103,16 @@ public struct DemoGenerator: Sendable {
         while firstBlock < blocks {
             let count = min(batch, blocks - firstBlock)
             // Each worker writes only its own buffer and length slot.
-            let shared = BatchBuffers(buffers: buffers, lengths: lengths), first = firstBlock, rows = rows
+            let shared = BatchBuffers(buffers: buffers, lengths: lengths, matchable: matchable), first = firstBlock, rows = rows
             DispatchQueue.concurrentPerform(iterations: count) { k in
                 let block = first + k
                 let start = block * DemoGenerator.blockRows
                 shared.lengths[k] = generateBlock(block, rows: start..<min(rows, start + DemoGenerator.blockRows),
-                                                  format: format, model: model, text: text, into: shared.buffers[k])
+                                                  format: format, model: model, text: text, into: shared.buffers[k],
+                                                  matchable: shared.matchable.isEmpty ? nil : shared.matchable.baseAddress! + k)
             }
             for k in 0..<count {
+                if let collecting { matchable[k].withUnsafeBufferPointer(collecting) }
                 try sink(UnsafeRawBufferPointer(start: buffers[k], count: lengths[k]))
                 progress?(min(rows, (firstBlock + k + 1) * DemoGenerator.blockRows))
             }
@@ -103,16 +122,20 @@ public struct DemoGenerator: Sendable {
 
     /// One block of rows; its generator depends only on the seed and the block number.
     private func generateBlock(_ block: Int, rows: Range<Int>, format: DemoFormat, model: IncidentModel, text: FieldText,
-                               into buffer: UnsafeMutablePointer<UInt8>) -> Int {
+                               into buffer: UnsafeMutablePointer<UInt8>, matchable: UnsafeMutablePointer<[PoliceRecord]>?) -> Int {
         var mixer = SplitMix64(seed: seed ^ (UInt64(block) &* 0xD1B5_4A32_D192_ED03))
         var rng = Xoshiro256(seed: mixer.next())
         var out = ByteWriter(buffer)
         var incident = SyntheticIncident()
+        matchable?.pointee.removeAll(keepingCapacity: true)
         for r in rows {
             model.draw(&rng, into: &incident)
             switch format {
             case .native: text.writeNative(incident, id: r + 1, &out)
             case .policeUK: text.writePoliceUK(incident, rng: &rng, &out)
+            }
+            if let matchable, PoliceRecord.isMatchable(incident) {
+                matchable.pointee.append(PoliceRecord(incident, id: r + 1, model: model))
             }
         }
         return out.count(from: buffer)
@@ -122,6 +145,8 @@ public struct DemoGenerator: Sendable {
 private struct BatchBuffers: @unchecked Sendable {
     let buffers: [UnsafeMutablePointer<UInt8>]
     let lengths: UnsafeMutableBufferPointer<Int>
+    /// Worker k appends only to element k.
+    let matchable: UnsafeMutableBufferPointer<[PoliceRecord]>
 }
 
 /// Appends bytes to a pre-sized buffer. The caller guarantees room for one block.

@@ -24,6 +24,10 @@ enum Offence: Int, CaseIterable {
     }
 
     var isSexual: Bool { self == .rape || self == .otherSexualOffences }
+
+    /// Offences an emergency department or ambulance sees as an assault: the partner extracts' own incidents.
+    static let assaultLike: Set<Int> = [Offence.attemptedMurder, .violenceWithInjury, .violenceWithoutInjury, .robbery, .assault]
+        .reduce(into: []) { $0.insert($1.rawValue) }
 }
 
 /// Location types in the native schema's order; index 0 is blank.
@@ -316,5 +320,11 @@ struct IncidentModel: Sendable {
         }
         x.easting = e
         x.northing = n
+    }
+
+    /// Draws until the incident is assault-like and has a time of day: what an A&E attendance or an ambulance
+    /// call-out that the police never recorded looks like.
+    func drawTimedAssault(_ rng: inout Xoshiro256, into x: inout SyntheticIncident) {
+        repeat { draw(&rng, into: &x) } while x.hour < 0 || !Offence.assaultLike.contains(x.offence)
     }
 }
