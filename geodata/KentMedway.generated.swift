@@ -410,6 +410,10 @@ out_of_scope:
   - shoplifting
   - theft from the person
   - vehicle crime
+  # Ambulance dispatch complaints that are not violence (an ambulance extract keeps them under their own names).
+  - falls
+  - sick person
+  - unconscious fainting
   - stalking and harassment
 
 strands:

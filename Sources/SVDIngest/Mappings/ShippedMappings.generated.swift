@@ -67,7 +67,7 @@ offence:
   column: Chief Complaint              # unmapped complaints (e.g. Falls) keep their own name; the definitions put them out of scope
   map:
     "Assault / Sexual Assault": assault
-    "Stab / Gunshot / Penetrating Trauma": assault with injury
+    "Stab / Gunshot / Penetrating Trauma": violence with injury
 weapon:
   column: Mechanism
   map: {Stab: knife, Gunshot: firearm, Blunt: other, N/K: unknown}
