@@ -4,6 +4,8 @@
 //   swift run -c release detect-bench gistar POINTS.csv [--cell 200] [--band 500] [--occupied] [--repeat 5] [--out OUT.csv]
 //   swift run -c release detect-bench profiles POINTS.csv [--eps 100] [--min-points 10] [--repeat 5]
 //   swift run -c release detect-bench kde    POINTS.csv [--cell 100] [--bandwidth H] [--repeat 5]
+//   swift run -c release detect-bench overlap [--police 1000000] [--partner 100000] [--radius 250] [--window 3] [--repeat 5]
+//   swift run -c release detect-bench overlap-coverage [--groups 10000] [--size 400] [--police 3000] [--truth 0.35] [--world small|kent]
 import Foundation
 import SVDCore
 import SVDDetect
@@ -14,8 +16,10 @@ func fail(_ message: String) -> Never {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.count >= 2 else { fail("usage: detect-bench dbscan|gistar|kde POINTS.csv [options]") }
-let mode = arguments[0], path = arguments[1]
+guard arguments.count >= 2 || arguments.first?.hasPrefix("overlap") == true else {
+    fail("usage: detect-bench dbscan|gistar|kde POINTS.csv [options] | detect-bench overlap|overlap-coverage [options]")
+}
+let mode = arguments[0], path = arguments.count > 1 ? arguments[1] : ""
 
 func option(_ name: String) -> String? {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
@@ -61,6 +65,14 @@ func time<T>(_ repeats: Int, _ body: () throws -> T) rethrows -> (T, best: Doubl
 }
 
 let repeats = Int(number("--repeat", 5))
+if mode == "overlap" || mode == "overlap-coverage" {
+    // Generates its own records: no points file.
+    do {
+        if mode == "overlap" { try runOverlap(number, repeats: repeats) }
+        else { try runOverlapCoverage(number, world: option("--world") ?? "small") }
+    } catch { fail("error: \(error)") }
+    exit(0)
+}
 let (points, days) = readPoints(path)
 let rssAfterLoad = peakRSSMegabytes()
 
