@@ -66,7 +66,7 @@ final class PartnerExtractsTests: XCTestCase {
             XCTAssertEqual(ambulance.summary.rejected, 0, "\(ambulance.summary.rejectedByReason)")
             XCTAssertEqual(ambulance.summary.acceptedUnknownHour, 0)
             XCTAssertEqual(Set(ambulance.sources), ["ambulance"])
-            let violent: Set = ["assault", "assault with injury"]
+            let violent: Set = ["assault", "violence with injury"]
             let counts = Dictionary(ambulance.offences.map { ($0, 1) }, uniquingKeysWith: +)
             XCTAssertEqual(counts.filter { !violent.contains($0.key) }.values.reduce(0, +), summary.mix.ambulanceNonViolence, "\(counts)")
             // The complaints that are not violence are accepted, keep their own names and are not serious violence.

@@ -237,7 +237,7 @@ final class FixtureTests: XCTestCase {
         XCTAssertEqual(r.reasons, ["off_grid", "unparseable_date", "invalid_age", "missing_id"])
         XCTAssertEqual(r.rejectLines, [6, 7, 8, 9])
         let i = r.incidents
-        XCTAssertEqual(i.map(r.offenceName), ["assault with injury", "assault", "assault", "falls"])
+        XCTAssertEqual(i.map(r.offenceName), ["violence with injury", "assault", "assault", "falls"])
         XCTAssertEqual(i.map(\.weapon), [.knife, .other, .unknown, .unknown])
         XCTAssertEqual(i.map(\.locationType), [.street, .licensedPremises, .dwelling, .dwelling])
         XCTAssertEqual(i.map(\.victimSex), [.male, .female, .unknown, .female])

@@ -40,6 +40,6 @@ final class ShippedMappingTests: XCTestCase {
         XCTAssertEqual(r.summary.accepted, 5)
         let a = try readFixture(Fixture.url("ambulance_callouts_extract.csv"), format: .mapped(try ShippedMapping.ambulance.mapping()), workers: 1)
         XCTAssertEqual(a.summary.accepted, 4)
-        XCTAssertEqual(a.incidents.map(a.offenceName), ["assault with injury", "assault", "assault", "falls"])
+        XCTAssertEqual(a.incidents.map(a.offenceName), ["violence with injury", "assault", "assault", "falls"])
     }
 }
