@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "SVDBin", dependencies: ["SVDCore"]),
         .target(name: "SVDMeasure", dependencies: ["SVDCore"]),
         .target(name: "SVDDetect", dependencies: ["SVDCore", "GEOS"]),
-        .target(name: "SVDPublish", dependencies: ["SVDCore", "SVDBin", "SVDMeasure", "SVDLocate"]),
+        .target(name: "SVDPublish", dependencies: ["SVDCore", "SVDBin", "SVDMeasure", "SVDLocate", "SVDDetect"]),
         // One workbook of published tables; kept out of SVDEngine so the library product needs no libxlsxwriter.
         .target(name: "SVDWorkbook", dependencies: ["SVDPublish", "CXLSXWriter"]),
         .target(name: "SVDDemo", dependencies: ["SVDCore"]),

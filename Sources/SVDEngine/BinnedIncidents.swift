@@ -13,6 +13,8 @@ public struct IncidentRequest: Sendable {
     public var definitionsFile: URL?
     /// CSVs of area-level partner figures by district and month, shown as context (see `ContextFigures`).
     public var contextFiles: [URL] = []
+    /// How close in place and time a partner record and a police record must be to count as the same assault.
+    public var overlap = OverlapParameters()
     public var from: MonthKey?
     public var to: MonthKey?
     public var workers: Int
@@ -94,6 +96,8 @@ public struct BinnedIncidents {
     public let sources: RunSources
     /// Partner context figures, read and checked before the incidents.
     public let context: [AssessmentInput.ContextMeasure]
+    /// Partner records matched to police ones, when the run read both with times.
+    public let overlap: AssessmentInput.OverlapInput?
 
     /// Reads, locates and bins the request's files; works out the analysis period from the data when not given.
     /// `points` says which in-scope incidents to keep for hotspots: none for tables only, `.latest(12)` for the
@@ -129,6 +133,36 @@ public struct BinnedIncidents {
         }
         let first = request.from ?? max(last.adding(months: -(Self.defaultPeriodMonths - 1)), months.first ?? last)
         period = first...last
+        overlap = try Self.link(result, period: first...last, districts: area.districts.count, parameters: request.overlap)
+    }
+
+    /// Matches every partner record of the period in the area against all police records with a time.
+    static func link(_ result: BinningRun.Result, period: ClosedRange<MonthKey>, districts: Int,
+                     parameters: OverlapParameters) throws -> AssessmentInput.OverlapInput? {
+        let names = result.sourceNames
+        let isPolice = names.map(BinningRun.isPolice)
+        let police = result.linkage.filter { isPolice[Int($0.source)] }
+        let months = period.lowerBound.index...period.upperBound.index
+        let partner = result.linkage.filter { !isPolice[Int($0.source)] && Int($0.district) < districts && months.contains($0.month) }
+        guard !police.isEmpty, !partner.isEmpty else { return nil }
+        var partnerSources: [String] = []
+        var slot: [UInt8: Int] = [:]
+        for p in partner where slot[p.source] == nil {
+            slot[p.source] = partnerSources.count
+            partnerSources.append(names[Int(p.source)])
+        }
+        let order = partnerSources.indices.sorted { partnerSources[$0] < partnerSources[$1] }
+        let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let linkage = try SourceOverlap.link(partner: partner.map { LinkageRecord(location: $0.location, hour: $0.hour) },
+                                             police: police.map { LinkageRecord(location: $0.location, hour: $0.hour) },
+                                             parameters: parameters)
+        let records = partner.map { p in
+            AssessmentInput.OverlapInput.Record(source: rank[slot[p.source]!]!, district: Int(p.district), hour: Int(p.hour % 24),
+                                                victimAge: p.victimAge, key: p.recordKey)
+        }
+        let policeNames = Set(police.map { names[Int($0.source)] }).sorted()
+        return AssessmentInput.OverlapInput(parameters: parameters, policeSources: policeNames, partnerSources: order.map { partnerSources[$0] },
+                                            policeRecords: police.count, records: records, linkage: linkage)
     }
 
     /// What every table says about its denominators: the year, the source, and which other years were not used.
@@ -176,6 +210,7 @@ public struct BinnedIncidents {
                                     cube: result.cube, period: period, dataQuality: dataQuality(result.summaries, cube: result.cube),
                                     disclosure: disclosure)
         input.context = context
+        input.overlap = overlap
         // A by-source panel only when there is more than one source: with one, it would repeat the run.
         input.sources = result.sourceCubes.count < 2 ? [] : result.sourceCubes.map { s in
             let files = result.summaries.filter { $0.source.lowercased() == s.source.lowercased() }

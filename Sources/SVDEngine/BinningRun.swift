@@ -51,6 +51,9 @@ public struct BinningRun {
         public let catalog: OffenceCatalog
         /// Source names by code (`Incident.source`, `IncidentPoint.source`).
         public let sourceNames: [String]
+        /// In-scope incidents with a known day and hour, for matching partner records to police ones: kept only when
+        /// the files declare a police source and another one (see `collectsLinkage`).
+        public let linkage: [LinkagePoint]
         public let summaries: [FileSummary]
         public let rejectsFile: URL?
     }
@@ -69,6 +72,9 @@ public struct BinningRun {
     public var disclosureKey = DisclosureKey.testing
     /// Dates a row may carry; others are rejected as `implausible_date` (default 1990-01 to the run date).
     public var plausibleDates = PlausibleDates()
+
+    /// Whether a source name is a police source, whose records partner records are matched against.
+    public static func isPolice(_ source: String) -> Bool { source.lowercased().hasPrefix("police") }
 
     /// Every file read with one format (nil: detected per file).
     public init(inputs: [URL], area: Area, definitions: Definitions, format: IncidentFormat? = nil,
@@ -107,6 +113,10 @@ public struct BinningRun {
             try reader.placeVenues(inDistricts: districtNames)
             return reader
         }
+        // Overlap needs every timed incident of both kinds; only a run that mixes police and partner files pays for it.
+        let declared = readers.map(\.sourceLabel)
+        let linkage = declared.contains(where: Self.isPolice) && declared.contains { !Self.isPolice($0) }
+        if linkage { for w in 0..<workers { states[w].collectsLinkage = true } }
         for (input, opened) in zip(inputs, readers) {
             let url = input.url
             var reader = opened
@@ -145,7 +155,7 @@ public struct BinningRun {
         }
         let end = lastMonth?.index ?? cube.months.last?.index ?? 0
         return Result(cube: cube, sourceCubes: bySource, points: states.mergedPoints(window: points.months(endingAt: end)),
-                      catalog: catalog, sourceNames: names, summaries: summaries, rejectsFile: rejectsFile)
+                      catalog: catalog, sourceNames: names, linkage: states.mergedLinkage(), summaries: summaries, rejectsFile: rejectsFile)
     }
 }
 
@@ -165,6 +175,8 @@ final class WorkerStates: @unchecked Sendable {
         /// in the window, whatever the other workers see.
         var newest = Int32.min
         var points: [IncidentPoint] = []
+        var collectsLinkage = false
+        var linkage: [LinkagePoint] = []
         /// The definitions have measures (most runs' hot path skips them otherwise).
         let measures: Bool
 
@@ -208,6 +220,9 @@ final class WorkerStates: @unchecked Sendable {
             let mask = UInt8(truncatingIfNeeded: masks & classifier.strandBits)
             let cube = cubes[Int(i.source)] ?? newCube(i.source)
             cube.add(i, district: district, inScope: inScope, strandMask: mask, measureMask: UInt16(truncatingIfNeeded: masks >> UInt32(classifier.strands)))
+            if inScope && collectsLinkage && i.placedDistrict == 0 && i.hour >= 0 && i.day != Incident.unknownDay {
+                linkage.append(LinkagePoint(i, district: district))
+            }
             // An incident placed only in a district (a venue lookup without a point) has no place on a map.
             if inScope && window != .none && i.placedDistrict == 0 && keep(month: i.month) {
                 append(IncidentPoint(i, district: district, strandMask: mask))
@@ -241,6 +256,15 @@ final class WorkerStates: @unchecked Sendable {
 
     subscript(worker: Int) -> State { states[worker] }
 
+    func mergedLinkage() -> [LinkagePoint] {
+        var all: [LinkagePoint] = []
+        all.reserveCapacity(states.reduce(0) { $0 + $1.linkage.count })
+        for s in states { all += s.linkage; s.linkage = [] }
+        // Worker order depends on thread timing; the linkage's outputs do not, but sort so the array does not either.
+        all.sort { ($0.hour, $0.recordKey, $0.location.easting) < ($1.hour, $1.recordKey, $1.location.easting) }
+        return all
+    }
+
     /// Per source code seen, the workers' cubes merged (into the first worker's).
     func mergedCubes(shape: IncidentCube.Shape) -> [(source: UInt8, cube: IncidentCube)] {
         var out: [(source: UInt8, cube: IncidentCube)] = []
@@ -271,6 +295,28 @@ public enum PointWindow: Sendable, Equatable {
         case .none, .all: nil
         case .latest(let n): (end - Int32(n) + 1)...end
         }
+    }
+}
+
+/// An in-scope incident reduced to what matching partner records to police records needs.
+public struct LinkagePoint: Sendable {
+    public var location: BNGPoint
+    /// Hours since 1970-01-01 00:00.
+    public var hour: Int32
+    public var month: Int32
+    public var district: Int16
+    public var victimAge: Int8
+    public var source: UInt8
+    public var recordKey: UInt32
+
+    public init(_ i: Incident, district: Int) {
+        location = i.location
+        hour = i.day * 24 + Int32(i.hour)
+        month = i.month
+        self.district = Int16(district)
+        victimAge = i.victimAge
+        source = i.source
+        recordKey = i.recordKey
     }
 }
 

@@ -1,4 +1,5 @@
 import SVDCore
+import SVDDetect
 import SVDBin
 import SVDMeasure
 
@@ -95,6 +96,10 @@ public struct Assessment: Sendable {
     public let peakHours: [PeakWindow]
     /// The same assessment for each source (police, A&E, ambulance…), when the run read more than one; empty otherwise.
     public let bySource: [SourceAssessment]
+    /// How many partner records (A&E, ambulance) have a police record nearby in place and time, by source and group.
+    public let overlap: [OverlapRow]
+    /// What the overlap rows rest on (method parameters, sources), for their notes.
+    public let overlapInput: AssessmentInput.OverlapInput?
     /// Partner context figures by measure and district: the latest 12 months against the 12 before.
     public let context: [ContextRow]
 
@@ -113,6 +118,21 @@ public struct Assessment: Sendable {
 
 extension Assessment {
     /// Two consecutive periods of equal length, the later one current.
+    /// One group of a partner source's records (all, a district, an hour band, a victim age band) and how many of
+    /// them have a police counterpart, estimated from the published counts.
+    public struct OverlapRow: Sendable {
+        public let source: String
+        /// "all", "district", "hour" or "victim age".
+        public let breakdown: String
+        public let group: String
+        public let records: Released
+        public let matched: Released
+        /// Mean chance-match probability of the group's records, in per cent (not a count).
+        public let chancePercent: Double?
+        /// From the published records and matches; nil when either is hidden or withheld.
+        public let estimate: OverlapEstimate?
+    }
+
     /// A partner context figure for one district (or the area, `district` nil).
     public struct ContextRow: Sendable {
         public let measure: String

@@ -1,4 +1,5 @@
 import SVDCore
+import SVDDetect
 import SVDBin
 import SVDMeasure
 
@@ -46,6 +47,8 @@ extension Assessment {
         people = b.peopleAndPlaces()
         // Each source through the same builder and disclosure engine, so a source's figures mean what the combined ones do.
         context = b.contextRows()
+        overlap = b.overlapRows()
+        overlapInput = input.overlap
         bySource = input.sources.map { s in
             SourceAssessment(name: s.name, partners: s.partners, assessment: Assessment(input: input.restricted(to: s), district: district))
         }
@@ -398,6 +401,49 @@ extension Builder {
                 let population = d.map { districts[$0].population } ?? districts.reduce(0) { $0 + $1.population }
                 rows.append(Assessment.ContextRow(measure: measure.label, partner: measure.partner, district: d, change: change,
                                                   ratePerThousand: change.current.value.flatMap { population > 0 ? Double($0) / Double(population) * 1000 : nil }))
+            }
+        }
+        return rows
+    }
+}
+
+extension Builder {
+    static let hourBands = [(0, 3, "00:00–03:59"), (4, 7, "04:00–07:59"), (8, 11, "08:00–11:59"),
+                            (12, 15, "12:00–15:59"), (16, 19, "16:00–19:59"), (20, 23, "20:00–23:59")]
+
+    /// Each partner source's records with and without a police counterpart: all, by district, hour band and victim
+    /// age band. Counts go through the disclosure engine, groups below the minimum base are withheld, and the
+    /// estimate is computed from the published counts, so it gives nothing back.
+    func overlapRows() -> [Assessment.OverlapRow] {
+        guard let o = input.overlap else { return [] }
+        var rows: [Assessment.OverlapRow] = []
+        let inScope = Set(scopeDistricts)
+        for (s, source) in o.partnerSources.enumerated() {
+            let mine = o.records.indices.filter { o.records[$0].source == s && inScope.contains(o.records[$0].district) }
+            var groups: [(String, String, [Int])] = [("all", scopeName, mine)]
+            for d in scopeDistricts where district == nil {
+                groups.append(("district", districts[d].name, mine.filter { o.records[$0].district == d }))
+            }
+            for (lo, hi, label) in Self.hourBands {
+                groups.append(("hour", label, mine.filter { (lo...hi).contains(o.records[$0].hour) }))
+            }
+            for a in 0..<bands.count {
+                groups.append(("victim age", bands.label(of: a), mine.filter { bands.index(ofAge: o.records[$0].victimAge) == a }))
+            }
+            for (breakdown, label, idx) in groups {
+                let total = idx.map { KeyedCount.record(key: o.records[$0].key) }.sum()
+                let hits = idx.filter { o.linkage.matched[$0] }.map { KeyedCount.record(key: o.records[$0].key) }.sum()
+                let shown = breakdown == "all" || disclosure.allowsBreakdown(of: total)
+                let records = shown ? release(total) : .withheld
+                let matched = shown ? release(hits) : .withheld
+                let chance = idx.isEmpty ? nil : idx.reduce(0.0) { $0 + o.linkage.chance[$1] } / Double(idx.count)
+                var estimate: OverlapEstimate?
+                if let n = records.value, let m = matched.value, let c = chance, n > 0 {
+                    estimate = try? OverlapEstimate(records: n, matched: min(m, n), expectedChance: c * Double(n),
+                                                    controlShifts: o.linkage.controlShifts)
+                }
+                rows.append(Assessment.OverlapRow(source: source, breakdown: breakdown, group: label, records: records,
+                                                  matched: matched, chancePercent: shown ? chance.map { $0 * 100 } : nil, estimate: estimate))
             }
         }
         return rows

@@ -1,5 +1,6 @@
 import SVDCore
 import SVDBin
+import SVDDetect
 
 /// A district as the tables need it: names and population denominators.
 public struct DistrictProfile: Sendable {
@@ -93,6 +94,42 @@ public struct AssessmentInput {
     /// every table can then be made per source, and the assessment carries a by-source panel.
     public var sources: [SourceSlice] = []
 
+    /// Partner records matched to police records by place and time, when the run read both (see `SourceOverlap`).
+    public var overlap: OverlapInput?
+
+    /// Each partner (non-police) record in the area and period with a known day and hour, and its linkage.
+    public struct OverlapInput: Sendable {
+        public struct Record: Sendable {
+            /// Index into `partnerSources`.
+            public let source: Int
+            public let district: Int
+            /// Hour of day 0–23.
+            public let hour: Int
+            public let victimAge: Int8
+            public let key: UInt32
+            public init(source: Int, district: Int, hour: Int, victimAge: Int8, key: UInt32) {
+                (self.source, self.district, self.hour, self.victimAge, self.key) = (source, district, hour, victimAge, key)
+            }
+        }
+        public let parameters: OverlapParameters
+        public let policeSources: [String]
+        public let partnerSources: [String]
+        /// Police records with a known day and hour the partner records were matched against.
+        public let policeRecords: Int
+        public let records: [Record]
+        /// Beside `records`: matched or not, and the chance-match probability.
+        public let linkage: OverlapLinkage
+        public init(parameters: OverlapParameters, policeSources: [String], partnerSources: [String], policeRecords: Int,
+                    records: [Record], linkage: OverlapLinkage) {
+            self.parameters = parameters
+            self.policeSources = policeSources
+            self.partnerSources = partnerSources
+            self.policeRecords = policeRecords
+            self.records = records
+            self.linkage = linkage
+        }
+    }
+
     /// Area-level partner figures (no incidents behind them), shown beside the incident measures as context.
     public var context: [ContextMeasure] = []
 
@@ -139,6 +176,7 @@ public struct AssessmentInput {
         var one = AssessmentInput(areaName: areaName, districts: districts, populationNote: populationNote, definitions: definitions,
                                   offenceNames: offenceNames, offenceScopes: offenceScopes, cube: source.cube, period: period,
                                   dataQuality: source.dataQuality, disclosure: disclosure)
+        // Overlap is between sources, so one source's view has none.
         one.context = context
         return one
     }

@@ -6,7 +6,7 @@ extension AssessmentTables {
     var sources: [Assessment.SourceAssessment] { assessment.bySource }
 
     public func sourceTables() -> [PublishedTable] {
-        sources.isEmpty ? [] : [sourceSummary(), sourceByDistrict(), sourceByMonth(), sourceByHour()]
+        (sources.isEmpty ? [] : [sourceSummary(), sourceByDistrict(), sourceByMonth(), sourceByHour()]) + [sourceOverlap()].compactMap { $0 }
     }
 
     var sourceNotes: [String] {
@@ -98,6 +98,33 @@ extension AssessmentTables {
         }
         table.notes = ["Context: counts partners supply by district and month (e.g. school exclusions, youth offending caseloads), not incidents; they are not in any incident table and have no significance test (they need not be Poisson counts).",
                        "Per 1,000 residents of all ages, from the latest 12 months.", assessment.populationNote] + disclosureNotes
+        return table
+    }
+}
+
+extension AssessmentTables {
+    /// The Cardiff Model's question: how many A&E and ambulance records have no police record nearby in place and time.
+    public func sourceOverlap() -> PublishedTable? {
+        let rows = assessment.overlap
+        guard !rows.isEmpty, let o = assessment.overlapInput else { return nil }
+        var table = PublishedTable(
+            id: "source_overlap", title: "Partner records with and without a police record nearby, \(periodLabel)",
+            columns: ["source", "breakdown", "group", "records", "matched_to_police", "chance_match_percent",
+                      "estimated_with_police_record_percent", "estimated_without_police_record_percent", "lower_95", "upper_95"])
+        for r in rows {
+            let e = r.estimate
+            func pct(_ x: Double?) -> PublishedTable.Value { x.map { .percent($0 * 100, decimals: 1) } ?? (r.records == .withheld ? .withheld : .empty) }
+            table.rows.append([.text(r.source), .text(r.breakdown), .text(r.group), r.records.cell, r.matched.cell,
+                               r.chancePercent.map { .percent($0, decimals: 1) } ?? (r.records == .withheld ? .withheld : .empty),
+                               pct(e?.estimatedLinkedShare), pct(e?.estimatedUnlinkedShare), pct(e?.lower95), pct(e?.upper95)])
+        }
+        let p = o.parameters
+        table.notes = [
+            "Records: partner records (\(o.partnerSources.joined(separator: ", "))) of serious violence in \(areaName) in the period with a known day and hour and a place; matched against \(o.policeSources.joined(separator: ", ")) records with a known time (no identifiers are shared).",
+            "Matched: at least one police record within \(Int(p.radiusMetres)) m and \(p.windowHours) hours. Some matches are chance (busy places at busy times): the chance-match rate is the share matched when police times are shifted by \(p.controlShiftsDays.map { "\($0 > 0 ? "+" : "")\($0)" }.joined(separator: ", ")) days (same weekday and hour, true pairs broken).",
+            "Estimated with a police record = (matched share − chance share) ÷ (1 − chance share); without = 1 − that, with a 95% interval that includes the chance rate's own uncertainty (Wilson-type, delta method). Computed from the published counts.",
+            "It assumes records with and without a police counterpart are equally exposed to chance matches, and counts as linked only counterparts within the distance and time; a police record made later, or placed at the victim's home, is not found. Records are assumed independent (an ambulance call and the A&E attendance it led to are not).",
+        ] + disclosureNotes
         return table
     }
 }

@@ -41,6 +41,14 @@ extension NeedsAssessmentReport {
                     rows[d].rate.map { .number($0.rate, decimals: 2) } ?? rows[d].incidents.cell
                 }
             }
+            if let overlap = tables.sourceOverlap() {
+                m.element("p", [], "How much of the violence A&E and the ambulance service see has no police record nearby in place and time (the Cardiff Model's question):")
+                let shown = overlap.rows.filter { $0[1] == .text("all") || $0[1] == .text("hour") }
+                table(&m, caption: overlap.title, columns: [Self.cell(0, "Source", numeric: false), Self.cell(2, "Group", numeric: false),
+                                                            Self.cell(3, "Records"), Self.cell(4, "Matched"), Self.cell(5, "Chance matches"),
+                                                            Self.cell(7, "Without a police record"), Self.cell(8, "Lower 95%"), Self.cell(9, "Upper 95%")],
+                      rows: shown, className: "data compact", notes: Array(overlap.notes.prefix(4)) + ["By district and victim age band: source_overlap in the tables."])
+            }
             m.open("div", [("class", "scroll")])
             table(&m, caption: "Rate per 1,000 residents per year by source and district, \(periodText)",
                   columns: [Self.cell(0, "District", numeric: false)] + sources.enumerated().map { Self.cell($0 + 1, $1.name) },

@@ -158,6 +158,13 @@ struct IncidentInputOptions: ParsableArguments {
                                valueName: "file"))
     var context: [String] = []
 
+    @Option(help: ArgumentHelp("Overlap of partner and police records: a partner record has a police counterpart when one lies within this many metres (default 250) …",
+                               valueName: "m"))
+    var overlapMetres: Double = 250
+
+    @Option(help: ArgumentHelp("… and this many hours (default 3).", valueName: "h"))
+    var overlapHours: Int = 3
+
     @Option(help: ArgumentHelp("Column-mapping YAML for files given without their own FILE:MAPPING.", valueName: "file"))
     var mapping: String?
 
@@ -175,6 +182,8 @@ struct IncidentInputOptions: ParsableArguments {
     func validate() throws {
         if files.isEmpty && sources == nil { throw ValidationError("give at least one incident file or --sources (try `svd demo --out incidents.csv` first)") }
         if workers < 1 || workers > 64 { throw ValidationError("--workers must be between 1 and 64") }
+        if !(overlapMetres > 0 && overlapMetres <= 5000) { throw ValidationError("--overlap-metres must be more than 0 and at most 5000") }
+        if !(0...72).contains(overlapHours) { throw ValidationError("--overlap-hours must be between 0 and 72") }
     }
 
     /// The run's inputs: the sources file's entries, then the files given. An unreadable or invalid sources file is
@@ -188,6 +197,7 @@ struct IncidentInputOptions: ParsableArguments {
         r.disclosureKey = key
         r.earliest = earliest
         r.contextFiles = context.map { URL(fileURLWithPath: $0) }
+        r.overlap = OverlapParameters(radiusMetres: overlapMetres, windowHours: overlapHours)
         return r
     }
 
