@@ -94,6 +94,7 @@ extension NeedsAssessmentReport {
         let slot = plotW / Double(max(labels.count, 1))
         func y(_ v: Double) -> Double { topPad + plotH - v / yMax * plotH }
         m.open("figure")
+        m.element("figcaption", [], title)
         m.open("svg", [("viewBox", "0 0 \(Format.coordinate(width)) \(Format.coordinate(topPad + plotH + 30))"), ("width", Format.coordinate(width)),
                        ("role", "img"), ("aria-labelledby", "\(id)-title \(id)-desc")])
         m.element("title", [("id", "\(id)-title")], title)
