@@ -29,5 +29,15 @@ echo
 cat out/assess/district_summary.md
 echo
 [ -f out/assess/cohort_headline.md ] && cat out/assess/cohort_headline.md
+# Several agencies: the same police file with an A&E ISTV and an ambulance extract that partly describe the same
+# assaults, read with their own mappings, by source, with the overlap estimated against the demo's known truth.
+mkdir -p out/agencies
+"$svd" demo --rows "$rows" --seed 2024 --partners --out out/agencies/demo.csv >&2
+"$svd" assess --sources out/agencies/demo-sources.yaml --out out/agencies/assess >&2
+"$svd" report --sources out/agencies/demo-sources.yaml --out out/agencies/report.html >&2
 echo
-echo "All tables: out/assess/ (one workbook: out/assess/assessment.xlsx)   Rejected rows (restricted, never publish): out/assess.restricted/rejects.csv   Hotspots: out/hotspots/   Report: out/report.html" >&2
+grep -E '^(##|\|)' out/agencies/assess/source_summary.md
+echo
+grep -E '^##|^\|---|^\| source |^\| [^|]+ \| all \|' out/agencies/assess/source_overlap.md
+echo
+echo "All tables: out/assess/ (one workbook: out/assess/assessment.xlsx)   Rejected rows (restricted, never publish): out/assess.restricted/rejects.csv   Hotspots: out/hotspots/   Report: out/report.html   Several agencies: out/agencies/" >&2
