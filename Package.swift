@@ -44,6 +44,9 @@ let package = Package(
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // The README's library example, built and run by LibraryExampleTests: the SVDEngine product without the CLI.
         .executableTarget(name: "svd-library-example", dependencies: ["SVDEngine", "SVDDemo"], path: "Examples/LibraryExample"),
+        // The CI performance guard: instructions of DBSCAN, Gi* and ingest → bin under callgrind against
+        // Benchmarks/guard/thresholds.json (run by scripts/perf-guard.sh, which PerfGuardTests runs).
+        .executableTarget(name: "svd-perf-guard", dependencies: ["SVDEngine", "SVDDemo"]),
         .executableTarget(name: "svd", dependencies: ["SVDCore", "SVDLocate", "SVDPublish", "SVDDemo", "SVDEngine", "SVDAudit", "SVDWorkbook",
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
@@ -59,6 +62,8 @@ let package = Package(
                     exclude: ["check_workbook.py", "Fixtures"]),
         .testTarget(name: "SVDPublishTests", dependencies: ["SVDCore", "SVDDemo", "SVDDetect", "SVDPublish", "SVDEngine", "SVDWorkbook"]),
         .testTarget(name: "SVDAuditTests", dependencies: ["SVDAudit", "SVDCore", "SVDWorkbook"], exclude: ["tamper_workbook.py"]),
+        // Runs scripts/perf-guard.sh (a release build of svd-perf-guard, then callgrind): the CI performance guard.
+        .testTarget(name: "PerfGuardTests"),
         .testTarget(name: "SVDDemoTests", dependencies: ["SVDCore", "SVDDemo", "SVDIngest"], exclude: ["make_land_mask.py", "check_outside_share.py"]),
     ]
 )
