@@ -21,6 +21,11 @@ are perturbed).  Atom families (each per definitions layer L and per period segm
                     of layer L sum to the layer's DT total
   OUT[L,s]          serious violence outside every district; OUTALL[s] >= sum OUT (all scopes outside)
   ACC               accepted rows (data quality): ACC - outside-period = sum OFF + OUTALL over the period
+  SRCM[L,q,m]       source q (police, A&E...; runs that read several sources) in the area in month m: sum over q =
+                    the area's month count;  SRCD[L,q,s,d] by district and segment: sum over q = DT, sum over d =
+                    sum of SRCM over the segment;  SH[L,q,s,h] by hour: sum over h = the source's count, sum over q =
+                    the hour's count in HW  (--source-cube: one atom per source, district and month instead)
+  CX[k,d,j]         partner context measure k in district d over a piece j of the published 12-month windows
 
 Segments: the months covered by the periods of all inputs are cut at every period boundary, so two runs whose
 periods differ by a month share all atoms but the extra month's.  Layers: runs whose definitions differ by some
@@ -75,6 +80,15 @@ TABLE_IDS = ["district_summary", "cohort_summary", "district_change", "strand_by
              "quarterly_trend", "financial_year_by_district", "financial_year_by_strand", "grouping_summary"]
 MEASURE_TABLE_IDS = ["kpi_summary", "kpi_by_district"]
 READ_MEASURES = False   # --measures
+# The by-source panel (runs that read several sources: police, A&E, ambulance...): each source's own counts, which
+# add up over the sources to the all-sources tables above (per district, month and hour).  Read by default;
+# --no-sources leaves them out (to measure what they add).
+SOURCE_TABLE_IDS = ["source_summary", "source_by_district", "source_by_month", "source_by_hour"]
+READ_SOURCES = True     # --no-sources
+SOURCE_CUBE = False     # --source-cube
+# Partner context figures (--context): each measure x district x month a count of its own, not tied to incidents.
+CONTEXT_TABLE_IDS = ["context_by_district"]
+READ_CONTEXT = True     # --no-context
 PEOPLE_ROLES = ("victim", "suspect")
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 SEXES = ["female", "male", "sex_unknown"]
@@ -274,6 +288,8 @@ class Pub:
         self.tables = {}
         self.cards = []
         self.dataset = None         # file accounting line(s): inputs with different data are not linked
+        self.sources = []           # sources listed by the by-source tables
+        self.context_end = None     # last month of context_by_district's latest 12 months
         self.warnings = []
 
     def file_of(self, tid):
@@ -285,7 +301,8 @@ def load_folder(path):
     p = Pub(path)
     p.kind = "tables"
     headers = []
-    for tid in TABLE_IDS + (MEASURE_TABLE_IDS if READ_MEASURES else []):
+    for tid in TABLE_IDS + (MEASURE_TABLE_IDS if READ_MEASURES else []) + (SOURCE_TABLE_IDS if READ_SOURCES else []) + \
+            (CONTEXT_TABLE_IDS if READ_CONTEXT else []):
         for ext, reader in (("csv", read_csv_table), ("json", read_json_table), ("md", read_md_table)):
             f = os.path.join(path, f"{tid}.{ext}")
             if os.path.exists(f):
@@ -317,6 +334,18 @@ def load_folder(path):
             p.period = (min(months), max(months))
     if p.period is None:
         raise InputError(f"{path}: cannot tell the analysis period (no monthly_trend table or title)")
+    if "context_by_district" in p.tables:
+        # "..., 12 months to YYYY-MM" (JSON/Markdown title); a CSV has none: the period's last month, as for the
+        # other 12-month columns.
+        p.context_end = p.period[1]
+        for ext, reader in (("json", read_json_table), ("md", read_md_table)):
+            f = os.path.join(path, f"context_by_district.{ext}")
+            if os.path.exists(f):
+                t, _ = reader(f, "context_by_district")
+                m = re.search(r"12 months to (\d{4}-\d{2})", (t.title or "") if t else "")
+                if m:
+                    p.context_end = month_index(m.group(1))
+                break
     truth = any("NOT SUPPRESSED" in h for h in headers)
     man = os.path.join(path, "manifest.json")
     d = None
@@ -561,7 +590,19 @@ class Vocab:
         self.nstrands = 0
         self.loc_types = []
         self.ages = []               # single-year labels: "0" ... "89", "90+", "unknown"
+        self.sources = []            # source names of the by-source tables (police, A&E...), in table order
         for p in pubs:
+            p.sources = []
+            for tid in SOURCE_TABLE_IDS:
+                st = p.tables.get(tid)
+                if st is not None and "source" in st.index:
+                    for r in st.rows:
+                        q = st.get(r, "source")
+                        if q and q not in p.sources:
+                            p.sources.append(q)
+            for q in p.sources:
+                if q not in self.sources:
+                    self.sources.append(q)
             ds = p.tables.get("district_summary")
             if ds is not None:
                 for r in ds.rows:
@@ -712,6 +753,8 @@ class Model:
         self.exact = all(p.disc.B == 0 for p in pubs)
         self.measure_cells = set()
         self.with_measures = any(tid in p.tables for p in pubs for tid in MEASURE_TABLE_IDS)
+        self.with_sources = any(p.sources for p in pubs)
+        self.context_cells = set()
         self.setup()
 
     # -- variables and rows
@@ -867,6 +910,103 @@ class Model:
                 e[self.v("OUT", L, s)] = -1.0
             self.row(e, 0, INF, ("identity", "OUTALL"))
             self.offence_identities(s)
+        self.source_identities()
+        self.context_setup()
+
+    def source_identities(self):
+        """The by-source panel.  Each source's figures are the same assessment run on that source's incidents only,
+        so for the true counts the sources add up to all sources, district by district, month by month and hour by
+        hour.  Atoms per definitions layer L and source q:
+          SRCM[L,q,m]    source q in the area in month m: sum over q = sum over c of YM[L,m,c]
+                         (source_by_month incidents and rolling 12 months; source_summary's 12-month columns)
+          SRCD[L,q,s,d]  source q in district d over period segment s: sum over q = DT[L,s,d]
+                         (source_by_district, its TOTAL and source_summary incidents); sum over d = sum of SRCM over s
+          SH[L,q,s,h]    source q by hour h (0-23, 24 = unknown) in segment s: sum over h = sum over d of SRCD;
+                         sum over q = the hour's total over the weekdays and district scopes of HW (source_by_hour)
+        A source's district x month cell is never published, so by default only its two margins are modelled: a
+        relaxation of the true model (every true table satisfies it, so no claim can be wrong), much cheaper in the
+        LP.  With --source-cube each source gets SRC[L,q,d,m] (sum over q = sum over c of Y[L,d,m,c]) and its margins
+        are sums of those: the exact model, which also requires a source's district x month counts to fit inside
+        the all-sources ones.  On the demo cases both recover the same cells."""
+        if not self.with_sources:
+            return
+        lists = {tuple(sorted(p.sources)) for p in self.pubs if p.sources}
+        if len(lists) > 1:
+            raise InputError("the inputs' by-source tables list different sources (" +
+                             " / ".join(", ".join(x) for x in sorted(lists)) + "): attack them separately")
+        self.sources = list(next(p.sources for p in self.pubs if p.sources))
+        used = {tid for p in self.pubs for tid in p.tables}
+        D = self.vocab.districts
+        Q = self.sources
+        for L in range(self.nlayers):
+            if SOURCE_CUBE:
+                for d in D:
+                    for m in self.months:
+                        e = {self.v("SRC", L, q, d, m): 1.0 for q in Q}
+                        for c in range(self.ncls):
+                            e[self.v("Y", L, d, m, c)] = -1.0
+                        self.row(e, 0, 0, ("identity", "SRC-Y"))
+            else:
+                for m in self.months:
+                    e = {self.v("SRCM", L, q, m): 1.0 for q in Q}
+                    for c in range(self.ncls):
+                        e[self.v("YM", L, m, c)] = -1.0
+                    self.row(e, 0, 0, ("identity", "SRCM-Y"))
+                for s in range(len(self.segs)):
+                    for d in D:
+                        e = {self.v("SRCD", L, q, s, d): 1.0 for q in Q}
+                        e[self.v("DT", L, s, d)] = -1.0
+                        self.row(e, 0, 0, ("identity", "SRCD-DT"))
+            for q in Q:
+                if SOURCE_CUBE:
+                    for m in self.months:
+                        e = {self.v("SRCM", L, q, m): -1.0}
+                        for d in D:
+                            e[self.v("SRC", L, q, d, m)] = 1.0
+                        self.row(e, 0, 0, ("identity", "SRCM"))
+                for s, (a, b) in enumerate(self.segs):
+                    if SOURCE_CUBE:
+                        for d in D:
+                            e = {self.v("SRCD", L, q, s, d): -1.0}
+                            for m in range(a, b + 1):
+                                e[self.v("SRC", L, q, d, m)] = 1.0
+                            self.row(e, 0, 0, ("identity", "SRCD"))
+                    else:
+                        e = {self.v("SRCD", L, q, s, d): 1.0 for d in D}
+                        for m in range(a, b + 1):
+                            e[self.v("SRCM", L, q, m)] = -1.0
+                        self.row(e, 0, 0, ("identity", "SRCD-SRCM"))
+                    if "source_by_hour" in used:
+                        e = {self.v("SH", L, q, s, h): 1.0 for h in range(25)}
+                        for d in D:
+                            e[self.v("SRCD", L, q, s, d)] = -1.0
+                        self.row(e, 0, 0, ("identity", "SH"))
+            if "source_by_hour" in used:
+                for s in range(len(self.segs)):
+                    for h in range(25):
+                        e = {self.v("SH", L, q, s, h): 1.0 for q in Q}
+                        for g in self.scopes:
+                            for w in range(8):
+                                e[self.v("HW", L, s, g, h, w)] = -1.0
+                        self.row(e, 0, 0, ("identity", "SH-HW"))
+
+    def context_setup(self):
+        """Partner context figures: one unknown per measure, district and run of months (CX[k,d,j]).  Only sums over
+        each run's latest 12 months and the 12 before are published, so the months are cut at every such window's
+        boundaries and each piece is one atom (exact: nothing else tells the months of a piece apart).  They are tied
+        to nothing else: partners' counts, not incidents."""
+        ends = sorted({p.context_end for p in self.pubs if getattr(p, "context_end", None) is not None})
+        cuts = sorted({x for e in ends for x in (e - 23, e - 11, e + 1)})
+        self.cx_pieces = [(a, b - 1) for a, b in zip(cuts, cuts[1:]) if any(e - 23 <= a and b - 1 <= e for e in ends)]
+
+    def CX(self, k, dists, months):
+        lo, hi = months[0], months[-1]
+        e = {}
+        for j, (a, b) in enumerate(self.cx_pieces):
+            if lo <= a and b <= hi:
+                for d in dists:
+                    e[self.v("CX", k, d, j)] = 1.0
+        return e
 
     def people_identities(self, L, s):
         """People and places, for period segment s of layer L:
@@ -1280,6 +1420,8 @@ class Model:
                 self.cell(p, "location_type", r[0], "incidents", lt.get(r, "incidents"), e)
         self.add_people(p, sidx)
         self.add_trends(p, sidx)
+        self.add_sources(p)
+        self.add_context(p)
         # monthly trend
         mt = t.get("monthly_trend")
         if mt is not None:
@@ -1584,12 +1726,85 @@ class Model:
                     self.cell(p, "kpi_by_district", r[0], f"{k}_last_12", kd.get(r, f"{k}_last_12"), self.MS(p, k, dd, cur12))
                     self.cell(p, "kpi_by_district", r[0], f"{k}_previous_12", kd.get(r, f"{k}_previous_12"), self.MS(p, k, dd, prev12))
 
+    def add_sources(self, p):
+        """Cells of the by-source panel (assess folders of runs that read several sources).  Percentages there are
+        computed from the published counts (the notes say so), so they are not used."""
+        t = p.tables
+        if not p.sources:
+            return
+        V = self.vocab
+        dists = self.dists_for(p)
+        cur12, prev12 = self.last12(p)
+
+        def months_of(q, months):
+            if any(m not in self.monthset for m in months):
+                return None
+            return {self.v("SRCM", L, q, m): 1.0 for L in p.layers for m in months}
+
+        def dists_of(q, dd):
+            return {self.v("SRCD", L, q, s, d): 1.0 for L in p.layers for s in p.segs for d in dd}
+        ss = t.get("source_summary")
+        if ss is not None:
+            for r in ss.rows:
+                q = ss.get(r, "source")
+                self.cell(p, "source_summary", q, "incidents", ss.get(r, "incidents"), dists_of(q, dists))
+                self.change_pair(p, "source_summary", q, ss, r, months_of(q, cur12), months_of(q, prev12),
+                                 "last_12_months", "previous_12_months", "difference", "change_percent")
+        sd = t.get("source_by_district")
+        if sd is not None:
+            for r in sd.rows:
+                q, code = sd.get(r, "source"), sd.get(r, "district_code")
+                dd = dists if code == "TOTAL" else [V.district_name(code)]
+                self.cell(p, "source_by_district", f"{q}/{code}", "incidents", sd.get(r, "incidents"), dists_of(q, dd))
+        sm = t.get("source_by_month")
+        if sm is not None:
+            for r in sm.rows:
+                q, mt = sm.get(r, "source"), sm.get(r, "month")
+                if not re.fullmatch(r"\d{4}-\d{2}", mt):
+                    continue
+                m = month_index(mt)
+                self.cell(p, "source_by_month", f"{mt}/{q}", "incidents", sm.get(r, "incidents"), months_of(q, [m]))
+                self.cell(p, "source_by_month", f"{mt}/{q}", "rolling_12_months", sm.get(r, "rolling_12_months"),
+                          months_of(q, list(range(m - 11, m + 1))))
+        sh = t.get("source_by_hour")
+        if sh is not None:
+            for r in sh.rows:
+                q, lab = sh.get(r, "source"), sh.get(r, "hour")
+                if lab.startswith("unknown"):
+                    h = 24
+                elif re.fullmatch(r"\d{1,2}:\d{2}", lab):
+                    h = int(lab.split(":")[0])
+                else:
+                    continue
+                e = {self.v("SH", L, q, s, h): 1.0 for L in p.layers for s in p.segs}
+                self.cell(p, "source_by_hour", f"{q}/{lab}", "incidents", sh.get(r, "incidents"), e)
+
+    def add_context(self, p):
+        """context_by_district: each measure's latest 12 months and the 12 before, by district and TOTAL (the sum
+        of the districts).  The rate per 1,000 is computed from the published count: not used."""
+        ct = p.tables.get("context_by_district")
+        if ct is None or getattr(p, "context_end", None) is None:
+            return
+        V = self.vocab
+        e = p.context_end
+        cur, prev = list(range(e - 11, e + 1)), list(range(e - 23, e - 11))
+        for r in ct.rows:
+            k, code = ct.get(r, "measure"), ct.get(r, "district_code")
+            dd = V.districts if code == "TOTAL" else [V.district_name(code)]
+            self.change_pair(p, "context_by_district", f"{k}/{code}", ct, r, self.CX(k, dd, cur), self.CX(k, dd, prev),
+                             "last_12_months", "previous_12_months", "difference", "change_percent")
+
     def change_cells(self, p, tid, key, tab, r, dists, classes, ccur, cprev, cdiff, cpct, colprefix=False):
         if classes is None:
             classes = list(range(self.ncls))
         cur12, prev12 = self.last12(p)
         a = self.Y(p, dists, cur12, classes)
         b = self.Y(p, dists, prev12, classes)
+        self.change_pair(p, tid, key, tab, r, a, b, ccur, cprev, cdiff, cpct)
+
+    def change_pair(self, p, tid, key, tab, r, a, b, ccur, cprev, cdiff, cpct):
+        """A 12-month change: the two counts, their difference (exact, or +-2B) and, where a count is not printed
+        exactly, the change percentage."""
         va, vb = tab.get(r, ccur), tab.get(r, cprev)
         self.cell(p, tid, key, ccur, va, a)
         self.cell(p, tid, key, cprev, vb, b)
@@ -2411,8 +2626,10 @@ def row_key(t, r):
     if tid in ("victim_age_sex_by_district", "suspect_age_sex_by_district", "age_profile", "location_type_by_district",
                "location_type_by_strand"):
         return f"{r[0]}/{r[2]}"
-    if tid == "sexual_violence_age_sex":
+    if tid in ("sexual_violence_age_sex", "source_by_district", "source_by_month", "source_by_hour"):
         return f"{r[0]}/{r[1]}"
+    if tid == "context_by_district":
+        return f"{r[0]}/{t.get(r, 'district_code')}"
     if tid == "district_summary":
         return t.get(r, "district_code")
     if tid == "html_district_rates":
@@ -2452,6 +2669,13 @@ def main(argv=None):
     ap.add_argument("--milp-budget", type=float, default=30.0, help="total MILP seconds per run (default 30); cells left undecided are counted in the summary")
     ap.add_argument("--quiet", action="store_true", help="summary only")
     ap.add_argument("--measures", action="store_true", help="also read kpi_summary and kpi_by_district (one unknown per measure, district and month: slow on many runs)")
+    ap.add_argument("--no-sources", action="store_true",
+                    help="leave out the by-source tables (source_summary, source_by_district/_month/_hour)")
+    ap.add_argument("--source-cube", action="store_true",
+                    help="model each source by district AND month (one unknown per source, district and month, summing "
+                         "to the all-sources district x month count) instead of its district and month margins: exact "
+                         "rather than a relaxation, slower; found nothing more on the demo cases")
+    ap.add_argument("--no-context", action="store_true", help="leave out context_by_district")
     ap.add_argument("--route-matrix", action="store_true",
                     help="also test, for each recovered cell, which single route recovers it on its own "
                          "(own table + printed totals + one family of tables)")
@@ -2459,8 +2683,11 @@ def main(argv=None):
                     help="label each recovered cell by the tables of the proof the solver found, instead of searching "
                          "for the smallest stage of published information that already recovers it")
     opts = ap.parse_args(argv)
-    global READ_MEASURES
+    global READ_MEASURES, READ_SOURCES, READ_CONTEXT, SOURCE_CUBE
+    SOURCE_CUBE = opts.source_cube
     READ_MEASURES = opts.measures
+    READ_SOURCES = not opts.no_sources
+    READ_CONTEXT = not opts.no_context
     t0 = time.time()
     try:
         pubs = [load_pub(p) for p in opts.inputs]
@@ -2549,7 +2776,11 @@ def main(argv=None):
             print("ATTACKER BUG: a claim or an identity disagrees with the truth", file=sys.stderr)
     if opts.json:
         with open(opts.json, "w", encoding="utf-8") as f:
-            json.dump(dict(inputs=[p.path for p in pubs], hidden_cells=nt, recovered=len(recovered), recovered_small=small,
+            attacked = defaultdict(int)
+            for tg in model.targets:
+                attacked[tg.tid] += 1
+            json.dump(dict(inputs=[p.path for p in pubs], hidden_cells=nt, attacked_by_table=attacked,
+                           recovered=len(recovered), recovered_small=small,
                            by_route=by_route, by_table=by_table, by_route_alone=by_alone if opts.route_matrix else None,
                            seconds=elapsed,
                            truth=dict(correct=correct, wrong=wrong, unknown=unknown, model_consistent=check) if truths else None,
