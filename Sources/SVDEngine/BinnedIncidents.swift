@@ -215,7 +215,7 @@ public struct BinnedIncidents {
         input.sources = result.sourceCubes.count < 2 ? [] : result.sourceCubes.map { s in
             let files = result.summaries.filter { $0.source.lowercased() == s.source.lowercased() }
             return AssessmentInput.SourceSlice(name: s.source, partners: files.compactMap(\.partner).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
-                                               cube: s.cube, dataQuality: dataQuality(files, cube: s.cube))
+                                               cube: s.cube, dataQuality: dataQuality(result.summaries, cube: s.cube, source: s.source))
         }
         return input
     }
@@ -234,19 +234,32 @@ public struct BinnedIncidents {
         return all.sources.first { $0.name.lowercased() == source.lowercased() }.map(all.restricted(to:))
     }
 
-    private func dataQuality(_ summaries: [BinningRun.FileSummary], cube: IncidentCube) -> DataQualityInput {
+    /// Row accounting of the files, or of one source's rows in them: a file's accepted rows count under the source each
+    /// row names, its rejected rows (whose source may be what is broken) under the file's own source.
+    private func dataQuality(_ summaries: [BinningRun.FileSummary], cube: IncidentCube, source: String? = nil) -> DataQualityInput {
+        func same(_ a: String, _ b: String) -> Bool { a.lowercased() == b.lowercased() }
         var reasons: [String: Int] = [:]
-        for s in summaries { for (r, n) in s.summary.rejectedByReason { reasons[r.label, default: 0] += n } }
-        let files = summaries.map { f in
+        for s in summaries where source.map({ same($0, s.source) }) ?? true {
+            for (r, n) in s.summary.rejectedByReason { reasons[r.label, default: 0] += n }
+        }
+        let chosen = summaries.filter { f in source.map { s in same(f.source, s) || f.acceptedBySource.contains { same($0.source, s) } } ?? true }
+        let files = chosen.map { f in
             let s = f.summary
+            let accepted = source.map { s in f.acceptedBySource.filter { same($0.source, s) }.reduce(0) { $0 + $1.rows } } ?? s.accepted
+            let rejected = source.map { same($0, f.source) ? s.rejected : 0 } ?? s.rejected
+            // A field unknown on every accepted row of the file is unknown on every row of each of its sources.
+            func unknown(_ n: Int) -> Int { source == nil ? n : (n == s.accepted ? accepted : 0) }
             // What "not recorded by this source" rests on: a field unknown on every accepted row of a file.
-            let unknown: [IncidentField: Int] = [
-                .victimAge: s.acceptedUnknownVictimAge, .suspectAge: s.acceptedUnknownSuspectAge, .victimSex: s.acceptedUnknownVictimSex,
-                .suspectSex: s.acceptedUnknownSuspectSex, .hour: s.acceptedUnknownHour, .weekday: s.acceptedUnknownDay,
-                .locationType: s.acceptedUnknownLocationType,
+            let unknownCounts: [IncidentField: Int] = [
+                .victimAge: unknown(s.acceptedUnknownVictimAge), .suspectAge: unknown(s.acceptedUnknownSuspectAge),
+                .victimSex: unknown(s.acceptedUnknownVictimSex), .suspectSex: unknown(s.acceptedUnknownSuspectSex),
+                .hour: unknown(s.acceptedUnknownHour), .weekday: unknown(s.acceptedUnknownDay),
+                .locationType: unknown(s.acceptedUnknownLocationType),
             ]
-            return DataQualityInput.File(name: f.file, format: f.format, source: f.source, partner: f.partner,
-                                         rowsRead: s.rowsRead, accepted: s.accepted, rejected: s.rejected, unknown: unknown)
+            var file = DataQualityInput.File(name: f.file, format: f.format, source: source ?? f.source, partner: f.partner,
+                                             rowsRead: accepted + rejected, accepted: accepted, rejected: rejected, unknown: unknownCounts)
+            if source == nil { file.otherSources = f.acceptedBySource.filter { !same($0.source, f.source) } }
+            return file
         }
         var outsidePeriod = KeyedCount.zero
         cube.forEachOffenceCell { c in if !period.contains(c.month) { outsidePeriod = outsidePeriod + c.keyed } }

@@ -39,6 +39,8 @@ public struct BinningRun {
         public let source: String
         public let partner: String?
         public let summary: IngestSummary
+        /// Accepted rows by the source each row named (a native file's source column can name several).
+        public let acceptedBySource: [(source: String, rows: Int)]
     }
 
     public struct Result {
@@ -140,8 +142,12 @@ public struct BinningRun {
                 }
             }
             progress?.end()
+            var bySource = [Int](repeating: 0, count: 256)
+            for w in 0..<workers { for s in 0..<256 where states[w].fileRowsBySource[s] != 0 { bySource[s] += states[w].fileRowsBySource[s]; states[w].fileRowsBySource[s] = 0 } }
+            let names = sources.names
             summaries.append(FileSummary(file: url.lastPathComponent, format: reader.format.label, source: reader.sourceLabel,
-                                         partner: input.partner, summary: summary))
+                                         partner: input.partner, summary: summary,
+                                         acceptedBySource: bySource.indices.filter { bySource[$0] > 0 }.map { (names[$0], bySource[$0]) }))
         }
         try rejects.close()
         let names = sources.names
@@ -176,6 +182,8 @@ final class WorkerStates: @unchecked Sendable {
         var newest = Int32.min
         var points: [IncidentPoint] = []
         var collectsLinkage = false
+        /// Accepted rows of the current file by source code (reset after each file).
+        var fileRowsBySource = [Int](repeating: 0, count: 256)
         var linkage: [LinkagePoint] = []
         /// The definitions have measures (most runs' hot path skips them otherwise).
         let measures: Bool
@@ -218,6 +226,7 @@ final class WorkerStates: @unchecked Sendable {
             let inScope = classifier.scope(i) == .seriousViolence
             let masks = inScope ? classifier.masks(i) : 0
             let mask = UInt8(truncatingIfNeeded: masks & classifier.strandBits)
+            fileRowsBySource[Int(i.source)] &+= 1
             let cube = cubes[Int(i.source)] ?? newCube(i.source)
             cube.add(i, district: district, inScope: inScope, strandMask: mask, measureMask: UInt16(truncatingIfNeeded: masks >> UInt32(classifier.strands)))
             if inScope && collectsLinkage && i.placedDistrict == 0 && i.hour >= 0 && i.day != Incident.unknownDay {

@@ -90,6 +90,19 @@ final class MultiSourceTests: XCTestCase {
         XCTAssertTrue(html.contains("<section id=\"sources\"><h2>By source</h2>"), "no by-source panel")
     }
 
+    /// A native file whose source column names two sources: each source is credited with its own rows.
+    func testAFileNamingSeveralSourcesIsAccountedPerSource() throws {
+        let rows = try String(contentsOfFile: cli.path("police.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        let ae = rows.filter { $0.hasSuffix(",A&E") }.count
+        XCTAssertGreaterThan(ae, 0)
+        try cli.ok(["assess", "police.csv", "--tier", "partner", "--quiet", "--out", "o"])
+        let summary = try csv("o/source_summary.csv")
+        XCTAssertEqual(row(summary, "A&E", column: "rows_accepted"), "\(ae)")
+        XCTAssertEqual(row(summary, "police", column: "rows_accepted"), "\(3000 - ae)")
+        let dq = try String(contentsOfFile: cli.path("o/data_quality.csv"), encoding: .utf8)
+        XCTAssertTrue(dq.contains("accepted rows its source column puts under other sources: A&E \(ae)"), dq)
+    }
+
     func testMappingErrorsNameTheFileAndWriteNothing() throws {
         // A police file read with the A&E mapping: its header lacks the mapping's columns.
         let wrong = try cli.svd(["assess", "ae.csv:ae-istv", "police.csv:ae-istv", "--quiet", "--out", "o"])

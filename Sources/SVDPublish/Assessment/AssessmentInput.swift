@@ -45,6 +45,8 @@ public struct DataQualityInput: Sendable {
         /// The source its rows belong to, and who supplied it.
         public let source: String
         public let partner: String?
+        /// Accepted rows counted under other sources than `source` (a source column naming several).
+        public var otherSources: [(source: String, rows: Int)] = []
         public let rowsRead: Int
         public let accepted: Int
         public let rejected: Int

@@ -180,7 +180,9 @@ public struct AssessmentTables {
         func pct(_ x: Int, of y: Int) -> PublishedTable.Value { y > 0 ? .percent(Double(x) / Double(y) * 100, decimals: 1) : .empty }
         // Row accounting is about records in the extracts, not incidents in a place and period, so it is exact.
         var lines = dq.files.map { f in
-            let source = f.source.isEmpty ? "" : "; source \(f.source)" + (f.partner.map { ", supplied by \($0)" } ?? "")
+            let others = f.otherSources.map { "\($0.source) \($0.rows)" }.joined(separator: ", ")
+            let source = (f.source.isEmpty ? "" : "; source \(f.source)" + (f.partner.map { ", supplied by \($0)" } ?? ""))
+                + (others.isEmpty ? "" : "; accepted rows its source column puts under other sources: \(others)")
             return DataQualityLine(measure: "file \(f.name) (\(f.format)\(source)): rows read / accepted / rejected",
                                    value: .text("\(f.rowsRead) / \(f.accepted) / \(f.rejected)"), percent: .empty, records: true)
         }
