@@ -50,6 +50,9 @@ public struct HotspotParameters: Sendable {
     public var top: Int = 20
     /// Gi* over occupied cells only (esda on the non-empty cells) instead of every cell of the grid.
     public var occupiedCellsOnly = false
+    /// Grid analyses (Gi*, KDE) use only the cells that intersect the area's districts (the district's, with
+    /// `district`); false keeps every cell of the bounding rectangle, sea included, as zeros (the old behaviour).
+    public var landOnly = true
     /// Spatial disclosure control (see `SpatialRules`); nil keeps the tier's default.
     /// Side of the generalisation grid in metres.
     public var generalisation: Double?
@@ -148,6 +151,9 @@ public struct HotspotAnalysis {
     /// Locations of the comparison period's incidents (Gi* with a comparison only). Never published.
     let previousLocations: [BNGPoint]?
     public let density: DensitySurface?
+    /// The land of the run's grids: the area's districts, or the district asked for (nil with `landOnly` off).
+    /// Cached per grid, so every grid analysis of the run shares one answer.
+    public let landMask: LandMask?
 
     public let publisher: HotspotPublisher
     /// DBSCAN: the published clusters, ranked and numbered over the whole area (H1 has most incidents), then
@@ -217,6 +223,10 @@ public struct HotspotAnalysis {
         case .period(let p): comparisonPeriod = p
         }
 
+        let districts = binned.area.districts
+        let landMask: LandMask? = parameters.landOnly
+            ? LandMask(regions: districtFilter.district.map { [districts[$0].polygons] } ?? districts.map(\.polygons)) : nil
+        self.landMask = landMask
         var adjustments: [String] = []
         var clustering: DBSCANResult?
         var shapes: [ClusterShape] = []
@@ -247,17 +257,23 @@ public struct HotspotAnalysis {
                 }
                 let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: size, points: locations)
                 let observations: GiStarObservations = parameters.occupiedCellsOnly ? .occupiedCells : .allCells
-                let now = try GetisOrd.giStar(CountGrid(points: locations, spec: spec), band: parameters.band, observations: observations)
-                giStar = now
+                let nowGrid = CountGrid(points: locations, spec: spec)
+                var beforeGrid: CountGrid?
                 if let earlier = comparisonPeriod {
                     let before = filter.select(binned.result.points, period: earlier, needDays: false)
                     guard !before.points.isEmpty else {
                         throw EngineError("no incidents in the comparison period \(filter.describe(earlier)); the data start later — choose --compare-from/--compare-to within the data")
                     }
                     previousLocations = before.points.map(\.location)
-                    let beforeGrid = CountGrid(points: previousLocations!, spec: spec)
+                    beforeGrid = CountGrid(points: previousLocations!, spec: spec)
                     previousCellCounts = HotspotAnalysis.keyedCells(before.points, spec: spec)
-                    let then = try GetisOrd.giStar(beforeGrid, band: parameters.band, observations: observations)
+                }
+                // Both periods on the same land cells, so their classes compare like with like.
+                let land = try Self.landCells(landMask, spec: spec, counts: [nowGrid.counts] + (beforeGrid.map { [$0.counts] } ?? []))
+                let now = try GetisOrd.giStar(nowGrid, band: parameters.band, observations: observations, land: land)
+                giStar = now
+                if let beforeGrid {
+                    let then = try GetisOrd.giStar(beforeGrid, band: parameters.band, observations: observations, land: land)
                     previousGiStar = then
                     trends = try HotspotChange.classify(earlier: then, later: now)
                 }
@@ -268,7 +284,8 @@ public struct HotspotAnalysis {
                     adjustments.append("The automatic radius (\(Self.metres(h.rounded())) m) is finer than the \(disclosure.tier.rawValue) tier allows: \(Self.metres(spatial.minBandwidth)) m is used.")
                     h = spatial.minBandwidth
                 }
-                density = try KernelDensity.quartic(locations, spec: spec, bandwidth: h)
+                let land = try Self.landCells(landMask, spec: spec, counts: [CountGrid(points: locations, spec: spec).counts])
+                density = try KernelDensity.quartic(locations, spec: spec, bandwidth: h, land: land)
             }
         } catch let e as DetectError {
             throw EngineError("\(parameters.method.rawValue) on \(scope): \(e)")
@@ -314,6 +331,15 @@ public struct HotspotAnalysis {
             if case .tooManyCells = e { throw ParameterError("cell", "\(size): \(e)") }
             throw e
         }
+    }
+
+    /// The land cells of `spec` (nil without a mask): those intersecting the mask's polygons, plus any cell holding an
+    /// incident in `counts` (a point on a boundary that the district locator and GEOS place a hair apart is never lost).
+    public static func landCells(_ mask: LandMask?, spec: GridSpec, counts: [[Double]] = []) throws -> [Bool]? {
+        guard let mask else { return nil }
+        var land = try mask.cells(of: spec)
+        for c in counts where c.count == land.count { for i in c.indices where c[i] > 0 { land[i] = true } }
+        return land
     }
 
     /// Per-cluster counts in one pass over the members.

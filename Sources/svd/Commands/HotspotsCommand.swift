@@ -52,6 +52,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @Flag(help: "Gi* over occupied cells only (default: every cell of the grid, empty ones as zero).")
     var occupiedOnly = false
 
+    @Flag(help: "Gi* and KDE over every cell of the bounding rectangle, sea and land outside the area included as zeros (default: only cells that intersect the area's districts, or the district's with --district).")
+    var wholeRectangle = false
+
     @Option(help: ArgumentHelp("KDE radius in metres (default: ArcGIS's rule from the incidents' spread).", valueName: "metres"))
     var bandwidth: Double?
 
@@ -100,6 +103,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         p.band = band
         p.bandwidth = bandwidth
         p.occupiedCellsOnly = occupiedOnly
+        p.landOnly = !wholeRectangle
         p.strand = strand
         p.district = district
         p.top = top
