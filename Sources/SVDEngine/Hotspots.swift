@@ -53,6 +53,9 @@ public struct HotspotParameters: Sendable {
     /// Grid analyses (Gi*, KDE) use only the cells that intersect the area's districts (the district's, with
     /// `district`); false keeps every cell of the bounding rectangle, sea included, as zeros (the old behaviour).
     public var landOnly = true
+    /// Place names (the area directory's `places.json`, or `--gazetteer`): every hotspot and cell row then names the
+    /// place it lies in or nearest to, beside its district and OS grid reference.
+    public var places: Gazetteer?
     /// Spatial disclosure control (see `SpatialRules`); nil keeps the tier's default.
     /// Side of the generalisation grid in metres.
     public var generalisation: Double?
@@ -177,7 +180,7 @@ public struct HotspotAnalysis {
         strandNames = defs.strands.map(\.label)
         publisher = HotspotPublisher(policy: disclosure, districtCodes: area.districts.map(\.code),
                                      districtNames: area.districts.map(\.name), strands: defs.strands.map { ($0.id, $0.label) },
-                                     spatial: spatial)
+                                     spatial: spatial, places: parameters.places)
 
         // DBSCAN over the whole area even for one district: clusters do not stop at a boundary, and ids stay the area's.
         var selection = parameters

@@ -45,6 +45,8 @@ extension HotspotAnalysis {
                          + (sensitiveLeftOut.isZero ? "" : " (\(countText(sensitiveLeftOut)) incidents)")
                          + "; partners' outputs (--tier partner) include them.")
         }
+        notes.append("grid_ref is the Ordnance Survey National Grid reference of the hotspot's published centroid (100 m) or of the cell's centre (at the cell's precision: 100 m for 100–999 m cells, 1 km for 1 km cells)"
+                     + (parameters.places.map { "; place is the place of the area's gazetteer it lies in, or the nearest (\($0.source))" } ?? "") + ".")
         return notes + adjustments
     }
 

@@ -82,6 +82,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @Option(help: ArgumentHelp("Domestic abuse, sexual offences and incidents at dwellings: exclude (public tier default) or include (partner default).", valueName: "exclude|include"))
     var sensitivePlaces: SensitivePlaces?
 
+    @Option(help: ArgumentHelp("Place names (GeoJSON points or polygons with a name, WGS84 or EPSG:27700): each hotspot and cell row gets the place it lies in or nearest to. Default: the area directory's places.json (svd geodata import --places), if any.", valueName: "file"))
+    var gazetteer: String?
+
     @OptionGroup var tableOutput: TableOutputOptions<HotspotsCommand>
 
     @Option(help: ArgumentHelp("Rows in the ranked table (the map carries every published hotspot).", valueName: "n"))
@@ -137,7 +140,8 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                 if let district { districtCode = a.districts[try AreaOptions.district(district, in: a)].code }
                 if let strand { strandID = try IncidentInputOptions.strand(strand, in: try input.loadDefinitions(for: a, area)) }
             }
-            let parameters = try self.parameters(strand: strandID, district: districtCode)
+            var parameters = try self.parameters(strand: strandID, district: districtCode)
+            parameters.places = try AreaResolver.gazetteer(areaSpec: area.spec, file: gazetteer.map { URL(fileURLWithPath: $0) })
             let out = tableOutput.out
             let progress = input.quiet ? nil : ProgressReporter()
             let policy = disclosure.policy
