@@ -45,7 +45,7 @@ extension HotspotAnalysis {
                          + (sensitiveLeftOut.isZero ? "" : " (\(countText(sensitiveLeftOut)) incidents)")
                          + "; partners' outputs (--tier partner) include them.")
         }
-        notes.append("grid_ref is the Ordnance Survey National Grid reference of the hotspot's published centroid (100 m) or of the cell's centre (at the cell's precision: 100 m for 100–999 m cells, 1 km for 1 km cells)"
+        notes.append("grid_ref is the Ordnance Survey National Grid reference of the hotspot's published centroid (100 m) or of the cell's centre (at the finest standard precision not finer than the cell)"
                      + (parameters.places.map { "; place is the place of the area's gazetteer it lies in, or the nearest (\($0.source))" } ?? "") + ".")
         return notes + adjustments
     }
@@ -62,7 +62,8 @@ extension HotspotAnalysis {
     func publishClusters() -> Output {
         let p = parameters
         let ranked = ranking.published
-        var method = "DBSCAN: eps \(Self.metres(p.eps)) m, at least \(p.minPoints) incidents (the point itself included) within eps"
+        var method = "DBSCAN: eps \(Self.metres(p.eps)) m, at least \(minPoints) incidents (the point itself included) within eps"
+            + (p.minPoints == nil ? " (density-aware: \(Int(HotspotParameters.densityMultiple)) times what the area's mean density puts within eps, at least \(HotspotParameters.smallestMinPoints))" : "")
         if let d = p.epsDays { method += " and within \(d) days" }
         let noise = clustering.map { c in c.labels.indices.reduce(KeyedCount.zero) { c.labels[$1] < 0 ? $0 + .record(key: incidents[$1].recordKey) : $0 } } ?? .zero
         var notes = [method + ".", selectionNote] + placeNotes

@@ -34,10 +34,10 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     var method: HotspotMethod = .dbscan
 
     @Option(help: ArgumentHelp("DBSCAN neighbourhood radius in metres.", valueName: "metres"))
-    var eps: Double = 150
+    var eps: Double = HotspotParameters.defaultEps
 
-    @Option(help: ArgumentHelp("DBSCAN: incidents (the point itself included) within eps that make a core point.", valueName: "n"))
-    var minPoints: Int = 10
+    @Option(help: ArgumentHelp("DBSCAN: incidents (the point itself included) within eps that make a core point (default: density-aware, 75 times what the area's mean density puts within eps, at least 10).", valueName: "n"))
+    var minPoints: Int?
 
     @Option(help: ArgumentHelp("Space-time DBSCAN: neighbours must also lie within this many days (needs day-level dates).", valueName: "days"))
     var epsDays: Int?
@@ -150,6 +150,11 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                 let request = try input.request(area: area, period: period, key: key)
                 let binned = try BinnedIncidents(request: request, rejectsFile: folder.restrictedStaging.appendingPathComponent("rejects.csv"),
                                                  progress: progress, points: parameters.pointWindow(for: request))
+                // DBSCAN looks at the latest 12 months unless --from says otherwise: over three years of dense data,
+                // clusters merge whole town centres (README, "Hotspots: defaults").
+                if method == .dbscan && period.from == nil {
+                    parameters.period = binned.latestMonths(HotspotAnalysis.patrolWindowMonths)
+                }
                 let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
                 let output = analysis.publish()
                 var publication = try Publication(directory: folder.staging, policy: policy)
