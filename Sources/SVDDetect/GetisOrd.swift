@@ -45,6 +45,8 @@ public struct GiStarResult: Sendable {
     /// Distance band in metres between cell centres (inclusive).
     public let band: Double
     public let observations: GiStarObservations
+    /// The land cells the statistic was restricted to (see `LandMask`); nil when every cell of the rectangle was used.
+    public let land: [Bool]?
     /// Number of observations (cells) the statistic was computed over.
     public let observationCount: Int
     /// Analytical z per cell (esda `Zs`); NaN for cells that are not observations, and where the
@@ -72,12 +74,19 @@ public enum GetisOrd {
     /// sfhotspot's default: √2 cell sizes, i.e. the cell and its eight neighbours.
     public static func defaultBand(cellSize: Double) -> Double { cellSize * 2.0.squareRoot() }
 
+    ///
+    /// With `land` (one flag per cell, e.g. from `LandMask`), cells that are not land are not observations at all:
+    /// N, the mean and variance, and every neighbourhood's sum and weight run over land cells only (with
+    /// `.occupiedCells`, over occupied land cells), exactly as esda fed the land cells alone.
     public static func giStar(_ grid: CountGrid, band: Double? = nil, observations: GiStarObservations = .allCells,
-                              fdr: Bool = true) throws -> GiStarResult {
+                              land: [Bool]? = nil, fdr: Bool = true) throws -> GiStarResult {
         let spec = grid.spec
         let band = band ?? defaultBand(cellSize: spec.cellSize)
         guard band.isFinite, band >= 0 else {
             throw DetectError.invalidParameter(name: "band", value: "\(band)", reason: "must be a non-negative number of metres")
+        }
+        if let land, land.count != spec.cellCount {
+            throw DetectError.lengthMismatch(what: "land mask", expected: spec.cellCount, got: land.count)
         }
         let cols = spec.columns, rows = spec.rows
         let halfWidths = discHalfWidths(radius: band / spec.cellSize, maxRows: rows, maxColumns: cols)
@@ -86,7 +95,8 @@ public enum GetisOrd {
         // Per-row prefix sums of counts and of "is an observation" (stride cols + 1).
         let stride = cols + 1
         var prefix = [Double](repeating: 0, count: rows * stride)
-        var observedPrefix = observations == .occupiedCells ? [Double](repeating: 0, count: rows * stride) : []
+        let masked = observations == .occupiedCells || land != nil
+        var observedPrefix = masked ? [Double](repeating: 0, count: rows * stride) : []
         var total = 0.0, totalSquares = 0.0
         var n = 0
         for r in 0..<rows {
@@ -96,19 +106,20 @@ public enum GetisOrd {
                 guard y >= 0 else {
                     throw DetectError.invalidParameter(name: "count of cell \(r * cols + c)", value: "\(y)", reason: "must not be negative")
                 }
-                run += y
-                prefix[r * stride + c + 1] = run
-                if observations == .allCells || y > 0 {
+                let isLand = land?[r * cols + c] ?? true
+                if isLand && (observations == .allCells || y > 0) {
                     n += 1
                     total += y
                     totalSquares += y * y
                     seen += 1
+                    run += y
                 }
-                if observations == .occupiedCells { observedPrefix[r * stride + c + 1] = seen }
+                prefix[r * stride + c + 1] = run
+                if masked { observedPrefix[r * stride + c + 1] = seen }
             }
         }
         guard n >= 2 else {
-            throw DetectError.degenerateInput(reason: "Gi* needs at least two \(observations == .allCells ? "cells" : "occupied cells"); got \(n) — use a smaller cell size")
+            throw DetectError.degenerateInput(reason: "Gi* needs at least two \(observations == .allCells ? "" : "occupied ")\(land == nil ? "" : "land ")cells; got \(n) — use a smaller cell size")
         }
         let N = Double(n)
         let mean = total / N
@@ -129,13 +140,14 @@ public enum GetisOrd {
                 for r in rowRange {
                     for c in 0..<cols {
                         if occupiedOnly && !(Y[r * cols + c] > 0) { continue }
+                        if let land, !land[r * cols + c] { continue }
                         var sum = 0.0, weight = 0.0
                         for dy in max(-reach, -r)...min(reach, rows - 1 - r) {
                             let h = H[abs(dy)]
                             let lo = max(0, c - h), hi = min(cols - 1, c + h)
                             let base = (r + dy) * stride
                             sum += P[base + hi + 1] - P[base + lo]
-                            weight += occupiedOnly ? O[base + hi + 1] - O[base + lo] : Double(hi - lo + 1)
+                            weight += masked ? O[base + hi + 1] - O[base + lo] : Double(hi - lo + 1)
                         }
                         // Same operation order as esda, so the two agree to rounding.
                         let statistic = sum / total
@@ -154,7 +166,7 @@ public enum GetisOrd {
         let q = benjaminiHochberg(p)
         let decisive = fdr ? q : p
         let classes = (0..<z.count).map { HotspotClass(z: z[$0], p: decisive[$0]) }
-        return GiStarResult(spec: spec, band: band, observations: observations, observationCount: n,
+        return GiStarResult(spec: spec, band: band, observations: observations, land: land, observationCount: n,
                             z: z, p: p, q: q, classes: classes, fdr: fdr)
     }
 

@@ -8,6 +8,8 @@ public struct DensitySurface: Sendable {
     public let bandwidth: Double
     /// Incidents per square kilometre at each cell centre (row-major, row 0 south).
     public let density: [Double]
+    /// The land cells the surface was restricted to (see `LandMask`); the others hold 0 and are not part of it.
+    public let land: [Bool]?
 }
 
 /// Quartic (biweight) kernel density: at distance d < h a point contributes 3 / (π h²) · (1 − d²/h²)²,
@@ -42,7 +44,12 @@ public enum KernelDensity {
         return h
     }
 
-    public static func quartic(_ points: [BNGPoint], spec: GridSpec, bandwidth: Double? = nil) throws -> DensitySurface {
+    /// With `land`, cells that are not land are left at 0 and marked absent: the sea and land outside the area are
+    /// not part of the surface (points near the coast still spread their kernel over the land cells only).
+    public static func quartic(_ points: [BNGPoint], spec: GridSpec, bandwidth: Double? = nil, land: [Bool]? = nil) throws -> DensitySurface {
+        if let land, land.count != spec.cellCount {
+            throw DetectError.lengthMismatch(what: "land mask", expected: spec.cellCount, got: land.count)
+        }
         let h = try bandwidth ?? defaultBandwidth(points)
         guard h.isFinite, h > 0 else {
             throw DetectError.invalidParameter(name: "bandwidth", value: "\(h)", reason: "must be a positive number of metres")
@@ -114,6 +121,7 @@ public enum KernelDensity {
                 }
             }
         }}}
-        return DensitySurface(spec: spec, bandwidth: h, density: density)
+        if let land { for i in density.indices where !land[i] { density[i] = 0 } }
+        return DensitySurface(spec: spec, bandwidth: h, density: density, land: land)
     }
 }

@@ -57,6 +57,18 @@ public enum AreaResolver {
         throw EngineError("unknown area '\(spec)': not an embedded area (\(Area.embeddedIDs.joined(separator: ", "))) nor an area directory")
     }
 
+    /// The place names a run uses: `file` when given, else the area directory's `places.json`; nil for an embedded
+    /// area (none ships one) or a directory without one.
+    public static func gazetteer(areaSpec: String, file: URL?) throws -> Gazetteer? {
+        do {
+            if let file { return try Gazetteer.read(file) }
+            if Area.embeddedIDs.contains(areaSpec) { return nil }
+            return try Gazetteer.load(areaDirectory: URL(fileURLWithPath: areaSpec))
+        } catch let e as GeoJSONError {
+            throw EngineError("\(e)")
+        }
+    }
+
     /// The run's definitions: the file given, else the area's own (embedded, or definitions.yaml in its directory).
     public static func definitions(for area: Area, areaSpec: String, file: URL?) throws -> Definitions {
         let (text, source) = try definitionsText(for: area, areaSpec: areaSpec, file: file)

@@ -21,14 +21,22 @@ public enum HotspotComparison: Sendable, Equatable {
     case period(ClosedRange<MonthKey>)
 }
 
-/// What `svd hotspots` was asked for. Defaults: 150 m / 10 incidents for DBSCAN; for Gi* the automatic cell
+/// What `svd hotspots` was asked for. Defaults: for DBSCAN 100 m and a density-aware core size (`automaticMinPoints`); for Gi* the automatic cell
 /// (sfhotspot's: shorter side of the incidents' extent / 50, about 1 km for a county — on 100 m cells most cells
 /// are empty and almost any occupied neighbourhood tests "significant") and a band of the cell and its eight
 /// neighbours; for KDE 100 m cells, which only set the surface's resolution.
 public struct HotspotParameters: Sendable {
     public var method: HotspotMethod = .dbscan
-    public var eps: Double = 150
-    public var minPoints: Int = 10
+    public var eps: Double = HotspotParameters.defaultEps
+    /// DBSCAN's core size; nil is density-aware (`automaticMinPoints`).
+    public var minPoints: Int?
+    /// Street-level neighbourhoods: 150 m merged whole town centres on dense data (README, "Hotspots: defaults").
+    public static let defaultEps = 100.0
+    /// The automatic core size: a core incident's eps-disc must hold this many times the incidents the area's mean
+    /// density would put there over the period analysed...
+    public static let densityMultiple = 75.0
+    /// ...and never fewer than this many.
+    public static let smallestMinPoints = 10
     /// Space-time DBSCAN: neighbours must also lie within this many days.
     public var epsDays: Int?
     /// Grid cell side in metres; nil picks the automatic size (shorter side of the incidents' extent / 50).
@@ -50,6 +58,12 @@ public struct HotspotParameters: Sendable {
     public var top: Int = 20
     /// Gi* over occupied cells only (esda on the non-empty cells) instead of every cell of the grid.
     public var occupiedCellsOnly = false
+    /// Grid analyses (Gi*, KDE) use only the cells that intersect the area's districts (the district's, with
+    /// `district`); false keeps every cell of the bounding rectangle, sea included, as zeros (the old behaviour).
+    public var landOnly = true
+    /// Place names (the area directory's `places.json`, or `--gazetteer`): every hotspot and cell row then names the
+    /// place it lies in or nearest to, beside its district and OS grid reference.
+    public var places: Gazetteer?
     /// Spatial disclosure control (see `SpatialRules`); nil keeps the tier's default.
     /// Side of the generalisation grid in metres.
     public var generalisation: Double?
@@ -66,7 +80,7 @@ public struct HotspotParameters: Sendable {
     /// Rejects impossible values with a `ParameterError` naming the parameter.
     public func validate() throws {
         guard eps.isFinite, eps > 0 else { throw ParameterError("eps", "must be a positive number of metres (got \(eps))") }
-        guard minPoints >= 1 else { throw ParameterError("min-points", "must be at least 1 (got \(minPoints))") }
+        if let minPoints, minPoints < 1 { throw ParameterError("min-points", "must be at least 1 (got \(minPoints))") }
         if let epsDays, epsDays < 0 { throw ParameterError("eps-days", "must be zero or more (got \(epsDays))") }
         if let cellSize, !(cellSize.isFinite && cellSize > 0) {
             throw ParameterError("cell", "must be a positive number of metres or 'auto' (got \(cellSize))")
@@ -136,6 +150,8 @@ public struct HotspotAnalysis {
     public let withoutDay: KeyedCount
 
     public let clustering: DBSCANResult?
+    /// DBSCAN's core size used: `parameters.minPoints`, or the automatic, density-aware one.
+    public let minPoints: Int
     /// Outline of every cluster, indexed by cluster id.
     public let shapes: [ClusterShape]
     /// Counts of every cluster, indexed by cluster id.
@@ -148,6 +164,9 @@ public struct HotspotAnalysis {
     /// Locations of the comparison period's incidents (Gi* with a comparison only). Never published.
     let previousLocations: [BNGPoint]?
     public let density: DensitySurface?
+    /// The land of the run's grids: the area's districts, or the district asked for (nil with `landOnly` off).
+    /// Cached per grid, so every grid analysis of the run shares one answer.
+    public let landMask: LandMask?
 
     public let publisher: HotspotPublisher
     /// DBSCAN: the published clusters, ranked and numbered over the whole area (H1 has most incidents), then
@@ -171,7 +190,7 @@ public struct HotspotAnalysis {
         strandNames = defs.strands.map(\.label)
         publisher = HotspotPublisher(policy: disclosure, districtCodes: area.districts.map(\.code),
                                      districtNames: area.districts.map(\.name), strands: defs.strands.map { ($0.id, $0.label) },
-                                     spatial: spatial)
+                                     spatial: spatial, places: parameters.places)
 
         // DBSCAN over the whole area even for one district: clusters do not stop at a boundary, and ids stay the area's.
         var selection = parameters
@@ -217,6 +236,12 @@ public struct HotspotAnalysis {
         case .period(let p): comparisonPeriod = p
         }
 
+        let districts = binned.area.districts
+        minPoints = parameters.minPoints ?? Self.automaticMinPoints(incidents: locations.count, eps: parameters.eps,
+                                                                   areaSquareMetres: Self.landArea(districts.map(\.polygons)))
+        let landMask: LandMask? = parameters.landOnly
+            ? LandMask(regions: districtFilter.district.map { [districts[$0].polygons] } ?? districts.map(\.polygons)) : nil
+        self.landMask = landMask
         var adjustments: [String] = []
         var clustering: DBSCANResult?
         var shapes: [ClusterShape] = []
@@ -228,11 +253,12 @@ public struct HotspotAnalysis {
             switch parameters.method {
             case .dbscan:
                 let c: DBSCANResult
+                let minPoints = self.minPoints
                 if let epsDays = parameters.epsDays {
                     c = try DBSCAN.cluster(locations, days: incidents.map(\.day), eps: parameters.eps, epsDays: epsDays,
-                                           minPoints: parameters.minPoints)
+                                           minPoints: minPoints)
                 } else {
-                    c = try DBSCAN.cluster(locations, eps: parameters.eps, minPoints: parameters.minPoints)
+                    c = try DBSCAN.cluster(locations, eps: parameters.eps, minPoints: minPoints)
                 }
                 clustering = c
                 shapes = try Generalise.shapes(locations, labels: c.labels, clusterCount: c.clusterCount, grid: generalisationGrid)
@@ -247,17 +273,23 @@ public struct HotspotAnalysis {
                 }
                 let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: size, points: locations)
                 let observations: GiStarObservations = parameters.occupiedCellsOnly ? .occupiedCells : .allCells
-                let now = try GetisOrd.giStar(CountGrid(points: locations, spec: spec), band: parameters.band, observations: observations)
-                giStar = now
+                let nowGrid = CountGrid(points: locations, spec: spec)
+                var beforeGrid: CountGrid?
                 if let earlier = comparisonPeriod {
                     let before = filter.select(binned.result.points, period: earlier, needDays: false)
                     guard !before.points.isEmpty else {
                         throw EngineError("no incidents in the comparison period \(filter.describe(earlier)); the data start later — choose --compare-from/--compare-to within the data")
                     }
                     previousLocations = before.points.map(\.location)
-                    let beforeGrid = CountGrid(points: previousLocations!, spec: spec)
+                    beforeGrid = CountGrid(points: previousLocations!, spec: spec)
                     previousCellCounts = HotspotAnalysis.keyedCells(before.points, spec: spec)
-                    let then = try GetisOrd.giStar(beforeGrid, band: parameters.band, observations: observations)
+                }
+                // Both periods on the same land cells, so their classes compare like with like.
+                let land = try Self.landCells(landMask, spec: spec, counts: [nowGrid.counts] + (beforeGrid.map { [$0.counts] } ?? []))
+                let now = try GetisOrd.giStar(nowGrid, band: parameters.band, observations: observations, land: land)
+                giStar = now
+                if let beforeGrid {
+                    let then = try GetisOrd.giStar(beforeGrid, band: parameters.band, observations: observations, land: land)
                     previousGiStar = then
                     trends = try HotspotChange.classify(earlier: then, later: now)
                 }
@@ -268,7 +300,8 @@ public struct HotspotAnalysis {
                     adjustments.append("The automatic radius (\(Self.metres(h.rounded())) m) is finer than the \(disclosure.tier.rawValue) tier allows: \(Self.metres(spatial.minBandwidth)) m is used.")
                     h = spatial.minBandwidth
                 }
-                density = try KernelDensity.quartic(locations, spec: spec, bandwidth: h)
+                let land = try Self.landCells(landMask, spec: spec, counts: [CountGrid(points: locations, spec: spec).counts])
+                density = try KernelDensity.quartic(locations, spec: spec, bandwidth: h, land: land)
             }
         } catch let e as DetectError {
             throw EngineError("\(parameters.method.rawValue) on \(scope): \(e)")
@@ -314,6 +347,38 @@ public struct HotspotAnalysis {
             if case .tooManyCells = e { throw ParameterError("cell", "\(size): \(e)") }
             throw e
         }
+    }
+
+    /// The land cells of `spec` (nil without a mask): those intersecting the mask's polygons, plus any cell holding an
+    /// incident in `counts` (a point on a boundary that the district locator and GEOS place a hair apart is never lost).
+    public static func landCells(_ mask: LandMask?, spec: GridSpec, counts: [[Double]] = []) throws -> [Bool]? {
+        guard let mask else { return nil }
+        var land = try mask.cells(of: spec)
+        for c in counts where c.count == land.count { for i in c.indices where c[i] > 0 { land[i] = true } }
+        return land
+    }
+
+    /// The density-aware DBSCAN core size: max(10, round(75 · n · π eps² / A)) for n incidents analysed over the area's
+    /// land A, i.e. a core incident's eps-disc holds 75 times what the area's mean density would put there. On the
+    /// demo's latest 12 months it is 10 at 100k rows and 101 at 1M, which give the same 36–39 street-level hotspots
+    /// (README, "Hotspots: defaults"); a fixed 10 merges whole towns on dense data.
+    public static func automaticMinPoints(incidents n: Int, eps: Double, areaSquareMetres a: Double) -> Int {
+        guard a > 0, n > 0 else { return HotspotParameters.smallestMinPoints }
+        let expected = Double(n) * Double.pi * eps * eps / a
+        let k = (HotspotParameters.densityMultiple * expected).rounded()
+        return k.isFinite ? max(HotspotParameters.smallestMinPoints, Int(min(k, 1e9))) : HotspotParameters.smallestMinPoints
+    }
+
+    /// Area in square metres of polygons given as rings (shell first, then holes), summed over regions.
+    static func landArea(_ regions: [[[[BNGPoint]]]]) -> Double {
+        var total = 0.0
+        for polygons in regions { for rings in polygons { for (k, ring) in rings.enumerated() where ring.count >= 3 {
+            var twice = 0.0
+            for i in 0..<(ring.count - 1) { twice += ring[i].easting * ring[i + 1].northing - ring[i + 1].easting * ring[i].northing }
+            twice += ring[ring.count - 1].easting * ring[0].northing - ring[0].easting * ring[ring.count - 1].northing
+            total += (k == 0 ? 1 : -1) * abs(twice) / 2
+        } } }
+        return total
     }
 
     /// Per-cluster counts in one pass over the members.

@@ -15,10 +15,10 @@ public enum DistrictHotspots {
         var parameters = HotspotParameters(method: .dbscan)
         let window = binned.latestMonths(HotspotAnalysis.patrolWindowMonths)
         parameters.period = window
-        let method = "DBSCAN over \(window.lowerBound) to \(window.upperBound): eps \(HotspotAnalysis.metres(parameters.eps)) m, "
-            + "at least \(parameters.minPoints) incidents within eps; the same clusters, ids and outlines as `svd hotspots` with default options."
+        var method = "DBSCAN over \(window.lowerBound) to \(window.upperBound): eps \(HotspotAnalysis.metres(parameters.eps)) m, "
         do {
             let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: disclosure)
+            method += "at least \(analysis.minPoints) incidents within eps (density-aware); the same clusters, ids and outlines as `svd hotspots` with default options."
             return analysis.publisher.topPerDistrict(analysis.ranking, perDistrict: perDistrict,
                                                      notes: [method, analysis.selectionNote] + analysis.placeNotes)
         } catch {
@@ -26,7 +26,7 @@ public enum DistrictHotspots {
                                              districtNames: binned.area.districts.map(\.name),
                                              strands: binned.definitions.strands.map { ($0.id, $0.label) })
             var table = publisher.topPerDistrict(HotspotPublisher.ClusterRanking(published: [], withheldSmall: 0, withheldPlaces: 0),
-                                                 perDistrict: perDistrict, notes: [method])
+                                                 perDistrict: perDistrict, notes: [method + "density-aware core size."])
             table.rows = []
             table.notes.insert("Not computed: \(HotspotAnalysis.publishableReason(error))", at: 0)
             return table

@@ -45,6 +45,8 @@ extension HotspotAnalysis {
                          + (sensitiveLeftOut.isZero ? "" : " (\(countText(sensitiveLeftOut)) incidents)")
                          + "; partners' outputs (--tier partner) include them.")
         }
+        notes.append("grid_ref is the Ordnance Survey National Grid reference of the hotspot's published centroid (100 m) or of the cell's centre (at the finest standard precision not finer than the cell)"
+                     + (parameters.places.map { "; place is the place of the area's gazetteer it lies in, or the nearest (\($0.source))" } ?? "") + ".")
         return notes + adjustments
     }
 
@@ -60,7 +62,8 @@ extension HotspotAnalysis {
     func publishClusters() -> Output {
         let p = parameters
         let ranked = ranking.published
-        var method = "DBSCAN: eps \(Self.metres(p.eps)) m, at least \(p.minPoints) incidents (the point itself included) within eps"
+        var method = "DBSCAN: eps \(Self.metres(p.eps)) m, at least \(minPoints) incidents (the point itself included) within eps"
+            + (p.minPoints == nil ? " (density-aware: \(Int(HotspotParameters.densityMultiple)) times what the area's mean density puts within eps, at least \(HotspotParameters.smallestMinPoints))" : "")
         if let d = p.epsDays { method += " and within \(d) days" }
         let noise = clustering.map { c in c.labels.indices.reduce(KeyedCount.zero) { c.labels[$1] < 0 ? $0 + .record(key: incidents[$1].recordKey) : $0 } } ?? .zero
         var notes = [method + ".", selectionNote] + placeNotes
@@ -145,7 +148,7 @@ extension HotspotAnalysis {
             "Getis–Ord Gi* on \(Self.metres(spec.cellSize)) m cells"
                 + (spatial.publishStatistics ? " (grid \(spec.columns) × \(spec.rows) over \(extent)'s bounds)" : " over \(extent)'s bounds")
                 + ", binary distance band \(Self.metres(g.band)) m between cell centres, the cell itself included; "
-                + (g.observations == .allCells ? "every cell of the grid is an observation (empty cells count as zero)." : "occupied cells only are observations."),
+                + Self.observationNote(g, extent: extent, statistics: spatial.publishStatistics),
             spatial.publishStatistics ? "Classes from Benjamini–Hochberg adjusted p (q): 99 %, 95 %, 90 %. p is two-sided."
                 : "Classes from Benjamini–Hochberg adjusted p (q): 99 %, 95 %, 90 %. z, p and q are not published in the public tier: with the cells' counts they would give hidden counts back; each cell shows its class and its published count.",
             selectionNote,
@@ -169,6 +172,21 @@ extension HotspotAnalysis {
         return Output(tables: [table], maps: [("hotspots_gistar.geojson", GeoJSON.featureCollection(features, name: "hotspots_gistar", disclosure: policy, places: spatial))],
                       summary: ["\(scope): \(countText(analysed)) incidents, \(hot.reduce(0, +)) hot and \(cold) cold cells of \(Self.metres(spec.cellSize)) m mapped"
                                 + (withheld > 0 ? " (\(withheld) withheld: too few places)." : ".")])
+    }
+
+    /// Which cells Gi* observed, in words.
+    static func observationNote(_ g: GiStarResult, extent: String, statistics: Bool) -> String {
+        let cells = statistics ? " (\(groupedThousands(g.observationCount)))" : ""
+        switch (g.observations, g.land != nil) {
+        case (.allCells, true):
+            return "the cells intersecting \(extent)'s districts are the observations\(cells), empty ones counting as zero; cells of sea or of land outside \(extent) are not observations (they are absent, not zeros)."
+        case (.allCells, false):
+            return "every cell of the grid is an observation (empty cells count as zero), sea included."
+        case (.occupiedCells, true):
+            return "occupied cells only are observations\(cells)."
+        case (.occupiedCells, false):
+            return "occupied cells only are observations."
+        }
     }
 
     /// For each listed cell: whether the cells within `band` of it hold locations in at least `k` distinct squares.
@@ -247,6 +265,7 @@ extension HotspotAnalysis {
             "Quartic kernel density, radius \(Self.metres(s.bandwidth)) m"
                 + (parameters.bandwidth != nil ? "" : adjustments.contains { $0.hasPrefix("The automatic radius") } ? " (the tier's floor)" : " (ArcGIS default rule)") + ", "
                 + "sampled at the centres of \(Self.metres(spec.cellSize)) m cells"
+                + (s.land != nil ? " intersecting \(parameters.district == nil ? area.name : "the district")'s districts (sea and land outside are not mapped)" : "")
                 + (spatial.publishStatistics ? "; incidents per km²." : "; bands relative to the highest mapped density (75–100 %, 50–75 %, 25–50 %, under 25 %). Densities themselves are not published in the public tier: a density is a sum of kernels, and a lone incident's is exactly one."),
             selectionNote,
         ] + placeNotes

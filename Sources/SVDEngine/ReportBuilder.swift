@@ -5,8 +5,8 @@ import SVDPublish
 extension BinnedIncidents {
     /// The report's hotspots: the `HotspotAnalysis` that `svd hotspots --from … --to …` runs over the latest
     /// 12 months (for a pack, `--district`), so numbers, counts, outlines and profiles are the rows it publishes.
-    public func reportHotspots(district: Int? = nil, disclosure: DisclosurePolicy = DisclosurePolicy(), eps: Double = 150,
-                               minPoints: Int = 10) throws -> ReportHotspots {
+    public func reportHotspots(district: Int? = nil, disclosure: DisclosurePolicy = DisclosurePolicy(), eps: Double = HotspotParameters.defaultEps,
+                               minPoints: Int? = nil) throws -> ReportHotspots {
         var parameters = HotspotParameters(method: .dbscan)
         parameters.eps = eps
         parameters.minPoints = minPoints
@@ -18,7 +18,7 @@ extension BinnedIncidents {
             analysis = try HotspotAnalysis(binned: self, parameters: parameters, disclosure: disclosure)
         } catch let e as EngineError where pointWindow != .none {
             // Nothing to map in this scope (no incidents, or only ones a public map leaves out): the report says so.
-            return ReportHotspots(eps: eps, minPoints: minPoints, window: window, clusters: [],
+            return ReportHotspots(eps: eps, minPoints: minPoints ?? HotspotParameters.smallestMinPoints, window: window, clusters: [],
                                   notes: ["Not computed: \(HotspotAnalysis.publishableReason(e))"])
         }
         let clusters = analysis.ranking.published.map {
@@ -28,7 +28,7 @@ extension BinnedIncidents {
         if let places = analysis.spatial.placesNote(withheld: analysis.ranking.withheldPlaces, what: "hotspot") { notes.append(places) }
         notes += analysis.placeNotes
         if let d = analysis.selectedDistrict { notes.append(analysis.districtNote(d)) }
-        return ReportHotspots(eps: eps, minPoints: minPoints, window: window, clusters: clusters, withheld: analysis.ranking.withheld,
+        return ReportHotspots(eps: eps, minPoints: analysis.minPoints, window: window, clusters: clusters, withheld: analysis.ranking.withheld,
                               notes: notes, places: analysis.spatial)
     }
 

@@ -50,6 +50,75 @@ final class GiStarTests: XCTestCase {
     func testOccupiedCellsMatchesEsda() throws { try check("gistar_occupied.csv") }
     func testBandOnLatticeDistanceIncludesTiesLikeEsda() throws { try check("gistar_band5.csv") }
 
+    /// Gi* on a land-only grid (a coast with a bay, a lake and an island; `make_land_gistar_fixture.py`): the land
+    /// cells svd's `LandMask` finds through GEOS are exactly those shapely finds, and z, p, q and classes over those
+    /// cells alone equal esda fed the land cells alone.
+    func testLandCellsMatchEsda() throws {
+        let table = try FixtureTable("gistar_land.csv")
+        let spec = try GridSpec(originEasting: table.parameter("origin_e"), originNorthing: table.parameter("origin_n"),
+                                cellSize: table.parameter("cell"), columns: Int(table.parameter("columns")), rows: Int(table.parameter("rows")))
+        let vertices = try FixtureTable("gistar_land_polygons.csv")
+        var polygons: [[[BNGPoint]]] = []
+        let es = vertices.double("easting"), ns = vertices.double("northing")
+        for (k, row) in vertices.rows.enumerated() {
+            let p = Int(row[0])!, r = Int(row[1])!
+            let point = BNGPoint(easting: es[k], northing: ns[k])
+            if polygons.count <= p { polygons.append([]) }
+            if polygons[p].count <= r { polygons[p].append([]) }
+            polygons[p][r].append(point)
+        }
+        XCTAssertEqual(polygons.count, 2)
+        let mask = LandMask(regions: [polygons])
+        let land = try mask.cells(of: spec)
+        let cells = table.int("cell")
+        XCTAssertEqual(Set(land.indices.filter { land[$0] }), Set(cells), "land cells differ from shapely's")
+        XCTAssertEqual(cells.count, 1869)
+        XCTAssertLessThan(cells.count, spec.cellCount)
+
+        var counts = [Double](repeating: 0, count: spec.cellCount)
+        for (k, c) in cells.enumerated() { counts[c] = Double(table.int("count")[k]) }
+        XCTAssertEqual(counts.reduce(0, +), table.parameter("points"))
+        let result = try GetisOrd.giStar(CountGrid(spec: spec, counts: counts), band: table.parameter("band"), land: land)
+        XCTAssertEqual(result.observationCount, cells.count)
+        let z = table.double("z"), pNorm = table.double("p_norm"), q = table.double("q_bh"), classes = table.int("class")
+        var worstZ = 0.0, worstP = 0.0, worstQ = 0.0
+        for (k, c) in cells.enumerated() {
+            worstZ = max(worstZ, abs(result.z[c] - z[k]))
+            worstP = max(worstP, abs(result.p[c] - 2 * pNorm[k]) / (2 * pNorm[k]))
+            worstQ = max(worstQ, abs(result.q[c] - q[k]) / q[k])
+            XCTAssertEqual(Int(result.classes[c].rawValue), classes[k], "class of cell \(c)")
+        }
+        XCTAssertLessThanOrEqual(worstZ, 1e-9)
+        XCTAssertLessThanOrEqual(worstP, 1e-9)
+        XCTAssertLessThanOrEqual(worstQ, 1e-9)
+        for c in 0..<spec.cellCount where !land[c] {
+            XCTAssertTrue(result.z[c].isNaN)
+            XCTAssertEqual(result.classes[c], .notSignificant)
+        }
+        XCTAssertTrue(classes.contains { $0 < 0 }, "the land grid has cold spots")
+        // The same grid with the sea as zeros differs: the sea drags the mean down, so land cells look hotter.
+        let whole = try GetisOrd.giStar(CountGrid(spec: spec, counts: counts), band: table.parameter("band"))
+        XCTAssertEqual(whole.observationCount, spec.cellCount)
+        XCTAssertGreaterThan(cells.filter { whole.z[$0] > result.z[$0] + 1e-9 }.count, cells.count / 2)
+        // Cached per grid.
+        XCTAssertEqual(try mask.cells(of: spec), land)
+    }
+
+    func testLandMaskQuadtreeEqualsCellByCell() throws {
+        // A diagonal coast across a grid whose size is not a power of two: every cell tested alone agrees.
+        let coast: [[[BNGPoint]]] = [[[BNGPoint(easting: 0.5, northing: 0.5), BNGPoint(easting: 3_310, northing: 0.5),
+                                       BNGPoint(easting: 170, northing: 2_290), BNGPoint(easting: 0.5, northing: 0.5)]]]
+        let spec = try GridSpec(originEasting: -200, originNorthing: -100, cellSize: 100, columns: 37, rows: 29)
+        let land = try LandMask(regions: [coast]).cells(of: spec)
+        for i in 0..<spec.cellCount {
+            let one = try GridSpec(originEasting: spec.originEasting + Double(i % spec.columns) * 100,
+                                   originNorthing: spec.originNorthing + Double(i / spec.columns) * 100, cellSize: 100, columns: 1, rows: 1)
+            XCTAssertEqual(try LandMask(regions: [coast]).cells(of: one)[0], land[i], "cell \(i)")
+        }
+        XCTAssertGreaterThan(land.filter { $0 }.count, 300)
+        XCTAssertLessThan(land.filter { $0 }.count, spec.cellCount - 300)
+    }
+
     func testDiscHalfWidths() {
         // Radius 5 cells: offsets (3, 4) and (4, 3) lie exactly on the circle and are inside.
         XCTAssertEqual(GetisOrd.discHalfWidths(radius: 5, maxRows: 100, maxColumns: 100), [5, 4, 4, 4, 3, 0])

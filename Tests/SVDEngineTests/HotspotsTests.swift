@@ -265,7 +265,8 @@ final class HotspotsTests: XCTestCase {
         }
         XCTAssertEqual(Set(table.rows.map { $0[0].plain }).count, codes.count)
         XCTAssertTrue(perDistrict.values.allSatisfy { $0 <= 3 })
-        XCTAssertGreaterThan(perDistrict.values.reduce(0, +), 20)
+        // Street-level defaults (100 m, density-aware core size) give fewer, smaller hotspots than 150 m / 10 did.
+        XCTAssertGreaterThan(perDistrict.values.reduce(0, +), codes.count)
 
         let withoutPoints = try BinnedIncidents(request: IncidentRequest(files: [Self.demoFile]), rejectsFile: nil, progress: nil)
         let empty = DistrictHotspots.table(withoutPoints, disclosure: DisclosurePolicy())

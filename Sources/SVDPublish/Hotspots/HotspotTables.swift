@@ -1,6 +1,7 @@
 import Foundation
 import SVDCore
 import SVDMeasure
+import SVDLocate
 
 /// One DBSCAN cluster reduced to counts: what the published table and map may draw on.
 /// Counts come from the cluster's members; nothing here locates a single incident.
@@ -75,6 +76,10 @@ public struct HotspotRow: Sendable {
     public let centroid: BNGPoint
     public let longitude: Double
     public let latitude: Double
+    /// OS grid reference of the centroid at 100 m ("TQ 757 685"), and the nearest place of the area's gazetteer (nil
+    /// without one).
+    public let gridReference: String
+    public let place: String?
     /// Shares (per cent, or withheld) and peaks (text, or withheld), from published counts only.
     public let victimsUnder25: PublishedTable.Value
     public let victimsUnder18: PublishedTable.Value
@@ -92,8 +97,9 @@ public struct HotspotRow: Sendable {
          .number(areaHectares, decimals: 2), incidentsPerHectare.map { .number($0, decimals: 1) } ?? .empty,
          .number(convexAreaHectares, decimals: 2), .text(mainDistrict), .text(districts.joined(separator: "; ")),
          // Three decimals (about 100 m): enough to find the place, too coarse to point at an address.
-         .number(longitude, decimals: 3), .number(latitude, decimals: 3),
-         victimsUnder25, victimsUnder18, peakHour, peakWeekday, knife, weaponEnabled, mainStrand] + strandShares
+         .number(longitude, decimals: 3), .number(latitude, decimals: 3), .text(gridReference)]
+            + (place.map { [.text($0)] } ?? [])
+            + [victimsUnder25, victimsUnder18, peakHour, peakWeekday, knife, weaponEnabled, mainStrand] + strandShares
     }
 }
 
@@ -169,17 +175,42 @@ public struct HotspotPublisher: Sendable {
     /// How places are generalised and which may be published.
     public let spatial: SpatialRules
 
+    /// Place names of the area, when it provides a gazetteer: every hotspot and cell row then names its place.
+    public let places: Gazetteer?
+
     /// District share a cluster needs to be named among the districts it lies in.
     public static let namedDistrictShare = 0.10
 
     public init(policy: DisclosurePolicy, districtCodes: [String], districtNames: [String], strands: [(id: String, label: String)],
-                spatial: SpatialRules? = nil) {
+                spatial: SpatialRules? = nil, places: Gazetteer? = nil) {
         self.policy = policy
         self.districtCodes = districtCodes
         self.districtNames = districtNames
         self.strands = strands
         disclosure = Disclosure(policy: policy)
         self.spatial = spatial ?? SpatialRules(policy: policy)
+        self.places = places
+    }
+
+    /// Columns naming a published place: its OS grid reference, and its place name when the area has a gazetteer.
+    var placeColumns: [String] { ["grid_ref"] + (places != nil ? ["place"] : []) }
+
+    /// An OS grid reference of a published cluster's outline centroid, at 100 m: the published centroid is the
+    /// generalised outline's (never an incident's position) and its longitude and latitude are already published to
+    /// three decimals (about 70 × 110 m), so the reference names nothing finer than the table does.
+    public func gridReference(ofCentroid p: BNGPoint) -> String {
+        OSGridReference.reference(p, precision: 100) ?? ""
+    }
+
+    /// An OS grid reference of a published cell: its centre at the finest standard precision not finer than the cell
+    /// (100 m for 100–999 m cells, 1 km for 1 km cells), so it never names a square smaller than the cell.
+    public func gridReference(ofCell southWest: BNGPoint, size: Double) -> String {
+        let centre = BNGPoint(easting: southWest.easting + size / 2, northing: southWest.northing + size / 2)
+        return OSGridReference.reference(centre, precision: OSGridReference.precision(notFinerThan: size)) ?? ""
+    }
+
+    func placeValues(gridRef: String, at p: BNGPoint) -> [PublishedTable.Value] {
+        [.text(gridRef)] + (places.map { [.text($0.name(at: p) ?? "")] } ?? [])
     }
 
 
@@ -244,7 +275,7 @@ public struct HotspotPublisher: Sendable {
 
     public var clusterColumns: [String] {
         ["rank", "hotspot_id", "incidents", "area_ha", "incidents_per_ha", "convex_area_ha", "main_district", "districts",
-         "centroid_lon", "centroid_lat", "victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
+         "centroid_lon", "centroid_lat"] + placeColumns + ["victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
          "knife_pct", "weapon_enabled_pct", "main_strand"] + strands.map { "\($0.id)_pct" }
     }
 
@@ -260,6 +291,7 @@ public struct HotspotPublisher: Sendable {
             mainDistrict: c.mainDistrict.map { districtNames[$0] } ?? "outside the area",
             districts: districts(of: c).map { districtNames[$0] }, centroid: c.centroid,
             longitude: centre.longitude, latitude: centre.latitude,
+            gridReference: gridReference(ofCentroid: c.centroid), place: places.map { $0.name(at: c.centroid) ?? "" },
             victimsUnder25: share(c.victimUnder25, of: c.victimAgeKnown, profiled),
             victimsUnder18: share(c.victimUnder18, of: c.victimAgeKnown, profiled),
             peakHour: peak(c.hours, profiled) { String(format: "%02d:00", $0) },
@@ -283,7 +315,7 @@ public struct HotspotPublisher: Sendable {
     public func topPerDistrict(_ ranking: ClusterRanking, perDistrict: Int, notes: [String]) -> PublishedTable {
         let ranked = ranking.published
         let columns = ["district_code", "district", "rank_in_district", "hotspot_id", "incidents", "area_ha", "incidents_per_ha",
-                       "centroid_lon", "centroid_lat", "victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
+                       "centroid_lon", "centroid_lat"] + placeColumns + ["victims_under_25_pct", "victims_under_18_pct", "peak_hour", "peak_weekday",
                        "weapon_enabled_pct", "main_strand"]
         var table = PublishedTable(id: "hotspots_by_district", title: "Top hotspots per district (DBSCAN clusters)", columns: columns)
         for d in districtCodes.indices {
@@ -296,7 +328,9 @@ public struct HotspotPublisher: Sendable {
                 let r = row(c)
                 table.rows.append([.text(districtCodes[d]), .text(districtNames[d]), .count(i + 1), .text(r.label), r.incidents.cell,
                                    .number(r.areaHectares, decimals: 2), r.incidentsPerHectare.map { .number($0, decimals: 1) } ?? .empty,
-                                   .number(r.longitude, decimals: 3), .number(r.latitude, decimals: 3), r.victimsUnder25, r.victimsUnder18,
+                                   .number(r.longitude, decimals: 3), .number(r.latitude, decimals: 3)]
+                                  + placeValues(gridRef: r.gridReference, at: r.centroid)
+                                  + [r.victimsUnder25, r.victimsUnder18,
                                    r.peakHour, r.peakWeekday, r.weaponEnabled, r.mainStrand])
             }
         }
@@ -343,7 +377,7 @@ public struct HotspotPublisher: Sendable {
     /// Public tier: no z, p or q (z is linear in the neighbourhood's count, so with the cells' counts it gives
     /// hidden ones back); the class and the cell's released count only.
     public func cellColumns(compared: Bool) -> [String] {
-        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district", "incidents"]
+        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district"] + placeColumns + ["incidents"]
             + (spatial.publishStatistics ? ["z", "p", "q"] : []) + ["class"]
             + (compared ? ["previous_incidents", "trend"] : [])
     }
@@ -355,6 +389,7 @@ public struct HotspotPublisher: Sendable {
             .count(rank), .text(Self.cellID(c.southWest)),
             .number(centre.easting, decimals: 0), .number(centre.northing, decimals: 0),
             .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5), .text(c.district),
+        ] + placeValues(gridRef: gridReference(ofCell: c.southWest, size: c.cellSize), at: centre) + [
             disclosure.release(c.incidents).cell,
         ]
         if spatial.publishStatistics { row += [.number(c.z, decimals: 3), .number(c.p, decimals: 5), .number(c.q, decimals: 5)] }
@@ -373,7 +408,7 @@ public struct HotspotPublisher: Sendable {
 
     /// Public tier: density bands only (a raw density is a sum of kernels, and a lone incident's peak is one kernel).
     public var densityColumns: [String] {
-        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district"]
+        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district"] + placeColumns
             + (spatial.publishStatistics ? ["density_per_km2"] : []) + ["density_band"]
     }
 
@@ -383,6 +418,7 @@ public struct HotspotPublisher: Sendable {
         var row: [PublishedTable.Value] = [.count(rank), .text(Self.cellID(c.southWest)), .number(centre.easting, decimals: 0),
                                            .number(centre.northing, decimals: 0), .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5),
                                            .text(c.district)]
+        row += placeValues(gridRef: gridReference(ofCell: c.southWest, size: c.cellSize), at: centre)
         if spatial.publishStatistics { row.append(.number(c.density, decimals: 2)) }
         row.append(.text(DensityCellSummary.bandLabels[min(max(c.band, 0), 3)]))
         return row

@@ -49,6 +49,15 @@ struct GeodataImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output directory (area.json, ATTRIBUTION.md).", valueName: "dir"))
     var out: String
 
+    @Option(help: ArgumentHelp("Place names for hotspots and cells (GeoJSON points or polygons with a name, WGS84 or EPSG:27700), written into the area directory as places.json.", valueName: "file"))
+    var places: String?
+
+    @Option(help: ArgumentHelp("The --places property holding the name (default: an ONS xxNNnm field, name, NAME1, placename, …).", valueName: "property"))
+    var placesNameField: String?
+
+    @Option(help: ArgumentHelp("Source and licence of the --places names, carried into places.json and every output's notes (default: the file's name).", valueName: "text"))
+    var placesSource: String?
+
     @Option(help: ArgumentHelp("Also regenerate the Swift source that embeds this area in the binary.", valueName: "swift-file"))
     var embed: String?
 
@@ -68,6 +77,12 @@ struct GeodataImportCommand: ParsableCommand {
             let report = try AreaImporter.run(boundaries: URL(fileURLWithPath: boundaries), populations: files,
                                               id: id, name: name, outputDirectory: outDir)
             say("\(report)")
+            if let places {
+                let gazetteer = try Gazetteer.read(URL(fileURLWithPath: places), nameField: placesNameField, source: placesSource)
+                try gazetteer.save(to: outDir)
+                let points = gazetteer.places.filter { $0.point != nil }.count
+                say("Places: \(places) — \(gazetteer.places.count) names (\(points) points, \(gazetteer.places.count - points) polygons) written to \(outDir.appendingPathComponent(Gazetteer.fileName).path)")
+            }
             if let embed {
                 try EmbeddedAreaSource.write(areaDirectory: outDir, swiftName: swiftName(for: id), to: URL(fileURLWithPath: embed))
                 say("Embedded source written to \(embed); rebuild svd to use it.")

@@ -34,10 +34,10 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     var method: HotspotMethod = .dbscan
 
     @Option(help: ArgumentHelp("DBSCAN neighbourhood radius in metres.", valueName: "metres"))
-    var eps: Double = 150
+    var eps: Double = HotspotParameters.defaultEps
 
-    @Option(help: ArgumentHelp("DBSCAN: incidents (the point itself included) within eps that make a core point.", valueName: "n"))
-    var minPoints: Int = 10
+    @Option(help: ArgumentHelp("DBSCAN: incidents (the point itself included) within eps that make a core point (default: density-aware, 75 times what the area's mean density puts within eps, at least 10).", valueName: "n"))
+    var minPoints: Int?
 
     @Option(help: ArgumentHelp("Space-time DBSCAN: neighbours must also lie within this many days (needs day-level dates).", valueName: "days"))
     var epsDays: Int?
@@ -51,6 +51,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
 
     @Flag(help: "Gi* over occupied cells only (default: every cell of the grid, empty ones as zero).")
     var occupiedOnly = false
+
+    @Flag(help: "Gi* and KDE over every cell of the bounding rectangle, sea and land outside the area included as zeros (default: only cells that intersect the area's districts, or the district's with --district).")
+    var wholeRectangle = false
 
     @Option(help: ArgumentHelp("KDE radius in metres (default: ArcGIS's rule from the incidents' spread).", valueName: "metres"))
     var bandwidth: Double?
@@ -79,6 +82,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @Option(help: ArgumentHelp("Domestic abuse, sexual offences and incidents at dwellings: exclude (public tier default) or include (partner default).", valueName: "exclude|include"))
     var sensitivePlaces: SensitivePlaces?
 
+    @Option(help: ArgumentHelp("Place names (GeoJSON points or polygons with a name, WGS84 or EPSG:27700): each hotspot and cell row gets the place it lies in or nearest to. Default: the area directory's places.json (svd geodata import --places), if any.", valueName: "file"))
+    var gazetteer: String?
+
     @OptionGroup var tableOutput: TableOutputOptions<HotspotsCommand>
 
     @Option(help: ArgumentHelp("Rows in the ranked table (the map carries every published hotspot).", valueName: "n"))
@@ -100,6 +106,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         p.band = band
         p.bandwidth = bandwidth
         p.occupiedCellsOnly = occupiedOnly
+        p.landOnly = !wholeRectangle
         p.strand = strand
         p.district = district
         p.top = top
@@ -133,7 +140,8 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                 if let district { districtCode = a.districts[try AreaOptions.district(district, in: a)].code }
                 if let strand { strandID = try IncidentInputOptions.strand(strand, in: try input.loadDefinitions(for: a, area)) }
             }
-            let parameters = try self.parameters(strand: strandID, district: districtCode)
+            var parameters = try self.parameters(strand: strandID, district: districtCode)
+            parameters.places = try AreaResolver.gazetteer(areaSpec: area.spec, file: gazetteer.map { URL(fileURLWithPath: $0) })
             let out = tableOutput.out
             let progress = input.quiet ? nil : ProgressReporter()
             let policy = disclosure.policy
@@ -142,6 +150,11 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                 let request = try input.request(area: area, period: period, key: key)
                 let binned = try BinnedIncidents(request: request, rejectsFile: folder.restrictedStaging.appendingPathComponent("rejects.csv"),
                                                  progress: progress, points: parameters.pointWindow(for: request))
+                // DBSCAN looks at the latest 12 months unless --from says otherwise: over three years of dense data,
+                // clusters merge whole town centres (README, "Hotspots: defaults").
+                if method == .dbscan && period.from == nil {
+                    parameters.period = binned.latestMonths(HotspotAnalysis.patrolWindowMonths)
+                }
                 let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
                 let output = analysis.publish()
                 var publication = try Publication(directory: folder.staging, policy: policy)
