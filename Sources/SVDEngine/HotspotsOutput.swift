@@ -22,6 +22,7 @@ extension HotspotAnalysis {
         case .dbscan: return publishClusters()
         case .gistar: return publishGiStar()
         case .kde: return publishDensity()
+        case .emerging: return publishEmerging()
         }
     }
 
