@@ -98,7 +98,7 @@ extension HotspotAnalysis {
         return Output(tables: [table],
                       maps: [("hotspots_emerging.geojson", GeoJSON.featureCollection(features, name: "hotspots_emerging", disclosure: policy, places: spatial))],
                       summary: ["\(scope): \(countText(analysed)) incidents, \(T) \(stepName)ly steps of \(Self.metres(spec.cellSize)) m cells; "
-                                + "\(summaries.count) cells with a pattern mapped" + (tallyText.isEmpty ? "" : " (\(tallyText))")
-                                + (withheld > 0 ? "; \(withheld) withheld: too few places." : ".")])
+                                + "\(groupedThousands(summaries.count)) cells with a pattern mapped" + (tallyText.isEmpty ? "" : " (\(tallyText))")
+                                + (withheld > 0 ? "; \(groupedThousands(withheld)) withheld: too few places." : ".")])
     }
 }
