@@ -30,7 +30,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @OptionGroup var period: PeriodOptions
     @OptionGroup var disclosure: DisclosureOptions
 
-    @Option(help: ArgumentHelp("dbscan (clusters), gistar (Getis–Ord Gi* cells), kde (kernel density) or emerging (Gi* per --step, Mann–Kendall trends, ArcGIS's new/consecutive/intensifying/persistent/diminishing/sporadic/oscillating/historical hot and cold spots).", valueName: "method"))
+    @Option(help: ArgumentHelp("dbscan (clusters), gistar (Getis–Ord Gi* cells), kde (kernel density) or emerging (Gi* per --step with Mann–Kendall trends: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating and historical hot and cold spots).", valueName: "method"))
     var method: HotspotMethod = .dbscan
 
     @Option(help: ArgumentHelp("Emerging hot spots: the time step of the space-time cube (default month).", valueName: "month|quarter"))
