@@ -76,6 +76,7 @@ struct Inputs {
         "district_summary", "cohort_summary", "district_change", "strand_by_district", "victim_age_sex_by_district",
         "suspect_age_sex_by_district", "hour_by_weekday", "location_type", "monthly_trend", "strand_summary", "offence_mix",
         "data_quality", "hotspots_dbscan", "hotspots_by_district", "district_hotspots", "hotspots_gistar", "hotspots_kde",
+        "hotspots_emerging",
     ]
 
     init(paths: [String]) throws {

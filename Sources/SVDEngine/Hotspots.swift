@@ -11,6 +11,8 @@ public enum HotspotMethod: String, Sendable, CaseIterable {
     case gistar
     /// Quartic kernel density surface.
     case kde
+    /// Emerging hot spots: Gi* per month or quarter, Mann–Kendall trends and the ArcGIS patterns (`EmergingHotspotsRun.swift`).
+    case emerging
 }
 
 /// Which earlier period a Gi* run is compared with.
@@ -71,6 +73,8 @@ public struct HotspotParameters: Sendable {
     public var minPlaces: Int?
     /// Include domestic abuse, sexual offences and incidents at dwellings (the public tier leaves them out).
     public var includeSensitivePlaces: Bool?
+    /// Emerging hot spots: the cube's time step.
+    public var step: EmergingStep = .month
 
     public init(method: HotspotMethod = .dbscan) {
         self.method = method
@@ -167,6 +171,8 @@ public struct HotspotAnalysis {
     /// The land of the run's grids: the area's districts, or the district asked for (nil with `landOnly` off).
     /// Cached per grid, so every grid analysis of the run shares one answer.
     public let landMask: LandMask?
+    /// Emerging hot spots (method `.emerging`).
+    public let emerging: EmergingHotspotRun?
 
     public let publisher: HotspotPublisher
     /// DBSCAN: the published clusters, ranked and numbered over the whole area (H1 has most incidents), then
@@ -249,6 +255,7 @@ public struct HotspotAnalysis {
         var giStar: GiStarResult?, previousGiStar: GiStarResult?, trends: [HotspotTrend]?, previousCellCounts: [KeyedCount]?
         var previousLocations: [BNGPoint]?
         var density: DensitySurface?
+        var emerging: EmergingHotspotRun?
         do {
             switch parameters.method {
             case .dbscan:
@@ -302,6 +309,18 @@ public struct HotspotAnalysis {
                 }
                 let land = try Self.landCells(landMask, spec: spec, counts: [CountGrid(points: locations, spec: spec).counts])
                 density = try KernelDensity.quartic(locations, spec: spec, bandwidth: h, land: land)
+            case .emerging:
+                // The same grid as Gi*: automatic cell unless given, never finer than the tier allows.
+                var size = try parameters.cellSize ?? GridSpec.automaticCellSize(for: locations)
+                if size < spatial.minCellSize {
+                    adjustments.append("The automatic cell (\(Self.metres(size)) m) is finer than the \(disclosure.tier.rawValue) tier allows: \(Self.metres(spatial.minCellSize)) m cells are used.")
+                    size = spatial.minCellSize
+                }
+                let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: size, points: locations)
+                // Every step on the same land cells, as Gi* (cells holding an incident count as land).
+                let land = try Self.landCells(landMask, spec: spec, counts: [CountGrid(points: locations, spec: spec).counts])
+                emerging = try EmergingHotspotRun(incidents: incidents, period: period, step: parameters.step, spec: spec, band: parameters.band,
+                                                  observations: parameters.occupiedCellsOnly ? .occupiedCells : .allCells, land: land)
             }
         } catch let e as DetectError {
             throw EngineError("\(parameters.method.rawValue) on \(scope): \(e)")
@@ -315,6 +334,7 @@ public struct HotspotAnalysis {
         self.previousCellCounts = previousCellCounts
         self.previousLocations = previousLocations
         self.density = density
+        self.emerging = emerging
         self.scope = scope
         self.adjustments = adjustments
         ranking = publisher.ranking(clusters, inDistrict: selectedDistrict)

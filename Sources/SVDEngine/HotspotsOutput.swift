@@ -22,6 +22,7 @@ extension HotspotAnalysis {
         case .dbscan: return publishClusters()
         case .gistar: return publishGiStar()
         case .kde: return publishDensity()
+        case .emerging: return publishEmerging()
         }
     }
 
@@ -139,7 +140,8 @@ extension HotspotAnalysis {
             let sw = BNGPoint(easting: centre.easting - spec.cellSize / 2, northing: centre.northing - spec.cellSize / 2)
             return GridCellSummary(southWest: sw, cellSize: spec.cellSize, district: districts[slot],
                                    incidents: counts[i], z: g.z[i], p: g.p[i], q: g.q[i], classLabel: g.classes[i].label,
-                                   previousIncidents: previousCellCounts.map { $0[i] }, trend: trends.map { $0[i].label })
+                                   previousIncidents: previousCellCounts.map { $0[i] }, trend: trends.map { $0[i].label },
+                                   exposureRatio: comparisonPeriod.map { Double(months(period)) / Double(months($0)) } ?? 1)
         }
         let hot = (1...3).map { level in mapped.reduce(0) { $0 + (g.classes[$1].isHot && g.classes[$1].confidenceLevel == level ? 1 : 0) } }
         let cold = mapped.reduce(0) { $0 + (g.classes[$1].isCold ? 1 : 0) }
@@ -159,8 +161,10 @@ extension HotspotAnalysis {
         }
         notes.append("\(groupedThousands(hot.reduce(0, +))) hot cells mapped (99 %: \(groupedThousands(hot[2])), 95 %: \(groupedThousands(hot[1])), 90 %: \(groupedThousands(hot[0]))) and \(groupedThousands(cold)) cold cells; the table lists the first \(min(parameters.top, cells.count)), the map all \(groupedThousands(cells.count)) mapped cells.")
         if let comparisonPeriod {
-            notes.append("Trend compares hot spots (≥ 90 %) with \(comparisonPeriod.lowerBound) to \(comparisonPeriod.upperBound) on the same grid: "
-                         + "new, persistent, intensifying, diminishing, former.")
+            notes.append("trend says in which of the two periods the cell was a hot spot (≥ 90 %), compared with \(comparisonPeriod.lowerBound) to \(comparisonPeriod.upperBound) on the same grid: "
+                         + "hot now only, hot before only, hot in both (at the same, a higher or a lower confidence now). A cell near the 90 % line can change "
+                         + "by chance between two periods; these are not the emerging hot spot patterns (--method emerging), which need a series of steps and a trend test. "
+                         + "change tests the cell's two published counts (exact conditional test of two Poisson counts, 95 %, for the periods' lengths).")
         }
         let table = publisher.cellTable(Array(cells.prefix(parameters.top)), compared: compared,
                                         title: "Hot and cold spots (Gi*), \(scope)", notes: notes)
@@ -304,6 +308,8 @@ extension HotspotAnalysis {
             return best >= 0 ? area.districts[best].name : "outside the area"
         }
     }
+
+    func months(_ p: ClosedRange<MonthKey>) -> Int { Int(p.upperBound.index - p.lowerBound.index) + 1 }
 
     static func square(_ sw: BNGPoint, _ side: Double) -> [BNGPoint] {
         [sw, BNGPoint(easting: sw.easting + side, northing: sw.northing),

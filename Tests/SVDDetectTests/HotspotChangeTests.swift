@@ -5,13 +5,22 @@ final class HotspotChangeTests: XCTestCase {
     func testTrendRules() {
         XCTAssertEqual(HotspotChange.trend(earlier: .notSignificant, later: .notSignificant), .none)
         XCTAssertEqual(HotspotChange.trend(earlier: .coldSpot99, later: .coldSpot95), .none)
-        XCTAssertEqual(HotspotChange.trend(earlier: .coldSpot99, later: .hotSpot90), .new)
-        XCTAssertEqual(HotspotChange.trend(earlier: .notSignificant, later: .hotSpot99), .new)
-        XCTAssertEqual(HotspotChange.trend(earlier: .hotSpot95, later: .hotSpot95), .persistent)
-        XCTAssertEqual(HotspotChange.trend(earlier: .hotSpot90, later: .hotSpot99), .intensifying)
-        XCTAssertEqual(HotspotChange.trend(earlier: .hotSpot99, later: .hotSpot90), .diminishing)
-        XCTAssertEqual(HotspotChange.trend(earlier: .hotSpot90, later: .notSignificant), .former)
-        XCTAssertEqual(HotspotChange.trend(earlier: .hotSpot99, later: .coldSpot90), .former)
+        XCTAssertEqual(HotspotChange.trend(earlier: .coldSpot99, later: .hotSpot90), .hotNowOnly)
+        XCTAssertEqual(HotspotChange.trend(earlier: .notSignificant, later: .hotSpot99), .hotNowOnly)
+        XCTAssertEqual(HotspotChange.trend(earlier: .hotSpot95, later: .hotSpot95), .hotInBoth)
+        XCTAssertEqual(HotspotChange.trend(earlier: .hotSpot90, later: .hotSpot99), .hotInBothHigherNow)
+        XCTAssertEqual(HotspotChange.trend(earlier: .hotSpot99, later: .hotSpot90), .hotInBothLowerNow)
+        XCTAssertEqual(HotspotChange.trend(earlier: .hotSpot90, later: .notSignificant), .hotBeforeOnly)
+        XCTAssertEqual(HotspotChange.trend(earlier: .hotSpot99, later: .coldSpot90), .hotBeforeOnly)
+    }
+
+    func testLabelsAreTwoPeriodWordsNotEmergingPatternNames() {
+        let labels = HotspotTrend.allCases.map(\.label)
+        XCTAssertEqual(labels, ["Hot in neither period", "Hot now only", "Hot in both periods", "Hot in both, higher confidence now",
+                                "Hot in both, lower confidence now", "Hot before only"])
+        for name in ["New", "Intensifying", "Diminishing", "Persistent", "Former", "Sporadic"] {
+            XCTAssertFalse(labels.contains { $0.contains(name) }, name)
+        }
     }
 
     func testPeriodsOnDifferentGridsAreRejected() throws {

@@ -116,9 +116,11 @@ public struct GridCellSummary: Sendable {
     /// Set when the run compared two periods.
     public var previousIncidents: KeyedCount?
     public var trend: String?
+    /// The analysis period's length ÷ the comparison period's, for the change test.
+    public var exposureRatio: Double
 
     public init(southWest: BNGPoint, cellSize: Double, district: String, incidents: KeyedCount, z: Double, p: Double, q: Double,
-                classLabel: String, previousIncidents: KeyedCount? = nil, trend: String? = nil) {
+                classLabel: String, previousIncidents: KeyedCount? = nil, trend: String? = nil, exposureRatio: Double = 1) {
         self.southWest = southWest
         self.cellSize = cellSize
         self.district = district
@@ -129,6 +131,7 @@ public struct GridCellSummary: Sendable {
         self.classLabel = classLabel
         self.previousIncidents = previousIncidents
         self.trend = trend
+        self.exposureRatio = exposureRatio
     }
 }
 
@@ -379,7 +382,7 @@ public struct HotspotPublisher: Sendable {
     public func cellColumns(compared: Bool) -> [String] {
         ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district"] + placeColumns + ["incidents"]
             + (spatial.publishStatistics ? ["z", "p", "q"] : []) + ["class"]
-            + (compared ? ["previous_incidents", "trend"] : [])
+            + (compared ? ["previous_incidents", "trend", "change"] : [])
     }
 
     public func cellRow(_ c: GridCellSummary, rank: Int, compared: Bool) -> [PublishedTable.Value] {
@@ -394,7 +397,14 @@ public struct HotspotPublisher: Sendable {
         ]
         if spatial.publishStatistics { row += [.number(c.z, decimals: 3), .number(c.p, decimals: 5), .number(c.q, decimals: 5)] }
         row.append(.text(c.classLabel))
-        if compared { row += [c.previousIncidents.map { disclosure.release($0).cell } ?? .empty, .text(c.trend ?? "")] }
+        if compared {
+            let now = disclosure.release(c.incidents), before = c.previousIncidents.map { disclosure.release($0) }
+            // Tested on the published counts only, as every change svd publishes.
+            var change = PublishedTable.Value.withheld
+            if let n = now.value, let b = before?.value,
+               let test = try? ChangeSignificance(current: n, previous: b, exposureRatio: c.exposureRatio) { change = .text(test.verdict.rawValue) }
+            row += [before?.cell ?? .empty, .text(c.trend ?? ""), change]
+        }
         return row
     }
 

@@ -8,10 +8,10 @@ import SVDWorkbook
 struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     static let configuration = CommandConfiguration(
         commandName: "hotspots",
-        abstract: "Hotspots of serious violence: DBSCAN clusters with profiles, Gi* hot and cold cells (and their change), or kernel density.",
+        abstract: "Hotspots of serious violence: DBSCAN clusters with profiles, Gi* hot and cold cells (and their change), kernel density, or emerging hot spots.",
         discussion: """
         Writes a ranked table (CSV and Markdown) and a GeoJSON map in WGS84 into --out: \
-        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, or hotspots_kde.*; \
+        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, hotspots_kde.* or hotspots_emerging.*; \
         --format xlsx adds hotspots.xlsx (a Notes sheet, then the table). \
         Maps hold generalised outlines or grid cells only, never incident points or ids. Public tier (the default): \
         outlines are built from 50 m grid squares (every vertex on the grid), a hotspot or cell must rest on at least \
@@ -30,8 +30,11 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @OptionGroup var period: PeriodOptions
     @OptionGroup var disclosure: DisclosureOptions
 
-    @Option(help: ArgumentHelp("dbscan (clusters), gistar (Getis–Ord Gi* cells) or kde (kernel density).", valueName: "method"))
+    @Option(help: ArgumentHelp("dbscan (clusters), gistar (Getis–Ord Gi* cells), kde (kernel density) or emerging (Gi* per --step with Mann–Kendall trends: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating and historical hot and cold spots).", valueName: "method"))
     var method: HotspotMethod = .dbscan
+
+    @Option(help: ArgumentHelp("Emerging hot spots: the time step of the space-time cube (default month).", valueName: "month|quarter"))
+    var step: EmergingStep?
 
     @Option(help: ArgumentHelp("DBSCAN neighbourhood radius in metres.", valueName: "metres"))
     var eps: Double = HotspotParameters.defaultEps
@@ -113,6 +116,10 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         p.generalisation = generalise
         p.minPlaces = minPlaces
         p.includeSensitivePlaces = sensitivePlaces.map { $0 == .include }
+        if let step {
+            guard method == .emerging else { throw ValidationError("--step applies to --method emerging only") }
+            p.step = step
+        }
         switch (compareFrom, compareTo, previous) {
         case (nil, nil, false): p.comparison = .none
         case (nil, nil, true): p.comparison = .previousPeriod
@@ -175,6 +182,10 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
             for line in policy.headerLines where !(policy.protects && policy.perturb) { say("WARNING: \(line)") }
         }
     }
+}
+
+extension EmergingStep: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }
 
 /// Whether maps show domestic abuse, sexual offences and incidents at dwellings.
