@@ -15,6 +15,8 @@ public struct IncidentRequest: Sendable {
     public var contextFiles: [URL] = []
     /// How close in place and time a partner record and a police record must be to count as the same assault.
     public var overlap = OverlapParameters()
+    /// Keep a cube per source (by-source tables, `--source`, overlap); off, every source goes into one cube.
+    public var bySource = true
     public var from: MonthKey?
     public var to: MonthKey?
     public var workers: Int
@@ -136,6 +138,7 @@ public struct BinnedIncidents {
         run.points = points
         pointWindow = points
         run.lastMonth = request.to
+        run.bySource = request.bySource
         run.disclosureKey = request.disclosureKey
         run.plausibleDates = PlausibleDates(earliest: request.earliest)
         result = try run.run()

@@ -75,6 +75,10 @@ public struct BinningRun {
     /// Dates a row may carry; others are rejected as `implausible_date` (default 1990-01 to the run date).
     public var plausibleDates = PlausibleDates()
 
+    /// Keep a cube per source; off, every row goes into one cube and `sourceCubes` holds only it, and no linkage points
+    /// are kept.
+    public var bySource = true
+
     /// Whether a source name is a police source, whose records partner records are matched against.
     public static func isPolice(_ source: String) -> Bool { source.lowercased().hasPrefix("police") }
 
@@ -101,6 +105,7 @@ public struct BinningRun {
         let locator = DistrictLocator(area: area)
         let shape = IncidentCube.Shape(districts: area.districts.count, definitions: definitions)
         let states = WorkerStates(count: workers, shape: shape, catalog: catalog, window: points, lastMonth: lastMonth.map { $0.index })
+        if !bySource { for w in 0..<workers { states[w].oneCube = true } }
         let rejects = try rejectsFile.map { try RejectWriter(url: $0) } ?? RejectWriter.counting()
         let sources = SourceCatalog()
         // One set of ids for the whole run: a repeat in a later file is a duplicate too.
@@ -117,7 +122,7 @@ public struct BinningRun {
         }
         // Overlap needs every timed incident of both kinds; only a run that mixes police and partner files pays for it.
         let declared = readers.map(\.sourceLabel)
-        let linkage = declared.contains(where: Self.isPolice) && declared.contains { !Self.isPolice($0) }
+        let linkage = bySource && declared.contains(where: Self.isPolice) && declared.contains { !Self.isPolice($0) }
         if linkage { for w in 0..<workers { states[w].collectsLinkage = true } }
         for (input, opened) in zip(inputs, readers) {
             let url = input.url
@@ -151,16 +156,16 @@ public struct BinningRun {
         }
         try rejects.close()
         let names = sources.names
-        let bySource = states.mergedCubes(shape: shape).map { (source: names[Int($0.source)], cube: $0.cube) }
+        let perSource = states.mergedCubes(shape: shape).map { (source: bySource ? names[Int($0.source)] : "all sources", cube: $0.cube) }
         let cube: IncidentCube
-        if bySource.count == 1 {
-            cube = bySource[0].cube
+        if perSource.count == 1 {
+            cube = perSource[0].cube
         } else {
             cube = IncidentCube(shape: shape)
-            for s in bySource { cube.merge(s.cube) }
+            for s in perSource { cube.merge(s.cube) }
         }
         let end = lastMonth?.index ?? cube.months.last?.index ?? 0
-        return Result(cube: cube, sourceCubes: bySource, points: states.mergedPoints(window: points.months(endingAt: end)),
+        return Result(cube: cube, sourceCubes: perSource, points: states.mergedPoints(window: points.months(endingAt: end)),
                       catalog: catalog, sourceNames: names, linkage: states.mergedLinkage(), summaries: summaries, rejectsFile: rejectsFile)
     }
 }
@@ -182,6 +187,8 @@ final class WorkerStates: @unchecked Sendable {
         var newest = Int32.min
         var points: [IncidentPoint] = []
         var collectsLinkage = false
+        /// Every source into cube slot 0.
+        var oneCube = false
         /// Accepted rows of the current file by source code (reset after each file).
         var fileRowsBySource = [Int](repeating: 0, count: 256)
         var linkage: [LinkagePoint] = []
@@ -227,7 +234,8 @@ final class WorkerStates: @unchecked Sendable {
             let masks = inScope ? classifier.masks(i) : 0
             let mask = UInt8(truncatingIfNeeded: masks & classifier.strandBits)
             fileRowsBySource[Int(i.source)] &+= 1
-            let cube = cubes[Int(i.source)] ?? newCube(i.source)
+            let slot = oneCube ? 0 : i.source
+            let cube = cubes[Int(slot)] ?? newCube(slot)
             cube.add(i, district: district, inScope: inScope, strandMask: mask, measureMask: UInt16(truncatingIfNeeded: masks >> UInt32(classifier.strands)))
             if inScope && collectsLinkage && i.placedDistrict == 0 && i.hour >= 0 && i.day != Incident.unknownDay {
                 linkage.append(LinkagePoint(i, district: district))

@@ -154,7 +154,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
             let policy = disclosure.policy
             let key = try disclosure.key()
             try withOutputFolder(out) { folder in
-                let request = try input.request(area: area, period: period, key: key)
+                var request = try input.request(area: area, period: period, key: key)
+                // Hotspots publish no by-source tables, so one cube serves (a cube per source costs ~65 MB at 3 years).
+                request.bySource = false
                 let binned = try BinnedIncidents(request: request, rejectsFile: folder.restrictedStaging.appendingPathComponent("rejects.csv"),
                                                  progress: progress, points: parameters.pointWindow(for: request))
                 // DBSCAN looks at the latest 12 months unless --from says otherwise: over three years of dense data,
