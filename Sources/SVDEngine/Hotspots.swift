@@ -13,6 +13,8 @@ public enum HotspotMethod: String, Sendable, CaseIterable {
     case kde
     /// Emerging hot spots: Gi* per month or quarter, Mann–Kendall trends and the ArcGIS patterns (`EmergingHotspotsRun.swift`).
     case emerging
+    /// The micro-place targeting list: fixed cells ranked by count, concentration curve and back-test (`MicroPlacesRun.swift`).
+    case cells
 }
 
 /// Which earlier period a Gi* run is compared with.
@@ -78,7 +80,7 @@ public struct HotspotParameters: Sendable {
 
     public init(method: HotspotMethod = .dbscan) {
         self.method = method
-        cellSize = method == .kde ? 100 : nil
+        cellSize = method == .kde ? 100 : method == .cells ? MicroPlacesRun.defaultCellSize : nil
     }
 
     /// Rejects impossible values with a `ParameterError` naming the parameter.
@@ -173,6 +175,8 @@ public struct HotspotAnalysis {
     public let landMask: LandMask?
     /// Emerging hot spots (method `.emerging`).
     public let emerging: EmergingHotspotRun?
+    /// The micro-place targeting list (method `.cells`).
+    public let microPlaces: MicroPlacesRun?
 
     public let publisher: HotspotPublisher
     /// DBSCAN: the published clusters, ranked and numbered over the whole area (H1 has most incidents), then
@@ -256,6 +260,7 @@ public struct HotspotAnalysis {
         var previousLocations: [BNGPoint]?
         var density: DensitySurface?
         var emerging: EmergingHotspotRun?
+        var microPlaces: MicroPlacesRun?
         do {
             switch parameters.method {
             case .dbscan:
@@ -321,6 +326,9 @@ public struct HotspotAnalysis {
                 let land = try Self.landCells(landMask, spec: spec, counts: [CountGrid(points: locations, spec: spec).counts])
                 emerging = try EmergingHotspotRun(incidents: incidents, period: period, step: parameters.step, spec: spec, band: parameters.band,
                                                   observations: parameters.occupiedCellsOnly ? .occupiedCells : .allCells, land: land)
+            case .cells:
+                microPlaces = try MicroPlacesRun(analysis: (filter.bounds, locations, incidents, period, landMask), parameters: parameters,
+                                                 spatial: spatial, tier: disclosure.tier, adjustments: &adjustments)
             }
         } catch let e as DetectError {
             throw EngineError("\(parameters.method.rawValue) on \(scope): \(e)")
@@ -335,6 +343,7 @@ public struct HotspotAnalysis {
         self.previousLocations = previousLocations
         self.density = density
         self.emerging = emerging
+        self.microPlaces = microPlaces
         self.scope = scope
         self.adjustments = adjustments
         ranking = publisher.ranking(clusters, inDistrict: selectedDistrict)

@@ -23,6 +23,7 @@ extension HotspotAnalysis {
         case .gistar: return publishGiStar()
         case .kde: return publishDensity()
         case .emerging: return publishEmerging()
+        case .cells: return publishMicroPlaces()
         }
     }
 

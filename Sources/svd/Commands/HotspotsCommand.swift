@@ -11,7 +11,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         abstract: "Hotspots of serious violence: DBSCAN clusters with profiles, Gi* hot and cold cells (and their change), kernel density, or emerging hot spots.",
         discussion: """
         Writes a ranked table (CSV and Markdown) and a GeoJSON map in WGS84 into --out: \
-        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, hotspots_kde.* or hotspots_emerging.*; \
+        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, hotspots_kde.*, hotspots_emerging.* or micro_places.*, micro_places_concentration.* and micro_places_backtest.* (+ micro_places.geojson); \
         --format xlsx adds hotspots.xlsx (a Notes sheet, then the table). \
         Maps hold generalised outlines or grid cells only, never incident points or ids. Public tier (the default): \
         outlines are built from 50 m grid squares (every vertex on the grid), a hotspot or cell must rest on at least \
@@ -30,7 +30,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @OptionGroup var period: PeriodOptions
     @OptionGroup var disclosure: DisclosureOptions
 
-    @Option(help: ArgumentHelp("dbscan (clusters), gistar (Getis–Ord Gi* cells), kde (kernel density) or emerging (Gi* per --step with Mann–Kendall trends: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating and historical hot and cold spots).", valueName: "method"))
+    @Option(help: ArgumentHelp("dbscan (clusters), gistar (Getis–Ord Gi* cells), kde (kernel density) emerging (Gi* per --step with Mann–Kendall trends: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating and historical hot and cold spots) or cells (the micro-place targeting list: fixed cells ranked by incidents, concentration curve, back-test of last year's top cells with PAI).", valueName: "method"))
     var method: HotspotMethod = .dbscan
 
     @Option(help: ArgumentHelp("Emerging hot spots: the time step of the space-time cube (default month).", valueName: "month|quarter"))
@@ -45,7 +45,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @Option(help: ArgumentHelp("Space-time DBSCAN: neighbours must also lie within this many days (needs day-level dates).", valueName: "days"))
     var epsDays: Int?
 
-    @Option(help: ArgumentHelp("Grid cell side in metres for gistar and kde, or 'auto' (shorter side of the incidents' extent / 50). Default: auto for gistar, 100 for kde.", valueName: "metres|auto"),
+    @Option(help: ArgumentHelp("Grid cell side in metres for gistar, kde, emerging and cells, or 'auto' (shorter side of the incidents' extent / 50). Default: auto for gistar and emerging, 100 for kde, 150 for cells.", valueName: "metres|auto"),
             transform: CellSize.parsing)
     var cell: CellSize?
 
