@@ -25,11 +25,13 @@ public enum MicroPlaces {
         public let total: Double
         public let landCells: Int
 
-        public init(counts: [Double], landCells: Int) {
+        /// `total`: the whole the shares are of, when it is more than the cells hold (published counts of cells under the
+        /// small-count threshold are hidden, so the published cells hold less than the published total).
+        public init(counts: [Double], landCells: Int, total: Double? = nil) {
             sorted = counts.filter { $0 > 0 }.sorted(by: >)
             var run = 0.0
             cumulative = sorted.map { run += $0; return run }
-            total = run
+            self.total = max(run, total ?? 0)
             self.landCells = max(landCells, sorted.count)
         }
 
@@ -45,10 +47,12 @@ public enum MicroPlaces {
             return k > 0 ? cumulative[k - 1] / total : 0
         }
 
-        /// The fewest cells holding at least `share` (0–1) of all counts, and their share of places.
-        public func places(forIncidentShare share: Double) -> (cells: Int, placeShare: Double) {
-            guard total > 0, landCells > 0 else { return (0, 0) }
+        /// The fewest cells holding at least `share` (0–1) of all counts, and their share of places; nil when the cells
+        /// together hold less than that share of `total`.
+        public func places(forIncidentShare share: Double) -> (cells: Int, placeShare: Double)? {
+            guard total > 0, landCells > 0 else { return nil }
             let target = share * total * (1 - 1e-12)
+            guard let last = cumulative.last, last >= target else { return nil }
             var lo = 0, hi = cumulative.count - 1
             while lo < hi {
                 let mid = (lo + hi) / 2
@@ -74,9 +78,10 @@ public enum MicroPlaces {
         public var jaccard: Double
     }
 
-    public static func backtest(previous: [Double], latest: [Double], landCells: Int, n: Int) -> Backtest {
+    /// `latestTotal`: this year's whole, when it is more than the cells hold (as for `Concentration`).
+    public static func backtest(previous: [Double], latest: [Double], landCells: Int, n: Int, latestTotal: Double? = nil) -> Backtest {
         let before = top(previous, n), now = top(latest, n)
-        let total = latest.reduce(0) { $0 + max($1, 0) }
+        let total = max(latest.reduce(0) { $0 + max($1, 0) }, latestTotal ?? 0)
         let hit = before.reduce(0.0) { $0 + max(latest[$1], 0) }
         let hitRate = total > 0 ? hit / total : 0
         let places = max(landCells, 1)

@@ -28,7 +28,9 @@ extension HotspotAnalysis {
 
         // Ranking and curve on the published counts.
         let ranked = MicroPlaces.ranked(whole.values)
-        let curve = MicroPlaces.Concentration(counts: whole.values, landCells: m.landCells)
+        // Shares are of the scope's published total: cells whose count is hidden hold the rest, unranked.
+        let publishedTotal = disclosure.release(analysed).value.map(Double.init)
+        let curve = MicroPlaces.Concentration(counts: whole.values, landCells: m.landCells, total: publishedTotal)
         let k = spatial.minPlaces
         let allowed = k > 1
             ? HotspotAnalysis.neighbourhoodPlaces(incidents.map(\.location), spec: spec, band: 0, grid: generalisationGrid, cells: ranked, atLeast: k)
@@ -36,7 +38,7 @@ extension HotspotAnalysis {
         var listed: [Int] = []
         for (slot, c) in ranked.enumerated() where allowed[slot] { listed.append(c) }
         let withheld = ranked.count - listed.count
-        let half = curve.places(forIncidentShare: 0.5).cells
+        let half = curve.places(forIncidentShare: 0.5)?.cells ?? ranked.count
         let halfListed = allowed.prefix(half).reduce(0) { $0 + ($1 ? 1 : 0) }
         let mapCount = min(listed.count, Self.maxDensityCells, max(parameters.top, halfListed))
         let shown = Array(listed.prefix(mapCount))
@@ -53,14 +55,16 @@ extension HotspotAnalysis {
         }
 
         let strandLabel = parameters.strand.flatMap { id in publisher.strands.first { $0.id == id }?.label }
-        let what = (strandLabel.map { $0.prefix(1).lowercased() + $0.dropFirst() } ?? "serious violence")
+        let what = (strandLabel.map { $0.prefix(1).lowercased() + $0.dropFirst() + " incidents" } ?? "serious violence")
             + (spatial.excludeSensitivePlaces ? " outside sensitive places" : "")
-        func pct(_ share: Double) -> String { String(format: share < 0.01 ? "%.2f" : "%.1f", share * 100) + "%" }
+        func pct(_ share: Double) -> String { String(format: share < 0.0001 ? "%.3f" : share < 0.01 ? "%.2f" : "%.1f", share * 100) + "%" }
         let places = groupedThousands(m.landCells)
         let cellText = "\(Self.metres(spec.cellSize)) m cells"
         let points = MicroPlacesRun.placeShares.map { s in (placeShare: s, cells: curve.cells(inPlaceShare: s), incidentShare: curve.incidentShare(inPlaceShare: s)) }
-        let lines = MicroPlacesRun.incidentShares.map { x -> (incidentShare: Double, cells: Int, placeShare: Double, statement: String) in
-            let p = curve.places(forIncidentShare: x)
+        let lines = MicroPlacesRun.incidentShares.map { x -> (incidentShare: Double, cells: Int?, placeShare: Double?, statement: String) in
+            guard let p = curve.places(forIncidentShare: x) else {
+                return (x, nil, nil, "\(HotspotPublisher.percentText(x)) of \(what) is not reached by the cells with a published count")
+            }
             return (x, p.cells, p.placeShare, "\(HotspotPublisher.percentText(x)) of \(what) in \(pct(p.placeShare)) of places")
         }
         let extent = parameters.district == nil ? area.name : "the district"
@@ -86,9 +90,11 @@ extension HotspotAnalysis {
             placesNote,
         ]
         var curveNotes2 = curveNotes
-        if policy.protects, let total = disclosure.release(analysed).value, Double(total) > curve.total {
-            curveNotes2.append("Cells whose count is hidden (under \(policy.threshold)) count as zero: the published cell counts add up to \(groupedThousands(Int(curve.total))) "
-                               + "of the \(groupedThousands(total)) incidents published for the scope, so on sparse data the curve overstates concentration (the partner tier uses true counts).")
+        let cellSum = curve.cumulative.last ?? 0
+        if policy.protects, curve.total > cellSum {
+            curveNotes2.append("Shares are of the \(groupedThousands(Int(curve.total))) incidents published for the scope; the cells with a published count hold "
+                               + "\(groupedThousands(Int(cellSum))) (\(String(format: "%.1f", cellSum / curve.total * 100))%), the rest lie in cells whose count is hidden (under \(policy.threshold)), "
+                               + "which are not ranked. So the curve is a lower bound, and a share the published cells do not reach is not given (the partner tier uses true counts).")
         }
         let concentration = publisher.microPlaceConcentrationTable(curve: points, lines: lines,
                                                                    title: "Concentration of incidents in places, \(scope)", notes: curveNotes2)
@@ -96,21 +102,25 @@ extension HotspotAnalysis {
         var summary = ["\(scope): \(countText(analysed)) incidents; \(groupedThousands(ranked.count)) of \(places) places (\(cellText)) with a published count; "
                        + lines.map(\.statement).joined(separator: "; ") + "."]
         if let latest, let previous, let ly = m.latestYear, let py = m.previousYear {
+            // The later year's published total, from the analysed incidents of that year.
+            let latestTotal = disclosure.release(incidents.reduce(KeyedCount.zero) { $1.month >= ly.lowerBound.index ? $0 + .record(key: $1.recordKey) : $0 }).value.map(Double.init)
             let sizes = Array(Set(MicroPlacesRun.backtestSizes + [parameters.top])).sorted()
             let tests = sizes.map { n -> MicroPlaceBacktestRow in
-                let b = MicroPlaces.backtest(previous: previous.values, latest: latest.values, landCells: m.landCells, n: n)
+                let b = MicroPlaces.backtest(previous: previous.values, latest: latest.values, landCells: m.landCells, n: n, latestTotal: latestTotal)
                 return MicroPlaceBacktestRow(n: n, chosen: b.chosen, hitRate: b.hitRate, areaShare: b.areaShare, pai: b.pai, stable: b.stable, jaccard: b.jaccard)
             }
             let backNotes = [
                 "Back-test: the top n cells of \(py.lowerBound) to \(py.upperBound) (by published incidents) against the incidents of \(ly.lowerBound) to \(ly.upperBound). "
-                    + "hit_rate_pct is the share of the later year's published incidents in those cells; area_share_pct their share of the \(places) places; "
+                    + "hit_rate_pct is the share of the later year's incidents (its published total) in those cells' published counts; area_share_pct their share of the \(places) places; "
                     + "pai (predictive accuracy index, Chainey, Tompson and Uhlig 2008) = hit rate ÷ area share.",
                 "Stability: stable is how many of the later year's top n cells were also the earlier year's top n, and jaccard the overlap of the two sets "
                     + "(shared ÷ either). Ties at the n-th place are broken by position. cells is fewer than n when fewer cells had an incident in the earlier year.",
                 "Computed from the published counts of each year" + (policy.protects ? " (perturbed; hidden counts as zero)." : "."),
             ]
             tables.append(publisher.microPlaceBacktestTable(tests, title: "Back-test of last year's top cells (PAI), \(scope)", notes: backNotes))
-            if let t = tests.first(where: { $0.n == parameters.top }) {
+            if let t = tests.first(where: { $0.n == parameters.top }), t.chosen == 0 {
+                summary.append("Back-test: no cell had a published count in \(py.lowerBound) to \(py.upperBound).")
+            } else if let t = tests.first(where: { $0.n == parameters.top }) {
                 summary.append("Back-test: last year's top \(t.n) cells held \(String(format: "%.1f", t.hitRate * 100))% of the latest 12 months' incidents "
                                + "on \(String(format: "%.3f", t.areaShare * 100))% of places (PAI \(String(format: "%.1f", t.pai))); \(t.stable) of \(t.n) stayed in the top \(t.n).")
             }

@@ -17,12 +17,18 @@ final class MicroPlacesTests: XCTestCase {
         XCTAssertEqual(c.incidentShare(inPlaceShare: 0.20), 0.8, accuracy: 1e-12)
         XCTAssertEqual(c.incidentShare(inPlaceShare: 0.25), 0.9, accuracy: 1e-12)
         XCTAssertEqual(c.incidentShare(inPlaceShare: 0.50), 1.0, accuracy: 1e-12)
-        XCTAssertEqual(c.places(forIncidentShare: 0.25).cells, 1)
-        XCTAssertEqual(c.places(forIncidentShare: 0.50).cells, 1, "5 of 10 is exactly half")
-        XCTAssertEqual(c.places(forIncidentShare: 0.75).cells, 2)
-        XCTAssertEqual(c.places(forIncidentShare: 0.75).placeShare, 0.2, accuracy: 1e-12)
-        XCTAssertEqual(c.places(forIncidentShare: 0.85).cells, 3)
-        XCTAssertEqual(c.places(forIncidentShare: 1.0).cells, 4)
+        XCTAssertEqual(c.places(forIncidentShare: 0.25)?.cells, 1)
+        XCTAssertEqual(c.places(forIncidentShare: 0.50)?.cells, 1, "5 of 10 is exactly half")
+        XCTAssertEqual(c.places(forIncidentShare: 0.75)?.cells, 2)
+        XCTAssertEqual(c.places(forIncidentShare: 0.75)!.placeShare, 0.2, accuracy: 1e-12)
+        XCTAssertEqual(c.places(forIncidentShare: 0.85)?.cells, 3)
+        XCTAssertEqual(c.places(forIncidentShare: 1.0)?.cells, 4)
+        // Hidden small counts: the same cells out of a published total of 20 (the other 10 in unranked cells).
+        let partial = MicroPlaces.Concentration(counts: counts, landCells: 10, total: 20)
+        XCTAssertEqual(partial.incidentShare(inPlaceShare: 0.10), 0.25, accuracy: 1e-12)
+        XCTAssertEqual(partial.places(forIncidentShare: 0.25)?.cells, 1)
+        XCTAssertEqual(partial.places(forIncidentShare: 0.50)?.cells, 4)
+        XCTAssertNil(partial.places(forIncidentShare: 0.75), "the ranked cells hold only half")
     }
 
     /// 100 places. Year 1: cells 7, 3, 50, 90 with 10, 8, 6, 1. Year 2: cells 11, 7, 50, 3 with 8, 6, 4, 2 (total 20).
@@ -52,6 +58,10 @@ final class MicroPlacesTests: XCTestCase {
         XCTAssertEqual(ten.pai, 15, accuracy: 1e-9)
         XCTAssertEqual(ten.stable, 3)
         XCTAssertEqual(ten.jaccard, 0.6, accuracy: 1e-12)
+        // This year's total given as 40 (20 in cells not counted): the hit rate halves.
+        let hidden = MicroPlaces.backtest(previous: before, latest: after, landCells: 100, n: 2, latestTotal: 40)
+        XCTAssertEqual(hidden.hitRate, 0.2, accuracy: 1e-12)
+        XCTAssertEqual(hidden.pai, 10, accuracy: 1e-9)
         // Nothing last year: no cells chosen, PAI undefined.
         let none = MicroPlaces.backtest(previous: [Double](repeating: 0, count: 100), latest: after, landCells: 100, n: 5)
         XCTAssertEqual(none.chosen, 0)

@@ -80,7 +80,7 @@ extension HotspotPublisher {
 
     /// Curve points (`line` "top 1% of places" …) and the X%-in-Y% lines.
     public func microPlaceConcentrationTable(curve: [(placeShare: Double, cells: Int, incidentShare: Double)],
-                                             lines: [(incidentShare: Double, cells: Int, placeShare: Double, statement: String)],
+                                             lines: [(incidentShare: Double, cells: Int?, placeShare: Double?, statement: String)],
                                              title: String, notes: [String]) -> PublishedTable {
         var table = PublishedTable(id: "micro_places_concentration", title: title,
                                    columns: ["line", "places", "places_pct", "incidents_pct", "statement"])
@@ -89,7 +89,8 @@ extension HotspotPublisher {
                                .percent(p.incidentShare * 100, decimals: 1), .text("")])
         }
         for l in lines {
-            table.rows.append([.text("\(Self.percentText(l.incidentShare)) of incidents"), .count(l.cells), .percent(l.placeShare * 100, decimals: 2),
+            table.rows.append([.text("\(Self.percentText(l.incidentShare)) of incidents"), l.cells.map { .count($0) } ?? .empty,
+                               .percent(l.placeShare.map { $0 * 100 }, decimals: 2),
                                .percent(l.incidentShare * 100, decimals: 1), .text(l.statement)])
         }
         table.notes = notes

@@ -157,6 +157,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                 var request = try input.request(area: area, period: period, key: key)
                 // Hotspots publish no by-source tables, so one cube serves (a cube per source costs ~65 MB at 3 years).
                 request.bySource = false
+                // SVD_TIMINGS=1: reading and analysis times on stderr (for the README's benchmarks).
+                let timings = ProcessInfo.processInfo.environment["SVD_TIMINGS"] == "1"
+                let started = Date()
                 let binned = try BinnedIncidents(request: request, rejectsFile: folder.restrictedStaging.appendingPathComponent("rejects.csv"),
                                                  progress: progress, points: parameters.pointWindow(for: request))
                 // DBSCAN looks at the latest 12 months unless --from says otherwise: over three years of dense data,
@@ -164,8 +167,14 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                 if method == .dbscan && period.from == nil {
                     parameters.period = binned.latestMonths(HotspotAnalysis.patrolWindowMonths)
                 }
+                let read = Date()
                 let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
+                let analysed = Date()
                 let output = analysis.publish()
+                if timings {
+                    FileHandle.standardError.write(Data(String(format: "timing: read %.3f s, analysis %.3f s, publish %.3f s\n", read.timeIntervalSince(started),
+                                                               analysed.timeIntervalSince(read), Date().timeIntervalSince(analysed)).utf8))
+                }
                 var publication = try Publication(directory: folder.staging, policy: policy)
                 var details: [(label: String, value: String)] = [("Method", method.rawValue)]
                 if let strandID { details.append(("Strand", strandID)) }
