@@ -86,7 +86,7 @@ extension HotspotAnalysis {
         let curveNotes = [
             "Concentration curve (Weisburd's law of crime concentration): the share of published incidents in the top 1–50% of places (\(places) \(cellText)), "
                 + "and the fewest places holding 25%, 50% and 75% of incidents. Computed from the published cell counts"
-                + (policy.protects ? " (perturbed; hidden counts as zero), so it may differ slightly from the true counts'." : "."),
+                + (policy.protects ? " (perturbed), so it may differ slightly from the true counts'." : "."),
             placesNote,
         ]
         var curveNotes2 = curveNotes
@@ -115,7 +115,7 @@ extension HotspotAnalysis {
                     + "pai (predictive accuracy index, Chainey, Tompson and Uhlig 2008) = hit rate ÷ area share.",
                 "Stability: stable is how many of the later year's top n cells were also the earlier year's top n, and jaccard the overlap of the two sets "
                     + "(shared ÷ either). Ties at the n-th place are broken by position. cells is fewer than n when fewer cells had an incident in the earlier year.",
-                "Computed from the published counts of each year" + (policy.protects ? " (perturbed; hidden counts as zero)." : "."),
+                "Computed from the published counts of each year" + (policy.protects ? " (perturbed; a cell whose count is hidden is never chosen and adds nothing to the hits, but the later year's published total includes its incidents)." : "."),
             ]
             tables.append(publisher.microPlaceBacktestTable(tests, title: "Back-test of last year's top cells (PAI), \(scope)", notes: backNotes))
             if let t = tests.first(where: { $0.n == parameters.top }), t.chosen == 0 {

@@ -73,7 +73,7 @@ extension HotspotPublisher {
         table.notes = notes
         if policy.protects {
             table.notes.append("Cell counts are published like every count: perturbed, and below \(policy.threshold) read \"<\(policy.threshold)\"; "
-                               + "shares, the concentration curve and the back-test are computed from the published counts (a hidden count counts as zero).")
+                               + "shares, the concentration curve and the back-test are computed from the published counts and the scope's published total (cells whose count is hidden are not ranked).")
         }
         return table
     }
