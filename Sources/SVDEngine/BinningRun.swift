@@ -360,6 +360,8 @@ public struct IncidentPoint: Sendable {
     public var recordKey: UInt32
     /// Index into the run's source names.
     public var source: UInt8
+    /// Index into the run's `OffenceCatalog` (for harm weights; fits the struct's padding).
+    public var offence: UInt16
 
     public init(_ i: Incident, district: Int, strandMask: UInt8) {
         location = i.location
@@ -375,6 +377,7 @@ public struct IncidentPoint: Sendable {
         locationType = i.locationType
         publicPlace = i.publicPlace
         recordKey = i.recordKey
+        offence = i.offence
         source = i.source
     }
 }

@@ -77,6 +77,8 @@ public struct HotspotParameters: Sendable {
     public var includeSensitivePlaces: Bool?
     /// Emerging hot spots: the cube's time step.
     public var step: EmergingStep = .month
+    /// Micro places: harm weight per offence (normalised category name); cells are then ranked by weighted sum. Partner tier only.
+    public var weights: [String: Double]?
 
     public init(method: HotspotMethod = .dbscan) {
         self.method = method
@@ -100,6 +102,7 @@ public struct HotspotParameters: Sendable {
             throw ParameterError("comparison", "needs method gistar (hot-spot change is a Gi* comparison)")
         }
         if epsDays != nil && method != .dbscan { throw ParameterError("eps-days", "applies to method dbscan only") }
+        if weights != nil && method != .cells { throw ParameterError("weights", "applies to method cells only") }
     }
 
     /// The points a binning pass must keep for this run of `request`: the analysis period's months, or every
@@ -117,6 +120,9 @@ public struct HotspotParameters: Sendable {
     /// `validate()` and the tier's spatial floors: --cell, --bandwidth, --generalise and --min-places below them are refused.
     public func validate(policy: DisclosurePolicy) throws {
         try validate()
+        if weights != nil && policy.protects {
+            throw ParameterError("weights", "is refused in the \(policy.tier.rawValue) tier: a weighted harm score per cell is not a count and cannot pass the disclosure engine (use --tier partner)")
+        }
         _ = try spatialRules(policy: policy)
     }
 
@@ -328,6 +334,7 @@ public struct HotspotAnalysis {
                                                   observations: parameters.occupiedCellsOnly ? .occupiedCells : .allCells, land: land)
             case .cells:
                 microPlaces = try MicroPlacesRun(analysis: (filter.bounds, locations, incidents, period, landMask), parameters: parameters,
+                                                 offenceNames: binned.result.catalog.entries.map(\.name),
                                                  spatial: spatial, tier: disclosure.tier, adjustments: &adjustments)
             }
         } catch let e as DetectError {

@@ -22,14 +22,19 @@ extension HotspotAnalysis {
             }
             return (values, cells)
         }
-        let whole = released(m.counts)
-        let latest = m.latestCounts.map(released), previous = m.previousCounts.map(released)
+        var whole = released(m.counts)
+        var latest = m.latestCounts.map(released), previous = m.previousCounts.map(released)
+        // Harm weights (partner tier only, where released counts are true counts): rank, curve and back-test on weighted sums.
+        let weighted = m.harm != nil
+        if let h = m.harm { whole.values = h }
+        if let h = m.latestHarm { latest?.values = h }
+        if let h = m.previousHarm { previous?.values = h }
         let backtested = latest != nil
 
         // Ranking and curve on the published counts.
         let ranked = MicroPlaces.ranked(whole.values)
         // Shares are of the scope's published total: cells whose count is hidden hold the rest, unranked.
-        let publishedTotal = disclosure.release(analysed).value.map(Double.init)
+        let publishedTotal = weighted ? nil : disclosure.release(analysed).value.map(Double.init)
         let curve = MicroPlaces.Concentration(counts: whole.values, landCells: m.landCells, total: publishedTotal)
         let k = spatial.minPlaces
         let allowed = k > 1
@@ -48,24 +53,27 @@ extension HotspotAnalysis {
             let centre = spec.centre(ofCell: c)
             let share = curve.total > 0 ? whole.values[c] / curve.total : 0
             running += share
-            return MicroPlaceRow(southWest: BNGPoint(easting: centre.easting - spec.cellSize / 2, northing: centre.northing - spec.cellSize / 2),
-                                 cellSize: spec.cellSize, district: districts[slot], incidents: whole.cells[c]!, share: share,
-                                 cumulativeShare: running, latest: latest.map { $0.cells[c] ?? disclosure.release(.zero) },
-                                 previous: previous.map { $0.cells[c] ?? disclosure.release(.zero) })
+            var row = MicroPlaceRow(southWest: BNGPoint(easting: centre.easting - spec.cellSize / 2, northing: centre.northing - spec.cellSize / 2),
+                                    cellSize: spec.cellSize, district: districts[slot], incidents: whole.cells[c]!, share: share,
+                                    cumulativeShare: running, latest: latest.map { $0.cells[c] ?? disclosure.release(.zero) },
+                                    previous: previous.map { $0.cells[c] ?? disclosure.release(.zero) })
+            if weighted { row.harm = whole.values[c] }
+            return row
         }
 
         let strandLabel = parameters.strand.flatMap { id in publisher.strands.first { $0.id == id }?.label }
         let what = (strandLabel.map { $0.prefix(1).lowercased() + $0.dropFirst() + " incidents" } ?? "serious violence")
             + (spatial.excludeSensitivePlaces ? " outside sensitive places" : "")
+        let whatShare = weighted ? "the weighted harm of " + what : what
         func pct(_ share: Double) -> String { String(format: share < 0.0001 ? "%.3f" : share < 0.01 ? "%.2f" : "%.1f", share * 100) + "%" }
         let places = groupedThousands(m.landCells)
         let cellText = "\(Self.metres(spec.cellSize)) m cells"
         let points = MicroPlacesRun.placeShares.map { s in (placeShare: s, cells: curve.cells(inPlaceShare: s), incidentShare: curve.incidentShare(inPlaceShare: s)) }
         let lines = MicroPlacesRun.incidentShares.map { x -> (incidentShare: Double, cells: Int?, placeShare: Double?, statement: String) in
             guard let p = curve.places(forIncidentShare: x) else {
-                return (x, nil, nil, "\(HotspotPublisher.percentText(x)) of \(what) is not reached by the cells with a published count")
+                return (x, nil, nil, "\(HotspotPublisher.percentText(x)) of \(whatShare) is not reached by the cells with a published count")
             }
-            return (x, p.cells, p.placeShare, "\(HotspotPublisher.percentText(x)) of \(what) in \(pct(p.placeShare)) of places")
+            return (x, p.cells, p.placeShare, "\(HotspotPublisher.percentText(x)) of \(whatShare) in \(pct(p.placeShare)) of places")
         }
         let extent = parameters.district == nil ? area.name : "the district"
         let placesNote = "Places are the \(places) \(cellText) "
@@ -79,9 +87,15 @@ extension HotspotAnalysis {
             notes.append("Places: a cell is listed only if its own incidents lie in at least \(k) distinct \(Self.metres(spatial.generalisation)) m squares; "
                          + "\(withheld == 0 ? "none" : groupedThousands(withheld)) withheld (they still count in the curve and shares).")
         }
+        if weighted {
+            let given = (parameters.weights ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \(Self.number($0.value))" }.joined(separator: ", ")
+            notes.append("Harm-weighted (--weights): cells are ranked by harm, the sum of their incidents' offence weights (\(given))"
+                         + (m.unweighted.isEmpty ? "" : "; offences without a weight count 1: \(m.unweighted.joined(separator: ", "))")
+                         + ". Shares, the curve and the back-test are of harm, not of incidents.")
+        }
         notes.append("share_pct is the cell's share of all published incidents; cumulative_share_pct runs over the listed cells only. "
                      + "The table lists the first \(min(parameters.top, rows.count)); the map holds the listed cells among those that hold half the incidents (at least --top).")
-        let table = publisher.microPlaceTable(Array(rows.prefix(parameters.top)), backtest: backtested,
+        let table = publisher.microPlaceTable(Array(rows.prefix(parameters.top)), backtest: backtested, weighted: weighted,
                                               title: "Micro-place targeting list (\(cellText)), \(scope)", notes: notes)
         let curveNotes = [
             "Concentration curve (Weisburd's law of crime concentration): the share of published incidents in the top 1–50% of places (\(places) \(cellText)), "
@@ -121,20 +135,22 @@ extension HotspotAnalysis {
             if let t = tests.first(where: { $0.n == parameters.top }), t.chosen == 0 {
                 summary.append("Back-test: no cell had a published count in \(py.lowerBound) to \(py.upperBound).")
             } else if let t = tests.first(where: { $0.n == parameters.top }) {
-                summary.append("Back-test: last year's top \(t.n) cells held \(String(format: "%.1f", t.hitRate * 100))% of the latest 12 months' incidents "
+                summary.append("Back-test: last year's top \(t.n) cells held \(String(format: "%.1f", t.hitRate * 100))% of the latest 12 months' \(weighted ? "harm" : "incidents") "
                                + "on \(String(format: "%.3f", t.areaShare * 100))% of places (PAI \(String(format: "%.1f", t.pai))); \(t.stable) of \(t.n) stayed in the top \(t.n).")
             }
         } else {
             summary.append("No back-test: the period is shorter than 24 months.")
         }
         if withheld > 0 { summary.append("\(groupedThousands(withheld)) cells on fewer than \(k) distinct \(Self.metres(spatial.generalisation)) m squares not listed.") }
-        let columns = publisher.microPlaceColumns(backtest: backtested)
+        let columns = publisher.microPlaceColumns(backtest: backtested, weighted: weighted)
         let features = rows.prefix(mapCount).enumerated().map { i, c in
             MapPolygon(rings: [Self.square(c.southWest, c.cellSize)],
-                       properties: zip(columns, publisher.microPlaceRow(c, rank: i + 1, backtest: backtested)).map { (key: $0, value: GeoJSONProperty($1)) })
+                       properties: zip(columns, publisher.microPlaceRow(c, rank: i + 1, backtest: backtested, weighted: weighted)).map { (key: $0, value: GeoJSONProperty($1)) })
         }
         return Output(tables: tables,
                       maps: [("micro_places.geojson", GeoJSON.featureCollection(Array(features), name: "micro_places", disclosure: policy, places: spatial))],
                       summary: summary)
     }
+
+    static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e12 ? String(Int(x)) : String(x) }
 }

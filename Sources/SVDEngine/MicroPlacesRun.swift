@@ -27,9 +27,15 @@ public struct MicroPlacesRun: Sendable {
     public let previousYear: ClosedRange<MonthKey>?
     public let latestCounts: [KeyedCount]?
     public let previousCounts: [KeyedCount]?
+    /// With harm weights (partner tier): weighted sums per cell over the period, the latest and the previous year.
+    public let harm: [Double]?
+    public let latestHarm: [Double]?
+    public let previousHarm: [Double]?
+    /// Offences of the data without a weight (weight 1).
+    public let unweighted: [String]
 
     init(analysis a: (bounds: (min: BNGPoint, max: BNGPoint), locations: [BNGPoint], incidents: [IncidentPoint], period: ClosedRange<MonthKey>, mask: LandMask?),
-         parameters: HotspotParameters, spatial: SpatialRules, tier: DisclosureTier, adjustments: inout [String]) throws {
+         parameters: HotspotParameters, offenceNames: [String] = [], spatial: SpatialRules, tier: DisclosureTier, adjustments: inout [String]) throws {
         var size = parameters.cellSize ?? Self.defaultCellSize
         if size < spatial.minCellSize {
             adjustments.append("The cell (\(HotspotAnalysis.metres(size)) m) is finer than the \(tier.rawValue) tier allows: \(HotspotAnalysis.metres(spatial.minCellSize)) m cells are used.")
@@ -56,6 +62,26 @@ public struct MicroPlacesRun: Sendable {
             }
         }
         self.counts = counts
+        if let weights = parameters.weights {
+            let w = offenceNames.map { weights[normaliseCategory($0)] ?? 1 }
+            var used = [Bool](repeating: false, count: offenceNames.count)
+            var whole = [Double](repeating: 0, count: spec.cellCount)
+            var late = [Double](repeating: 0, count: split ? spec.cellCount : 0), early = late
+            for p in a.incidents {
+                guard let c = spec.cellIndex(of: p.location) else { continue }
+                let o = Int(p.offence)
+                let x = o < w.count ? w[o] : 1
+                if o < used.count { used[o] = true }
+                whole[c] += x
+                if split { if p.month >= lf { late[c] += x } else if p.month >= pf { early[c] += x } }
+            }
+            harm = whole
+            latestHarm = split ? late : nil
+            previousHarm = split ? early : nil
+            unweighted = offenceNames.indices.filter { used[$0] && weights[normaliseCategory(offenceNames[$0])] == nil }.map { offenceNames[$0] }
+        } else {
+            harm = nil; latestHarm = nil; previousHarm = nil; unweighted = []
+        }
         let land = try HotspotAnalysis.landCells(a.mask, spec: spec, counts: [occupied])
         landCells = land.map { $0.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? spec.cellCount
         latestYear = split ? latestFirst...a.period.upperBound : nil

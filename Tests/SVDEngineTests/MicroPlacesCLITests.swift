@@ -9,7 +9,7 @@ final class MicroPlacesCLITests: XCTestCase {
                                                "other sexual offences", "possession of weapons", "drug trafficking", "violence and sexual offences", "assault"]
 
     /// Rows of a published CSV (marking lines dropped), as dictionaries by column.
-    func table(_ url: URL) throws -> [[String: String]] {
+    static func table(_ url: URL) throws -> [[String: String]] {
         let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
         guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) else { return [] }
         return lines.dropFirst().map { line in
@@ -49,7 +49,7 @@ final class MicroPlacesCLITests: XCTestCase {
             if r.month > last - 12 { latest[c, default: 0] += 1 } else if r.month > last - 24 { previous[c, default: 0] += 1 }
         }
 
-        let partner = try table(URL(fileURLWithPath: cli.path("part/micro_places.csv")))
+        let partner = try Self.table(URL(fileURLWithPath: cli.path("part/micro_places.csv")))
         XCTAssertEqual(partner.count, 20, "--top default")
         for row in partner {
             let id = row["cell_id"]!
@@ -64,10 +64,10 @@ final class MicroPlacesCLITests: XCTestCase {
         // The ranking: the listed counts are the 20 largest of the independent binning, in order.
         XCTAssertEqual(partner.map { Int($0["incidents"]!)! }, Array(whole.values.sorted(by: >).prefix(20)))
 
-        let curve = try table(URL(fileURLWithPath: cli.path("part/micro_places_concentration.csv")))
+        let curve = try Self.table(URL(fileURLWithPath: cli.path("part/micro_places_concentration.csv")))
         XCTAssertEqual(curve.count, 9)
         XCTAssertTrue(curve.contains { $0["statement"]!.hasPrefix("50% of serious violence in ") })
-        let backtest = try table(URL(fileURLWithPath: cli.path("part/micro_places_backtest.csv")))
+        let backtest = try Self.table(URL(fileURLWithPath: cli.path("part/micro_places_backtest.csv")))
         XCTAssertEqual(backtest.map { $0["n"]! }, ["10", "20", "50"])
         // Back-test by hand from the independent binning: last year's top 10 cells' share of this year's incidents.
         let before = previous.sorted { $0.value != $1.value ? $0.value > $1.value : ($0.key.n, $0.key.e) < ($1.key.n, $1.key.e) }
@@ -80,7 +80,7 @@ final class MicroPlacesCLITests: XCTestCase {
 
         // Public tier: no count from 1 to 4 anywhere.
         for name in ["micro_places.csv", "micro_places_backtest.csv", "micro_places_concentration.csv"] {
-            for row in try table(URL(fileURLWithPath: cli.path("pub/\(name)"))) {
+            for row in try Self.table(URL(fileURLWithPath: cli.path("pub/\(name)"))) {
                 for column in ["incidents", "latest_12_months", "previous_12_months"] {
                     if let v = row[column].flatMap({ Int($0) }) { XCTAssertFalse((1...4).contains(v), "\(name) \(column) = \(v)") }
                 }
@@ -88,5 +88,39 @@ final class MicroPlacesCLITests: XCTestCase {
         }
         let geojson = try String(contentsOfFile: cli.path("pub/micro_places.geojson"), encoding: .utf8)
         XCTAssertNil(geojson.range(of: #""incidents":\s*[1-4][,}\s]"#, options: .regularExpression), "no small count on the public map")
+    }
+}
+
+/// `--weights`: cells ranked by the sum of offence weights, checked against the demo CSV; refused in the public tier.
+final class MicroPlacesWeightsCLITests: XCTestCase {
+    func testHarmWeightsRankByWeightedSum() throws {
+        let cli = try CLI("micro-weights")
+        defer { cli.remove() }
+        try cli.ok(["demo", "--rows", "20000", "--seed", "7", "--out", "x.csv"])
+        try "offence,weight\nViolence with injury,3\nhomicide,100\nrobbery,2.5\n".write(toFile: cli.path("w.csv"), atomically: true, encoding: .utf8)
+        let refused = try cli.svd(["hotspots", "x.csv", "--method", "cells", "--weights", "w.csv", "--quiet", "--out", "pub"])
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("--weights"), refused.stderr)
+        try cli.ok(["hotspots", "x.csv", "--method", "cells", "--weights", "w.csv", "--tier", "partner", "--quiet", "--out", "part"])
+
+        let weights: [String: Double] = ["violence with injury": 3, "homicide": 100, "robbery": 2.5]
+        let text = try String(contentsOfFile: cli.path("x.csv"), encoding: .utf8)
+        var rows: [(month: Int, e: Double, n: Double, w: Double)] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard f.count >= 5, MicroPlacesCLITests.seriousViolence.contains(String(f[2])), let e = Double(f[3]), let n = Double(f[4]) else { continue }
+            let ym = f[1].prefix(7).split(separator: "-")
+            guard ym.count == 2, let y = Int(ym[0]), let m = Int(ym[1]) else { continue }
+            rows.append((y * 12 + m - 1, e, n, weights[String(f[2])] ?? 1))
+        }
+        let last = rows.map(\.month).max()!
+        var harm: [String: Double] = [:]
+        for r in rows where r.month > last - 36 {
+            harm["E\(Int((r.e / 150).rounded(.down)) * 150)N\(Int((r.n / 150).rounded(.down)) * 150)", default: 0] += r.w
+        }
+        let listed = try MicroPlacesCLITests.table(URL(fileURLWithPath: cli.path("part/micro_places.csv")))
+        XCTAssertEqual(listed.count, 20)
+        for row in listed { XCTAssertEqual(Double(row["harm"]!)!, harm[row["cell_id"]!]!, accuracy: 0.005, row["cell_id"]!) }
+        XCTAssertEqual(listed.map { Double($0["harm"]!)! }, Array(harm.values.sorted(by: >).prefix(20)).map { ($0 * 100).rounded() / 100 })
     }
 }

@@ -13,6 +13,8 @@ public struct MicroPlaceRow: Sendable {
     /// The latest 12 months and the 12 before (nil without a back-test).
     public var latest: Released?
     public var previous: Released?
+    /// Weighted harm over the period (with --weights, partner tier).
+    public var harm: Double?
 
     public init(southWest: BNGPoint, cellSize: Double, district: String, incidents: Released, share: Double, cumulativeShare: Double,
                 latest: Released?, previous: Released?) {
@@ -49,27 +51,28 @@ public struct MicroPlaceBacktestRow: Sendable {
 }
 
 extension HotspotPublisher {
-    public func microPlaceColumns(backtest: Bool) -> [String] {
+    public func microPlaceColumns(backtest: Bool, weighted: Bool = false) -> [String] {
         ["rank", "cell_id"] + placeColumns + ["district", "centre_easting", "centre_northing", "centre_lon", "centre_lat",
-                                              "incidents", "share_pct", "cumulative_share_pct"]
+                                              "incidents"] + (weighted ? ["harm"] : []) + ["share_pct", "cumulative_share_pct"]
             + (backtest ? ["latest_12_months", "previous_12_months"] : [])
     }
 
-    public func microPlaceRow(_ c: MicroPlaceRow, rank: Int, backtest: Bool) -> [PublishedTable.Value] {
+    public func microPlaceRow(_ c: MicroPlaceRow, rank: Int, backtest: Bool, weighted: Bool = false) -> [PublishedTable.Value] {
         let centre = BNGPoint(easting: c.southWest.easting + c.cellSize / 2, northing: c.southWest.northing + c.cellSize / 2)
         let g = BritishNationalGrid.toWGS84(centre)
         var row: [PublishedTable.Value] = [.count(rank), .text(Self.cellID(c.southWest))]
             + placeValues(gridRef: gridReference(ofCell: c.southWest, size: c.cellSize), at: centre)
             + [.text(c.district), .number(centre.easting, decimals: 0), .number(centre.northing, decimals: 0),
                .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5),
-               c.incidents.cell, .percent(c.share * 100, decimals: 2), .percent(c.cumulativeShare * 100, decimals: 2)]
+               c.incidents.cell] + (weighted ? [.number(c.harm ?? 0, decimals: 2)] : [])
+            + [.percent(c.share * 100, decimals: 2), .percent(c.cumulativeShare * 100, decimals: 2)]
         if backtest { row += [c.latest?.cell ?? .empty, c.previous?.cell ?? .empty] }
         return row
     }
 
-    public func microPlaceTable(_ rows: [MicroPlaceRow], backtest: Bool, title: String, notes: [String]) -> PublishedTable {
-        var table = PublishedTable(id: "micro_places", title: title, columns: microPlaceColumns(backtest: backtest))
-        for (i, c) in rows.enumerated() { table.rows.append(microPlaceRow(c, rank: i + 1, backtest: backtest)) }
+    public func microPlaceTable(_ rows: [MicroPlaceRow], backtest: Bool, weighted: Bool = false, title: String, notes: [String]) -> PublishedTable {
+        var table = PublishedTable(id: "micro_places", title: title, columns: microPlaceColumns(backtest: backtest, weighted: weighted))
+        for (i, c) in rows.enumerated() { table.rows.append(microPlaceRow(c, rank: i + 1, backtest: backtest, weighted: weighted)) }
         table.notes = notes
         if policy.protects {
             table.notes.append("Cell counts are published like every count: perturbed, and below \(policy.threshold) read \"<\(policy.threshold)\"; "

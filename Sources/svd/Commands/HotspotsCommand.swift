@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import struct SVDCore.MonthKey
+import func SVDCore.normaliseCategory
 import SVDEngine
 import SVDPublish
 import SVDWorkbook
@@ -90,6 +91,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
 
     @OptionGroup var tableOutput: TableOutputOptions<HotspotsCommand>
 
+    @Option(help: ArgumentHelp("Micro places (--method cells), partner tier: rank cells by harm, the sum of offence weights from this CSV (offence,weight; offences not listed weigh 1).", valueName: "file"))
+    var weights: String?
+
     @Option(help: ArgumentHelp("Rows in the ranked table (the map carries every published hotspot).", valueName: "n"))
     var top: Int = 20
 
@@ -116,6 +120,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         p.generalisation = generalise
         p.minPlaces = minPlaces
         p.includeSensitivePlaces = sensitivePlaces.map { $0 == .include }
+        if let weights { p.weights = try Self.readWeights(weights) }
         if let step {
             guard method == .emerging else { throw ValidationError("--step applies to --method emerging only") }
             p.step = step
@@ -192,6 +197,27 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
             }
             for line in policy.headerLines where !(policy.protects && policy.perturb) { say("WARNING: \(line)") }
         }
+    }
+}
+
+extension HotspotsCommand {
+    /// A weights CSV: `offence,weight` per line (a header line whose weight is not a number is skipped).
+    static func readWeights(_ path: String) throws -> [String: Double] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--weights \(path): cannot read the file") }
+        var weights: [String: Double] = [:]
+        for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !(fields.count == 1 && fields[0].isEmpty) else { continue }
+            guard fields.count == 2 else { throw ValidationError("--weights \(path): line \(n + 1): expected offence,weight") }
+            guard let w = Double(fields[1]) else {
+                if n == 0 { continue }
+                throw ValidationError("--weights \(path): line \(n + 1): weight '\(fields[1])' is not a number")
+            }
+            guard w.isFinite, w >= 0 else { throw ValidationError("--weights \(path): line \(n + 1): weight must be zero or more") }
+            weights[normaliseCategory(fields[0])] = w
+        }
+        guard !weights.isEmpty else { throw ValidationError("--weights \(path): no offence,weight lines") }
+        return weights
     }
 }
 
