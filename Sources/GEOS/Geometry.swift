@@ -170,6 +170,13 @@ public final class Geometry {
         return value
     }
 
+    /// The shortest distance between the two geometries (0 when they touch or overlap).
+    public func distance(to other: Geometry) throws -> Double {
+        var value = 0.0
+        guard GEOSDistance_r(context.handle, pointer, other.pointer, &value) == 1 else { throw context.failure("GEOSDistance_r") }
+        return value
+    }
+
     public var type: GeometryType? { GeometryType(rawValue: GEOSGeomTypeId_r(context.handle, pointer)) }
 
     public func isEmpty() throws -> Bool {

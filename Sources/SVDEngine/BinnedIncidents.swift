@@ -127,7 +127,7 @@ public struct BinnedIncidents {
         var mappings: [String: (file: String, sha256: String)] = [:]
         for input in request.inputs {
             let (format, mapping) = try input.format()
-            files.append(BinningRun.Input(url: input.url, format: format, source: input.source, partner: input.partner))
+            files.append(BinningRun.Input(url: input.url, format: format, source: input.source, partner: input.partner, statedPeriod: input.period))
             if let mapping { mappings[input.url.lastPathComponent] = (mapping.label, SHA256Hex.of(mapping.bytes)) }
         }
         sources = RunSources(area: area, areaSHA256: AreaResolver.areaBytes(request.area).map(SHA256Hex.of),
@@ -274,6 +274,8 @@ public struct BinnedIncidents {
             var file = DataQualityInput.File(name: f.file, format: f.format, source: source ?? f.source, partner: f.partner,
                                              rowsRead: accepted + rejected, accepted: accepted, rejected: rejected, unknown: unknownCounts)
             if source == nil { file.otherSources = f.acceptedBySource.filter { !same($0.source, f.source) } }
+            file.statedPeriod = f.statedPeriod
+            file.months = f.months.map { "\($0.lowerBound) to \($0.upperBound)" }
             return file
         }
         var outsidePeriod = KeyedCount.zero

@@ -23,11 +23,14 @@ public struct BinningRun {
         public let source: String?
         /// Who supplied it.
         public let partner: String?
-        public init(url: URL, format: IncidentFormat? = nil, source: String? = nil, partner: String? = nil) {
+        /// The period the supplier says it covers, as written.
+        public let statedPeriod: String?
+        public init(url: URL, format: IncidentFormat? = nil, source: String? = nil, partner: String? = nil, statedPeriod: String? = nil) {
             self.url = url
             self.format = format
             self.source = source
             self.partner = partner
+            self.statedPeriod = statedPeriod
         }
     }
 
@@ -41,6 +44,9 @@ public struct BinningRun {
         public let summary: IngestSummary
         /// Accepted rows by the source each row named (a native file's source column can name several).
         public let acceptedBySource: [(source: String, rows: Int)]
+        /// The period the supplier says the file covers, and the months its accepted rows actually span.
+        public let statedPeriod: String?
+        public let months: ClosedRange<MonthKey>?
     }
 
     public struct Result {
@@ -148,11 +154,18 @@ public struct BinningRun {
             }
             progress?.end()
             var bySource = [Int](repeating: 0, count: 256)
-            for w in 0..<workers { for s in 0..<256 where states[w].fileRowsBySource[s] != 0 { bySource[s] += states[w].fileRowsBySource[s]; states[w].fileRowsBySource[s] = 0 } }
+            var first = Int32.max, last = Int32.min
+            for w in 0..<workers {
+                for s in 0..<256 where states[w].fileRowsBySource[s] != 0 { bySource[s] += states[w].fileRowsBySource[s]; states[w].fileRowsBySource[s] = 0 }
+                (first, last) = (min(first, states[w].fileFirstMonth), max(last, states[w].fileLastMonth))
+                (states[w].fileFirstMonth, states[w].fileLastMonth) = (.max, .min)
+            }
             let names = sources.names
             summaries.append(FileSummary(file: url.lastPathComponent, format: reader.format.label, source: reader.sourceLabel,
                                          partner: input.partner, summary: summary,
-                                         acceptedBySource: bySource.indices.filter { bySource[$0] > 0 }.map { (names[$0], bySource[$0]) }))
+                                         acceptedBySource: bySource.indices.filter { bySource[$0] > 0 }.map { (names[$0], bySource[$0]) },
+                                         statedPeriod: input.statedPeriod,
+                                         months: first <= last ? MonthKey(index: first)...MonthKey(index: last) : nil))
         }
         try rejects.close()
         let names = sources.names
@@ -191,6 +204,7 @@ final class WorkerStates: @unchecked Sendable {
         var oneCube = false
         /// Accepted rows of the current file by source code (reset after each file).
         var fileRowsBySource = [Int](repeating: 0, count: 256)
+        var fileFirstMonth = Int32.max, fileLastMonth = Int32.min
         var linkage: [LinkagePoint] = []
         /// The definitions have measures (most runs' hot path skips them otherwise).
         let measures: Bool
@@ -234,6 +248,8 @@ final class WorkerStates: @unchecked Sendable {
             let masks = inScope ? classifier.masks(i) : 0
             let mask = UInt8(truncatingIfNeeded: masks & classifier.strandBits)
             fileRowsBySource[Int(i.source)] &+= 1
+            if i.month < fileFirstMonth { fileFirstMonth = i.month }
+            if i.month > fileLastMonth { fileLastMonth = i.month }
             let slot = oneCube ? 0 : i.source
             let cube = cubes[Int(slot)] ?? newCube(slot)
             cube.add(i, district: district, inScope: inScope, strandMask: mask, measureMask: UInt16(truncatingIfNeeded: masks >> UInt32(classifier.strands)))

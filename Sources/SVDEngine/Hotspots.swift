@@ -267,6 +267,15 @@ public struct HotspotAnalysis {
         var density: DensitySurface?
         var emerging: EmergingHotspotRun?
         var microPlaces: MicroPlacesRun?
+        /// Gi* and emerging grids: the automatic cell unless given, never finer than the tier allows.
+        func tierGrid() throws -> GridSpec {
+            var size = try parameters.cellSize ?? GridSpec.automaticCellSize(for: locations)
+            if size < spatial.minCellSize {
+                adjustments.append("The automatic cell (\(Self.metres(size)) m) is finer than the \(disclosure.tier.rawValue) tier allows: \(Self.metres(spatial.minCellSize)) m cells are used.")
+                size = spatial.minCellSize
+            }
+            return try HotspotAnalysis.grid(filter.bounds, cellSize: size, points: locations)
+        }
         do {
             switch parameters.method {
             case .dbscan:
@@ -284,12 +293,7 @@ public struct HotspotAnalysis {
                                                      districts: area.districts.count, strands: defs.strands.count,
                                                      cohortUnder: defs.cohorts.first?.under ?? 25)
             case .gistar:
-                var size = try parameters.cellSize ?? GridSpec.automaticCellSize(for: locations)
-                if size < spatial.minCellSize {
-                    adjustments.append("The automatic cell (\(Self.metres(size)) m) is finer than the \(disclosure.tier.rawValue) tier allows: \(Self.metres(spatial.minCellSize)) m cells are used.")
-                    size = spatial.minCellSize
-                }
-                let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: size, points: locations)
+                let spec = try tierGrid()
                 let observations: GiStarObservations = parameters.occupiedCellsOnly ? .occupiedCells : .allCells
                 let nowGrid = CountGrid(points: locations, spec: spec)
                 var beforeGrid: CountGrid?
@@ -322,12 +326,7 @@ public struct HotspotAnalysis {
                 density = try KernelDensity.quartic(locations, spec: spec, bandwidth: h, land: land)
             case .emerging:
                 // The same grid as Gi*: automatic cell unless given, never finer than the tier allows.
-                var size = try parameters.cellSize ?? GridSpec.automaticCellSize(for: locations)
-                if size < spatial.minCellSize {
-                    adjustments.append("The automatic cell (\(Self.metres(size)) m) is finer than the \(disclosure.tier.rawValue) tier allows: \(Self.metres(spatial.minCellSize)) m cells are used.")
-                    size = spatial.minCellSize
-                }
-                let spec = try HotspotAnalysis.grid(filter.bounds, cellSize: size, points: locations)
+                let spec = try tierGrid()
                 // Every step on the same land cells, as Gi* (cells holding an incident count as land).
                 let land = try Self.landCells(landMask, spec: spec, counts: [CountGrid(points: locations, spec: spec).counts])
                 emerging = try EmergingHotspotRun(incidents: incidents, period: period, step: parameters.step, spec: spec, band: parameters.band,

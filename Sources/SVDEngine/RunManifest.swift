@@ -42,6 +42,7 @@ public struct RunManifest {
         public let format: String
         public let source: String
         public let partner: String?
+        public let statedPeriod: String?
         public let rowsRead: Int
         public let accepted: Int
         public let rejected: Int
@@ -68,7 +69,7 @@ public struct RunManifest {
         self.arguments = arguments
         inputs = binned.result.summaries.map { s in
             Input(file: s.file, bytes: s.summary.bytes, sha256: s.summary.sha256.first ?? "", format: s.format,
-                  source: s.source, partner: s.partner, rowsRead: s.summary.rowsRead, accepted: s.summary.accepted, rejected: s.summary.rejected)
+                  source: s.source, partner: s.partner, statedPeriod: s.statedPeriod, rowsRead: s.summary.rowsRead, accepted: s.summary.accepted, rejected: s.summary.rejected)
         }
         sources = binned.sources
         definitionsName = binned.definitions.name
@@ -84,6 +85,7 @@ public struct RunManifest {
             var entry: [String: Any] = ["file": i.file, "bytes": i.bytes, "sha256": i.sha256, "format": i.format, "source": i.source,
                                         "rows_read": i.rowsRead, "accepted": i.accepted, "rejected": i.rejected]
             if let p = i.partner { entry["partner"] = p }
+            if let p = i.statedPeriod { entry["stated_period"] = p }
             if let map = sources.mappings[i.file] { entry["mapping"] = ["file": map.file, "sha256": map.sha256] }
             inputs.append(entry)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import SVDCore
+import GEOS
 
 /// A named place of an area's gazetteer: a point (a town's or village's position) or polygons (a ward, a town's
 /// built-up area), in BNG metres.
@@ -178,72 +179,29 @@ public struct Gazetteer: Sendable, Equatable {
     /// The place of `p`: the smallest polygon place containing it, else the nearest place; nil for an empty gazetteer.
     public func name(at p: BNGPoint) -> String? { nearest(to: p)?.place.name }
 
-    /// The place of `p` and its distance in metres (0 inside a polygon place).
+    /// The place of `p` and its distance in metres (0 inside a polygon place). Polygon geometry goes through GEOS.
     public func nearest(to p: BNGPoint) -> (place: Place, metres: Double)? {
+        let context = GEOSContext()
+        guard let point = try? Geometry(pointX: p.easting, y: p.northing, context: context) else { return nil }
         var containing: (index: Int, area: Double)?
-        var best: (index: Int, d2: Double)?
+        var best: (index: Int, metres: Double)?
         for (i, place) in places.enumerated() {
             if let q = place.point {
                 let dx = q.easting - p.easting, dy = q.northing - p.northing
-                let d2 = dx * dx + dy * dy
-                if best.map({ d2 < $0.d2 }) ?? true { best = (i, d2) }
+                let d = (dx * dx + dy * dy).squareRoot()
+                if best.map({ d < $0.metres }) ?? true { best = (i, d) }
                 continue
             }
-            if Self.contains(place.polygons, p) {
-                let a = Self.area(place.polygons)
+            let coordinates = place.polygons.map { $0.map { $0.map { Coordinate(x: $0.easting, y: $0.northing) } } }
+            guard let shape = try? Geometry(multiPolygon: coordinates, context: context) else { continue }
+            if (try? shape.covers(point)) == true {
+                let a = (try? shape.area()) ?? .infinity
                 if containing.map({ a < $0.area }) ?? true { containing = (i, a) }
                 continue
             }
-            let d2 = Self.distanceSquared(place.polygons, p)
-            if best.map({ d2 < $0.d2 }) ?? true { best = (i, d2) }
+            if let d = try? shape.distance(to: point), best.map({ d < $0.metres }) ?? true { best = (i, d) }
         }
         if let containing { return (places[containing.index], 0) }
-        return best.map { (places[$0.index], $0.d2.squareRoot()) }
-    }
-
-    /// Even–odd crossing test over every ring (holes subtract).
-    static func contains(_ polygons: [[[BNGPoint]]], _ p: BNGPoint) -> Bool {
-        var inside = false
-        for rings in polygons { for ring in rings where ring.count >= 2 {
-            var j = ring.count - 1
-            for i in 0..<ring.count {
-                let a = ring[i], b = ring[j]
-                if (a.northing > p.northing) != (b.northing > p.northing) {
-                    let x = a.easting + (p.northing - a.northing) / (b.northing - a.northing) * (b.easting - a.easting)
-                    if p.easting < x { inside.toggle() }
-                }
-                j = i
-            }
-        } }
-        return inside
-    }
-
-    static func area(_ polygons: [[[BNGPoint]]]) -> Double {
-        var total = 0.0
-        for rings in polygons { for (k, ring) in rings.enumerated() where ring.count >= 3 {
-            var twice = 0.0
-            for i in 0..<ring.count {
-                let a = ring[i], b = ring[(i + 1) % ring.count]
-                twice += a.easting * b.northing - b.easting * a.northing
-            }
-            total += (k == 0 ? 1 : -1) * abs(twice) / 2
-        } }
-        return total
-    }
-
-    static func distanceSquared(_ polygons: [[[BNGPoint]]], _ p: BNGPoint) -> Double {
-        var best = Double.infinity
-        for rings in polygons { for ring in rings where ring.count >= 2 {
-            for i in 0..<(ring.count - 1) {
-                let a = ring[i], b = ring[i + 1]
-                let dx = b.easting - a.easting, dy = b.northing - a.northing
-                let len2 = dx * dx + dy * dy
-                var t = len2 > 0 ? ((p.easting - a.easting) * dx + (p.northing - a.northing) * dy) / len2 : 0
-                t = min(1, max(0, t))
-                let ex = a.easting + t * dx - p.easting, ey = a.northing + t * dy - p.northing
-                best = min(best, ex * ex + ey * ey)
-            }
-        } }
-        return best
+        return best.map { (places[$0.index], $0.metres) }
     }
 }

@@ -44,6 +44,7 @@ final class MultiSourceTests: XCTestCase {
             mapping: ae-istv
             source: A&E
             partner: Emergency departments
+            period: 2023-01 to 2024-12
         """.write(toFile: cli.path("sources.yaml"), atomically: true, encoding: .utf8)
         try cli.ok(["assess", "--sources", "sources.yaml", "--tier", "partner", "--quiet", "--out", "o"])
         let summary = try csv("o/source_summary.csv")
@@ -64,8 +65,10 @@ final class MultiSourceTests: XCTestCase {
         XCTAssertNotNil(maidstone)
         // Data quality: each file with its source and supplier, and each source balanced.
         let dq = try String(contentsOfFile: cli.path("o/data_quality.csv"), encoding: .utf8)
-        XCTAssertTrue(dq.contains("\"file ae.csv (mapped (A&E ISTV); source A&E, supplied by Emergency departments): rows read / accepted / rejected\",6 / 5 / 1"), dq)
+        XCTAssertTrue(dq.contains("\"file ae.csv (mapped (A&E ISTV); source A&E, supplied by Emergency departments; stated period 2023-01 to 2024-12, rows dated 2023-06 to 2024-12): rows read / accepted / rejected\",6 / 5 / 1"), dq)
         XCTAssertTrue(dq.contains("source police (1 file): rows read / accepted / rejected,3000 / 3000 / 0"), dq)
+        // The supplier's stated period beside the months the accepted rows span.
+        XCTAssertTrue(dq.contains("stated period 2023-01 to 2024-12, rows dated 2023-06 to 2024-12"), dq)
         let rejects = try String(contentsOfFile: cli.path("o.restricted/rejects.csv"), encoding: .utf8)
         XCTAssertTrue(rejects.contains("ae.csv") && rejects.contains("unparseable_date"), rejects)
         // The manifest names each input's source, supplier and mapping.

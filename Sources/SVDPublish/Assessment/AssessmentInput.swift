@@ -47,6 +47,9 @@ public struct DataQualityInput: Sendable {
         public let partner: String?
         /// Accepted rows counted under other sources than `source` (a source column naming several).
         public var otherSources: [(source: String, rows: Int)] = []
+        /// The period the supplier says the file covers, and the months its accepted rows span ("2023-11 to 2026-10").
+        public var statedPeriod: String?
+        public var months: String?
         public let rowsRead: Int
         public let accepted: Int
         public let rejected: Int

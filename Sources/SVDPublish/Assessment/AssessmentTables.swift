@@ -183,6 +183,7 @@ public struct AssessmentTables {
             let others = f.otherSources.map { "\($0.source) \($0.rows)" }.joined(separator: ", ")
             let source = (f.source.isEmpty ? "" : "; source \(f.source)" + (f.partner.map { ", supplied by \($0)" } ?? ""))
                 + (others.isEmpty ? "" : "; accepted rows its source column puts under other sources: \(others)")
+                + (f.statedPeriod.map { "; stated period \($0), rows dated \(f.months ?? "none")" } ?? "")
             return DataQualityLine(measure: "file \(f.name) (\(f.format)\(source)): rows read / accepted / rejected",
                                    value: .text("\(f.rowsRead) / \(f.accepted) / \(f.rejected)"), percent: .empty, records: true)
         }

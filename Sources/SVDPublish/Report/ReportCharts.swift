@@ -100,6 +100,19 @@ extension NeedsAssessmentReport {
         }
     }
 
+    /// Horizontal grid lines from 0 to `max` every `step`, labelled at the left.
+    func yGrid(_ m: inout Markup, from left: Double, to right: Double, max yMax: Double, step: Double, y: (Double) -> Double,
+               label: (Double) -> String) {
+        var tick = 0.0
+        while tick <= yMax + 1e-9 {
+            m.empty("line", [("x1", Format.coordinate(left)), ("x2", Format.coordinate(right)), ("y1", Format.coordinate(y(tick))),
+                             ("y2", Format.coordinate(y(tick))), ("stroke", "#e3e3e3")])
+            m.element("text", [("x", Format.coordinate(left - 6)), ("y", Format.coordinate(y(tick) + 4)), ("text-anchor", "end"), ("font-size", "10")],
+                      label(tick))
+            tick += step
+        }
+    }
+
     // MARK: Monthly trend
 
     func trendSection(_ m: inout Markup) {
@@ -127,14 +140,7 @@ extension NeedsAssessmentReport {
             }
             if monthly.contains(where: \.isHidden) { desc += " Hidden months (small numbers) have no bar." }
             m.element("desc", [("id", "tr-desc")], desc)
-            var tick = 0.0
-            while tick <= yMax + 1e-9 {
-                m.empty("line", [("x1", Format.coordinate(left)), ("x2", Format.coordinate(width - right)), ("y1", Format.coordinate(y(tick))),
-                                 ("y2", Format.coordinate(y(tick))), ("stroke", "#e3e3e3")])
-                m.element("text", [("x", Format.coordinate(left - 6)), ("y", Format.coordinate(y(tick) + 4)), ("text-anchor", "end"), ("font-size", "10")],
-                          groupedThousands(Int(tick)))
-                tick += step
-            }
+            yGrid(&m, from: left, to: width - right, max: yMax, step: step, y: y) { groupedThousands(Int($0)) }
             for (i, c) in counts.enumerated() {
                 let x = left + Double(i) * slot
                 if let c {

@@ -99,13 +99,7 @@ extension NeedsAssessmentReport {
                        ("role", "img"), ("aria-labelledby", "\(id)-title \(id)-desc")])
         m.element("title", [("id", "\(id)-title")], title)
         m.element("desc", [("id", "\(id)-desc")], description)
-        var tick = 0.0
-        while tick <= yMax + 1e-9 {
-            m.empty("line", [("x1", Format.coordinate(left)), ("x2", Format.coordinate(width - right)), ("y1", Format.coordinate(y(tick))),
-                             ("y2", Format.coordinate(y(tick))), ("stroke", "#e3e3e3")])
-            m.element("text", [("x", Format.coordinate(left - 6)), ("y", Format.coordinate(y(tick) + 4)), ("text-anchor", "end"), ("font-size", "10")], format(tick))
-            tick += step
-        }
+        yGrid(&m, from: left, to: width - right, max: yMax, step: step, y: y, label: format)
         for (i, label) in labels.enumerated() where labels.count <= 12 || i % every == 0 {
             m.element("text", [("x", Format.coordinate(left + (Double(i) + 0.5) * slot)), ("y", Format.coordinate(topPad + plotH + 14)),
                                ("text-anchor", "middle"), ("font-size", "9.5")], label)
