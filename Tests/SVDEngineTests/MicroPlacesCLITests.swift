@@ -2,7 +2,7 @@ import XCTest
 import Foundation
 
 /// `svd hotspots --method cells` on a 20k-row demo: the tables exist, the partner tier's top cells hold the counts the
-/// test finds by binning the demo CSV itself, and the public tier shows no count from 1 to 4.
+/// test finds by binning the demo CSV itself, and the public tier refuses the list.
 final class MicroPlacesCLITests: XCTestCase {
     /// The definitions' serious-violence offences (geodata/kent-medway/definitions.yaml).
     static let seriousViolence: Set<String> = ["homicide", "attempted murder", "violence with injury", "violence without injury", "robbery", "rape",
@@ -23,8 +23,11 @@ final class MicroPlacesCLITests: XCTestCase {
         defer { cli.remove() }
         try cli.ok(["demo", "--rows", "20000", "--seed", "7", "--out", "x.csv"])
         try cli.ok(["hotspots", "x.csv", "--method", "cells", "--tier", "partner", "--quiet", "--out", "part"])
-        try cli.ok(["hotspots", "x.csv", "--method", "cells", "--quiet", "--out", "pub"])
-        for dir in ["part", "pub"] {
+        // The public tier refuses the list (exit 64): it is a partner-tier patrol-planning tool.
+        let pub = try cli.svd(["hotspots", "x.csv", "--method", "cells", "--quiet", "--out", "pub"])
+        XCTAssertEqual(pub.status, 64)
+        XCTAssertTrue(pub.stderr.contains("add --tier partner"), pub.stderr)
+        for dir in ["part"] {
             for name in ["micro_places.csv", "micro_places.md", "micro_places_concentration.csv", "micro_places_backtest.csv", "micro_places.geojson"] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: cli.path("\(dir)/\(name)")), "\(dir)/\(name)")
             }
@@ -78,16 +81,6 @@ final class MicroPlacesCLITests: XCTestCase {
             XCTAssertEqual(Double(backtest[0]["hit_rate_pct"]!)!, hit, accuracy: 0.051)
         }
 
-        // Public tier: no count from 1 to 4 anywhere.
-        for name in ["micro_places.csv", "micro_places_backtest.csv", "micro_places_concentration.csv"] {
-            for row in try Self.table(URL(fileURLWithPath: cli.path("pub/\(name)"))) {
-                for column in ["incidents", "latest_12_months", "previous_12_months"] {
-                    if let v = row[column].flatMap({ Int($0) }) { XCTAssertFalse((1...4).contains(v), "\(name) \(column) = \(v)") }
-                }
-            }
-        }
-        let geojson = try String(contentsOfFile: cli.path("pub/micro_places.geojson"), encoding: .utf8)
-        XCTAssertNil(geojson.range(of: #""incidents":\s*[1-4][,}\s]"#, options: .regularExpression), "no small count on the public map")
     }
 }
 
@@ -100,7 +93,7 @@ final class MicroPlacesWeightsCLITests: XCTestCase {
         try "offence,weight\nViolence with injury,3\nhomicide,100\nrobbery,2.5\n".write(toFile: cli.path("w.csv"), atomically: true, encoding: .utf8)
         let refused = try cli.svd(["hotspots", "x.csv", "--method", "cells", "--weights", "w.csv", "--quiet", "--out", "pub"])
         XCTAssertEqual(refused.status, 64, refused.stderr)
-        XCTAssertTrue(refused.stderr.contains("--weights"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("--tier partner"), refused.stderr)
         try cli.ok(["hotspots", "x.csv", "--method", "cells", "--weights", "w.csv", "--tier", "partner", "--quiet", "--out", "part"])
 
         let weights: [String: Double] = ["violence with injury": 3, "homicide": 100, "robbery": 2.5]

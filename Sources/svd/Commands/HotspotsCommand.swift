@@ -100,6 +100,11 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     /// Every option but --strand and --district, which name things of the area and its definitions (checked in `run()`).
     func validate() throws {
         _ = try parameters()
+        // A ranked list of 150 m places with their yearly counts is a patrol-planning tool; the public tier's place
+        // outputs are the maps, whose linked counts the places attacker models.
+        if method == .cells && disclosure.tier == .public {
+            throw ValidationError("--method cells (a targeting list of small places) is for partners under the Information Sharing Agreement: add --tier partner; public maps: --method dbscan, gistar, kde or emerging")
+        }
     }
 
     /// Parameters from the options; every message is one line naming the option (exit 64). `strand` and `district`
