@@ -75,7 +75,8 @@ fi
 
 # svd assess's own district table against the peer: its "incidents" column is serious violence per district.
 summary_check=$(awk -F, 'NR == FNR { if (FNR > 1) { sv[tolower($1)] = $4; if ($1 != "outside") inside += $4 }; next }
-  FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "district_code") c = i; if ($i == "incidents") n = i }; next }
+  /^#/ { next }  # the tier marking above the header (partner tier: OFFICIAL-SENSITIVE)
+  !header++ { for (i = 1; i <= NF; i++) { if ($i == "district_code") c = i; if ($i == "incidents") n = i }; next }
   { code = tolower($c); want = (code == "total") ? inside : sv[code]; rows++
     if (want == $n) ok++; else bad = bad " " $c "(svd " $n ", peer " want ")" }
   END { if (!c || !n) print "no district_code/incidents columns"; else if (ok == rows) print "all " rows " rows agree"; else print "DIFFER:" bad }' \
