@@ -35,9 +35,9 @@ extension HotspotAnalysis {
         for (i, p) in incidents.enumerated() where e.stepOfIncident[i] == T - 1 {
             if let c = spec.cellIndex(of: p.location), let s = slotOfCell[c] { lastCounts[s] += .record(key: p.recordKey) }
         }
-        // Pattern order (new hot first … historical cold), then the final step's published count, then the cell: the order
-        // tells nothing the row does not.
-        let shown = lastCounts.map { publisher.disclosure.release($0).value ?? 0 }
+        // Pattern order (new hot first … historical cold), then (partner tier, which shows it) the final step's count,
+        // then the cell: the order tells nothing the row does not.
+        let shown = lastCounts.map { publisher.spatial.publishStatistics ? publisher.disclosure.release($0).value ?? 0 : 0 }
         let order = mapped.indices.sorted { a, b in
             let pa = r.patterns[mapped[a].location].order, pb = r.patterns[mapped[b].location].order
             if pa != pb { return pa < pb }

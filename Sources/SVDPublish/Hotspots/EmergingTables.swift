@@ -38,13 +38,14 @@ public struct EmergingCellSummary: Sendable {
 }
 
 extension HotspotPublisher {
-    /// Both tiers: the pattern, hot and cold steps, the Mann–Kendall trend of the Gi* z series, and the final step's
-    /// count through the disclosure engine. Partner tier adds the trend of the cell's counts. Per-step counts, z and
-    /// classes are never published: a cell's series of counts would be a monthly table at 150 m.
+    /// Public tier: the pattern and the hot and cold steps only — classes, as the public Gi* map publishes classes
+    /// only. Partner tier adds the Mann–Kendall trends of the Gi* z series and of the cell's counts, and the final
+    /// step's count through the disclosure engine. Per-step counts, z and classes are never published: a cell's series
+    /// of counts would be a monthly table at 150 m.
     public var emergingColumns: [String] {
         ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district", "pattern",
-         "hot_steps", "cold_steps", "steps", "gi_trend_z", "gi_trend_p"]
-            + (spatial.publishStatistics ? ["count_trend_z", "count_trend_p"] : []) + ["last_step_incidents"]
+         "hot_steps", "cold_steps", "steps"]
+            + (spatial.publishStatistics ? ["gi_trend_z", "gi_trend_p", "count_trend_z", "count_trend_p", "last_step_incidents"] : [])
     }
 
     public func emergingRow(_ c: EmergingCellSummary, rank: Int) -> [PublishedTable.Value] {
@@ -55,10 +56,11 @@ extension HotspotPublisher {
             .number(centre.easting, decimals: 0), .number(centre.northing, decimals: 0),
             .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5), .text(c.district), .text(c.pattern),
             .count(c.hotSteps), .count(c.coldSteps), .count(c.steps),
-            .number(c.giTrendZ, decimals: 2), .number(c.giTrendP, decimals: 4),
         ]
-        if spatial.publishStatistics { row += [.number(c.countTrendZ, decimals: 2), .number(c.countTrendP, decimals: 4)] }
-        row.append(disclosure.release(c.lastStepIncidents).cell)
+        if spatial.publishStatistics {
+            row += [.number(c.giTrendZ, decimals: 2), .number(c.giTrendP, decimals: 4),
+                    .number(c.countTrendZ, decimals: 2), .number(c.countTrendP, decimals: 4), disclosure.release(c.lastStepIncidents).cell]
+        }
         return row
     }
 
@@ -67,8 +69,7 @@ extension HotspotPublisher {
         for (i, c) in cells.enumerated() { table.rows.append(emergingRow(c, rank: i + 1)) }
         table.notes = notes
         if policy.protects {
-            table.notes.append("Counts are published like every count: perturbed, and below \(policy.threshold) read \"<\(policy.threshold)\". "
-                               + "Only the final step's count is published; per-step counts, z and classes are not.")
+            table.notes.append("Public tier: classes only (the pattern and how many steps were hot or cold), as the public Gi* map; trends and counts are partner tier. Per-step counts, z and classes are never published.")
         }
         return table
     }
