@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from peer_common import normalise_category, serious_violence_categories  # one definition of scope for every peer
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
@@ -51,32 +53,6 @@ class Stopwatch:
 def peak_rss_kib():
     # Linux reports ru_maxrss in KiB.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def normalise_category(s):
-    """Same rule as the definitions file states: lower case; '-', '_', '/' read as spaces; '&' as 'and'."""
-    s = s.lower().replace("&", " and ")
-    for c in "-_/":
-        s = s.replace(c, " ")
-    return " ".join(s.split())
-
-
-def serious_violence_categories(path):
-    """The `serious_violence:` block list of the definitions YAML (kept dependency-free: no PyYAML)."""
-    cats, inside = set(), False
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            stripped = line.split("#", 1)[0].rstrip()
-            if not stripped:
-                continue
-            if not line[0].isspace():
-                inside = stripped.startswith("serious_violence:")
-                continue
-            if inside and stripped.lstrip().startswith("- "):
-                cats.add(normalise_category(stripped.lstrip()[2:].strip().strip("'\"")))
-    if not cats:
-        sys.exit(f"{path}: no serious_violence list found")
-    return cats
 
 
 def load_area_json(path):
