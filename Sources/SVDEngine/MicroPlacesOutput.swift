@@ -119,9 +119,8 @@ extension HotspotAnalysis {
             // The later year's published total, from the analysed incidents of that year.
             let latestTotal = disclosure.release(incidents.reduce(KeyedCount.zero) { $1.month >= ly.lowerBound.index ? $0 + .record(key: $1.recordKey) : $0 }).value.map(Double.init)
             let sizes = Array(Set(MicroPlacesRun.backtestSizes + [parameters.top])).sorted()
-            let tests = sizes.map { n -> MicroPlaceBacktestRow in
-                let b = MicroPlaces.backtest(previous: previous.values, latest: latest.values, landCells: m.landCells, n: n, latestTotal: latestTotal)
-                return MicroPlaceBacktestRow(n: n, chosen: b.chosen, hitRate: b.hitRate, areaShare: b.areaShare, pai: b.pai, stable: b.stable, jaccard: b.jaccard)
+            let tests = sizes.map { n in
+                MicroPlaces.backtest(previous: previous.values, latest: latest.values, landCells: m.landCells, n: n, latestTotal: latestTotal)
             }
             let backNotes = [
                 "Back-test: the top n cells of \(py.lowerBound) to \(py.upperBound) (by published incidents) against the incidents of \(ly.lowerBound) to \(ly.upperBound). "

@@ -43,7 +43,7 @@ extension HotspotPublisher {
     /// step's count through the disclosure engine. Per-step counts, z and classes are never published: a cell's series
     /// of counts would be a monthly table at 150 m.
     public var emergingColumns: [String] {
-        ["rank", "cell_id", "centre_easting", "centre_northing", "centre_lon", "centre_lat", "district", "pattern",
+        ["rank", "cell_id"] + placeColumns + ["centre_easting", "centre_northing", "centre_lon", "centre_lat", "district", "pattern",
          "hot_steps", "cold_steps", "steps"]
             + (spatial.publishStatistics ? ["gi_trend_z", "gi_trend_p", "count_trend_z", "count_trend_p", "last_step_incidents"] : [])
     }
@@ -51,8 +51,8 @@ extension HotspotPublisher {
     public func emergingRow(_ c: EmergingCellSummary, rank: Int) -> [PublishedTable.Value] {
         let centre = BNGPoint(easting: c.southWest.easting + c.cellSize / 2, northing: c.southWest.northing + c.cellSize / 2)
         let g = BritishNationalGrid.toWGS84(centre)
-        var row: [PublishedTable.Value] = [
-            .count(rank), .text(Self.cellID(c.southWest)),
+        var row: [PublishedTable.Value] = [.count(rank), .text(Self.cellID(c.southWest))]
+            + placeValues(gridRef: gridReference(ofCell: c.southWest, size: c.cellSize), at: centre) + [
             .number(centre.easting, decimals: 0), .number(centre.northing, decimals: 0),
             .number(g.longitude, decimals: 5), .number(g.latitude, decimals: 5), .text(c.district), .text(c.pattern),
             .count(c.hotSteps), .count(c.coldSteps), .count(c.steps),

@@ -1,5 +1,6 @@
 import Foundation
 import SVDCore
+import SVDDetect
 
 /// A listed cell of the micro-place targeting list, with its counts already released by the disclosure engine.
 public struct MicroPlaceRow: Sendable {
@@ -26,27 +27,6 @@ public struct MicroPlaceRow: Sendable {
         self.cumulativeShare = cumulativeShare
         self.latest = latest
         self.previous = previous
-    }
-}
-
-/// One line of the back-test table.
-public struct MicroPlaceBacktestRow: Sendable {
-    public var n: Int
-    public var chosen: Int
-    public var hitRate: Double
-    public var areaShare: Double
-    public var pai: Double
-    public var stable: Int
-    public var jaccard: Double
-
-    public init(n: Int, chosen: Int, hitRate: Double, areaShare: Double, pai: Double, stable: Int, jaccard: Double) {
-        self.n = n
-        self.chosen = chosen
-        self.hitRate = hitRate
-        self.areaShare = areaShare
-        self.pai = pai
-        self.stable = stable
-        self.jaccard = jaccard
     }
 }
 
@@ -100,7 +80,7 @@ extension HotspotPublisher {
         return table
     }
 
-    public func microPlaceBacktestTable(_ rows: [MicroPlaceBacktestRow], title: String, notes: [String]) -> PublishedTable {
+    public func microPlaceBacktestTable(_ rows: [MicroPlaces.Backtest], title: String, notes: [String]) -> PublishedTable {
         var table = PublishedTable(id: "micro_places_backtest", title: title,
                                    columns: ["n", "cells", "hit_rate_pct", "area_share_pct", "pai", "stable", "jaccard"])
         for r in rows {
