@@ -17,6 +17,8 @@ public struct IncidentRequest: Sendable {
     public var overlap = OverlapParameters()
     /// Keep a cube per source (by-source tables, `--source`, overlap); off, every source goes into one cube.
     public var bySource = true
+    /// Place names for hotspot and cell rows; nil: the area directory's `places.json`, if any.
+    public var gazetteerFile: URL?
     public var from: MonthKey?
     public var to: MonthKey?
     public var workers: Int
@@ -112,6 +114,8 @@ public struct BinnedIncidents {
     public let context: [AssessmentInput.ContextMeasure]
     /// Partner records matched to police ones, when the run read both with times.
     public let overlap: AssessmentInput.OverlapInput?
+    /// Place names every hotspot path names its rows with (`--gazetteer`, else the area's own).
+    public let places: Gazetteer?
 
     /// Reads, locates and bins the request's files; works out the analysis period from the data when not given.
     /// `points` says which in-scope incidents to keep for hotspots: none for tables only, `.latest(12)` for the
@@ -121,6 +125,7 @@ public struct BinnedIncidents {
         let (definitionsText, definitionsSource) = try AreaResolver.definitionsText(for: area, areaSpec: request.area, file: request.definitionsFile)
         definitions = try Definitions(yaml: definitionsText, source: definitionsSource)
         let area = self.area
+        places = try AreaResolver.gazetteer(areaSpec: request.area, file: request.gazetteerFile)
         context = try request.contextFiles.flatMap { try ContextFigures.load($0, area: area, key: request.disclosureKey) }
         // Every mapping is read and checked before any row is, so a bad one costs nothing and names its file.
         var files: [BinningRun.Input] = []

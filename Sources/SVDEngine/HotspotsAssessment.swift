@@ -15,6 +15,7 @@ public enum DistrictHotspots {
         var parameters = HotspotParameters(method: .dbscan)
         let window = binned.latestMonths(HotspotAnalysis.patrolWindowMonths)
         parameters.period = window
+        parameters.places = binned.places
         var method = "DBSCAN over \(window.lowerBound) to \(window.upperBound): eps \(HotspotAnalysis.metres(parameters.eps)) m, "
         do {
             let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: disclosure)

@@ -11,6 +11,7 @@ extension BinnedIncidents {
         parameters.eps = eps
         parameters.minPoints = minPoints
         parameters.district = district.map { area.districts[$0].code }
+        parameters.places = places
         let window = latestMonths(HotspotAnalysis.patrolWindowMonths)
         parameters.period = window
         let analysis: HotspotAnalysis

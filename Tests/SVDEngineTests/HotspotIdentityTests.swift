@@ -59,6 +59,7 @@ final class HotspotIdentityTests: XCTestCase {
         let peak = csv["peak_weekday"] == "[c]" || csv["peak_hour"] == "[c]" ? "[c]" : "\(csv["peak_weekday"]!)\u{00A0}\(csv["peak_hour"]!)"
         XCTAssertEqual(r[6], peak, file: file, line: line)
         XCTAssertEqual(r[7].replacingOccurrences(of: "%", with: ""), csv["weapon_enabled_pct"]!, file: file, line: line)
+        XCTAssertEqual(r[8], csv["grid_ref"]! + (csv["place"].map { ", \($0)" } ?? ""), "grid reference of \(r[0])", file: file, line: line)
     }
 
     func testReportRowsAreTheHotspotsCommandsRows() throws {

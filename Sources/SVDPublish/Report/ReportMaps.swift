@@ -278,13 +278,15 @@ extension NeedsAssessmentReport {
         let rows: [[PublishedTable.Value]] = top.map { c in
             let r = c.row
             return [.text(r.label), r.incidents.cell, .number(r.areaHectares, decimals: 1), .text(r.districts.joined(separator: ", ")),
-                    r.victimsUnder25, r.victimsUnder18, .text(peak(r)), r.weaponEnabled]
+                    r.victimsUnder25, r.victimsUnder18, .text(peak(r)), r.weaponEnabled,
+                    .text(r.gridReference + (r.place.map { ", \($0)" } ?? ""))]
         }
-        let headers = ["Hotspot", "Incidents", "Area (ha)", "Districts", "Victims under 25", "Victims under 18", "Peak day and hour", "Weapon-enabled"]
+        let headers = ["Hotspot", "Incidents", "Area (ha)", "Districts", "Victims under 25", "Victims under 18", "Peak day and hour", "Weapon-enabled",
+                       "Where (OS grid reference\(h.clusters.contains { $0.row.place != nil } ? ", place" : ""))"]
         table(&m, caption: "Hotspot profiles", columns: headers.enumerated().map { i, header in
-            Column(header: header, numeric: ![0, 3, 6].contains(i)) { $0[i].display }
+            Column(header: header, numeric: ![0, 3, 6, 8].contains(i)) { $0[i].display }
         }, rows: rows, notes: [
-            "The same rows as `svd hotspots` (hotspot_id, incidents, area_ha, districts, victims_under_25_pct, victims_under_18_pct, peak_weekday, peak_hour, weapon_enabled_pct). Victim shares: of incidents with a known victim age; weapon-enabled: knife, firearm or other weapon, of incidents with a known weapon field. Peak: the most frequent weekday and hour (starting at) among incidents with a known time. \(withheldMark): withheld (a hotspot under \(input.disclosure.minimumBase) published incidents is not profiled, nor is a share resting on a hidden count).",
+            "The same rows as `svd hotspots` (hotspot_id, incidents, area_ha, districts, victims_under_25_pct, victims_under_18_pct, peak_weekday, peak_hour, weapon_enabled_pct, grid_ref and place). Victim shares: of incidents with a known victim age; weapon-enabled: knife, firearm or other weapon, of incidents with a known weapon field. Peak: the most frequent weekday and hour (starting at) among incidents with a known time. \(withheldMark): withheld (a hotspot under \(input.disclosure.minimumBase) published incidents is not profiled, nor is a share resting on a hidden count).",
         ])
     }
 }

@@ -158,6 +158,9 @@ struct IncidentInputOptions: ParsableArguments {
                                valueName: "file"))
     var context: [String] = []
 
+    @Option(help: ArgumentHelp("Place names (GeoJSON points or polygons with a name, WGS84 or EPSG:27700): each hotspot and cell row gets the place it lies in or nearest to. Default: the area directory's places.json (svd geodata import --places), if any.", valueName: "file"))
+    var gazetteer: String?
+
     @Option(help: ArgumentHelp("Overlap of partner and police records: a partner record has a police counterpart when one lies within this many metres (default 250) …",
                                valueName: "m"))
     var overlapMetres: Double = 250
@@ -197,6 +200,7 @@ struct IncidentInputOptions: ParsableArguments {
         r.disclosureKey = key
         r.earliest = earliest
         r.contextFiles = context.map { URL(fileURLWithPath: $0) }
+        r.gazetteerFile = gazetteer.map { URL(fileURLWithPath: $0) }
         r.overlap = OverlapParameters(radiusMetres: overlapMetres, windowHours: overlapHours)
         return r
     }

@@ -86,9 +86,6 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @Option(help: ArgumentHelp("Domestic abuse, sexual offences and incidents at dwellings: exclude (public tier default) or include (partner default).", valueName: "exclude|include"))
     var sensitivePlaces: SensitivePlaces?
 
-    @Option(help: ArgumentHelp("Place names (GeoJSON points or polygons with a name, WGS84 or EPSG:27700): each hotspot and cell row gets the place it lies in or nearest to. Default: the area directory's places.json (svd geodata import --places), if any.", valueName: "file"))
-    var gazetteer: String?
-
     @OptionGroup var tableOutput: TableOutputOptions<HotspotsCommand>
 
     @Option(help: ArgumentHelp("Micro places (--method cells), partner tier: rank cells by harm, the sum of offence weights from this CSV (offence,weight; offences not listed weigh 1).", valueName: "file"))
@@ -158,7 +155,6 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                 if let strand { strandID = try IncidentInputOptions.strand(strand, in: try input.loadDefinitions(for: a, area)) }
             }
             var parameters = try self.parameters(strand: strandID, district: districtCode)
-            parameters.places = try AreaResolver.gazetteer(areaSpec: area.spec, file: gazetteer.map { URL(fileURLWithPath: $0) })
             let out = tableOutput.out
             let progress = input.quiet ? nil : ProgressReporter()
             let policy = disclosure.policy
@@ -178,6 +174,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
                     parameters.period = binned.latestMonths(HotspotAnalysis.patrolWindowMonths)
                 }
                 let read = Date()
+                parameters.places = binned.places
                 let analysis = try HotspotAnalysis(binned: binned, parameters: parameters, disclosure: policy)
                 let analysed = Date()
                 let output = analysis.publish()
