@@ -118,12 +118,11 @@ public struct BinningRun {
         let ids = DuplicateIDs()
         var summaries: [FileSummary] = []
         let outside = area.districts.count
-        let districtNames = area.districts.map { (code: $0.code, name: $0.name) }
         // Every file's header against its format first: a file that does not match its mapping stops the run before
         // any row is read.
         let readers = try inputs.map { input in
             var reader = try IncidentReader(url: input.url, format: input.format, catalog: catalog, sources: sources, fixedSource: input.source)
-            try reader.placeVenues(inDistricts: districtNames)
+            try reader.placeVenues(areaDistricts: area.districts.map(\.name), district: area.district(matching:))
             return reader
         }
         // Overlap needs every timed incident of both kinds; only a run that mixes police and partner files pays for it.

@@ -32,8 +32,7 @@ public enum ContextFigures {
             func fail(_ why: String) -> EngineError { EngineError("\(file):\(r.line): \(why)") }
             guard f.count == header.count else { throw fail("\(f.count) fields, the header has \(header.count)") }
             func v(_ name: String) -> String { col[name].map { f[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
-            let districtText = v("district").lowercased()
-            guard let d = area.districts.firstIndex(where: { $0.code.lowercased() == districtText || $0.name.lowercased() == districtText }) else {
+            guard let d = area.district(matching: v("district")) else {
                 throw fail("district '\(v("district"))' is not a district of \(area.name)")
             }
             guard let month = MonthKey(parsing: Substring(v("month"))) else { throw fail("month '\(v("month"))' is not YYYY-MM") }

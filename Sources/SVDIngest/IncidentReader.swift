@@ -102,15 +102,14 @@ public struct IncidentReader: Sendable {
         plan.source.constant ?? plan.defaultSource
     }
 
-    /// Resolves the district names a venue lookup uses against the area's districts (code or name, any case).
-    /// A name that is not a district of the area is an error naming the lookup file.
-    public mutating func placeVenues(inDistricts districts: [(code: String, name: String)]) throws {
+    /// Resolves the district names a venue lookup uses with `district` (the area's own matching: code or name, any
+    /// case). A name that is not a district of the area is an error naming the lookup file.
+    public mutating func placeVenues(areaDistricts names: [String], district: (String) -> Int?) throws {
         guard let venues = plan.venues else { return }
         var index: [String: UInt8] = [:]
         for name in venues.districtNames.sorted() {
-            let key = name.lowercased()
-            guard let i = districts.firstIndex(where: { $0.code.lowercased() == key || $0.name.lowercased() == key }), i < 255 else {
-                throw IngestError.invalidMapping(file: venues.file, reason: "district '\(name)' is not a district of the area (\(districts.map(\.name).joined(separator: ", ")))")
+            guard let i = district(name), i < 255 else {
+                throw IngestError.invalidMapping(file: venues.file, reason: "district '\(name)' is not a district of the area (\(names.joined(separator: ", ")))")
             }
             index[name] = UInt8(i + 1)
         }
