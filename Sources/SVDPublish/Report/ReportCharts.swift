@@ -100,6 +100,22 @@ extension NeedsAssessmentReport {
         }
     }
 
+    /// The frame of a chart with one slot per label (months, hours): a value axis from 0 up to a whole step above
+    /// `top`, in the report's standard width.
+    struct SlotFrame {
+        let left = 56.0, right = 14.0, topPad = 12.0, width = 860.0
+        let plotHeight: Double, step: Double, yMax: Double, slot: Double
+
+        init(top: Double, slots: Int, plotHeight: Double) {
+            self.plotHeight = plotHeight
+            step = NeedsAssessmentReport.countStep(max: top)
+            yMax = max(step, (top / step).rounded(.up) * step)
+            slot = (width - left - right) / Double(max(slots, 1))
+        }
+
+        func y(_ v: Double) -> Double { topPad + plotHeight - v / yMax * plotHeight }
+    }
+
     /// Horizontal grid lines from 0 to `max` every `step`, labelled at the left.
     func yGrid(_ m: inout Markup, from left: Double, to right: Double, max yMax: Double, step: Double, y: (Double) -> Double,
                label: (Double) -> String) {
@@ -124,12 +140,9 @@ extension NeedsAssessmentReport {
             let counts = trend.map { $0.byStrand[0].value.map(Double.init) }
             let averages = trend.map { $0.rolling12?.value.map { Double($0) / 12 } }
             let top = max(counts.compactMap { $0 }.max() ?? 0, averages.compactMap { $0 }.max() ?? 0)
-            let step = Self.countStep(max: top)
-            let yMax = max(step, (top / step).rounded(.up) * step)
-            let left = 56.0, right = 14.0, topPad = 12.0, plotH = 240.0, width = 860.0
-            let plotW = width - left - right
-            let slot = plotW / Double(max(months.count, 1))
-            func y(_ v: Double) -> Double { topPad + plotH - v / yMax * plotH }
+            let f = SlotFrame(top: top, slots: months.count, plotHeight: 240)
+            let (left, right, topPad, plotH, width, slot, yMax, step) = (f.left, f.right, f.topPad, f.plotHeight, f.width, f.slot, f.yMax, f.step)
+            func y(_ v: Double) -> Double { f.y(v) }
             m.open("figure")
             m.open("svg", [("viewBox", "0 0 \(Format.coordinate(width)) \(Format.coordinate(topPad + plotH + 74))"),
                            ("width", Format.coordinate(width)), ("role", "img"), ("aria-labelledby", "tr-title tr-desc")])

@@ -86,13 +86,9 @@ extension NeedsAssessmentReport {
     /// A line per series over shared labels; nil values are gaps.
     private func lineChart(_ m: inout Markup, id: String, title: String, description: String, labels: [String], series: [[Double?]],
                            every: Int, format: (Double) -> String) {
-        let top = series.flatMap { $0.compactMap { $0 } }.max() ?? 0
-        let step = Self.countStep(max: top)
-        let yMax = max(step, (top / step).rounded(.up) * step)
-        let left = 56.0, right = 14.0, topPad = 12.0, plotH = 200.0, width = 860.0
-        let plotW = width - left - right
-        let slot = plotW / Double(max(labels.count, 1))
-        func y(_ v: Double) -> Double { topPad + plotH - v / yMax * plotH }
+        let f = SlotFrame(top: series.flatMap { $0.compactMap { $0 } }.max() ?? 0, slots: labels.count, plotHeight: 200)
+        let (left, right, topPad, plotH, width, slot, yMax, step) = (f.left, f.right, f.topPad, f.plotHeight, f.width, f.slot, f.yMax, f.step)
+        func y(_ v: Double) -> Double { f.y(v) }
         m.open("figure")
         m.element("figcaption", [], title)
         m.open("svg", [("viewBox", "0 0 \(Format.coordinate(width)) \(Format.coordinate(topPad + plotH + 30))"), ("width", Format.coordinate(width)),
