@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from peer_common import normalise_category, serious_violence_categories  # one definition of scope for every peer
+from peer_common import AGE_BOUNDS, AGE_LABELS, MAX_AGE, Stopwatch, normalise_category, serious_violence_categories  # shared by every peer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -33,21 +33,6 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 NATIVE_COLUMNS = ["id", "datetime", "offence", "easting", "northing", "victim_age", "victim_sex",
                   "suspect_age", "suspect_sex", "location_type", "public_place", "domestic", "weapon",
                   "alcohol", "drugs", "source"]
-# Open band last; "unknown" for blank or unusable ages, as the Kent & Medway assessment reports them.
-AGE_BOUNDS = [0, 10, 18, 25, 35, 50, 65]
-AGE_LABELS = ["0-9", "10-17", "18-24", "25-34", "35-49", "50-64", "65+"]
-MAX_AGE = 120
-
-
-class Stopwatch:
-    def __init__(self):
-        self.stages = []
-        self._t = time.perf_counter()
-
-    def lap(self, name):
-        now = time.perf_counter()
-        self.stages.append((name, now - self._t))
-        self._t = now
 
 
 def peak_rss_kib():
