@@ -240,7 +240,7 @@ public struct BinnedIncidents {
         return input
     }
 
-    /// The names of the run's sources, when it read more than one.
+    /// The sources the run read rows of (one name or more), as `--source` takes them.
     public var sourceNames: [String] { result.sourceCubes.map(\.source) }
 
     /// The assessment of one source only (`--source A&E`): its incidents and its files; nil when the run has no such

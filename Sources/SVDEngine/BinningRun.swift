@@ -152,17 +152,17 @@ public struct BinningRun {
                 }
             }
             progress?.end()
-            var bySource = [Int](repeating: 0, count: 256)
+            var rowsBySource = [Int](repeating: 0, count: 256)
             var first = Int32.max, last = Int32.min
             for w in 0..<workers {
-                for s in 0..<256 where states[w].fileRowsBySource[s] != 0 { bySource[s] += states[w].fileRowsBySource[s]; states[w].fileRowsBySource[s] = 0 }
+                for s in 0..<256 where states[w].fileRowsBySource[s] != 0 { rowsBySource[s] += states[w].fileRowsBySource[s]; states[w].fileRowsBySource[s] = 0 }
                 (first, last) = (min(first, states[w].fileFirstMonth), max(last, states[w].fileLastMonth))
                 (states[w].fileFirstMonth, states[w].fileLastMonth) = (.max, .min)
             }
             let names = sources.names
             summaries.append(FileSummary(file: url.lastPathComponent, format: reader.format.label, source: reader.sourceLabel,
                                          partner: input.partner, summary: summary,
-                                         acceptedBySource: bySource.indices.filter { bySource[$0] > 0 }.map { (names[$0], bySource[$0]) },
+                                         acceptedBySource: rowsBySource.indices.filter { rowsBySource[$0] > 0 }.map { (names[$0], rowsBySource[$0]) },
                                          statedPeriod: input.statedPeriod,
                                          months: first <= last ? MonthKey(index: first)...MonthKey(index: last) : nil))
         }

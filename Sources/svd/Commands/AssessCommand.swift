@@ -54,7 +54,7 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
                 let input: AssessmentInput
                 if let source {
                     guard let one = binned.assessmentInput(disclosure: policy, source: source) else {
-                        throw ValidationError("--source '\(source)' is not a source of these inputs (sources: \(binned.result.sourceCubes.map(\.source).joined(separator: ", ")))")
+                        throw ValidationError("--source '\(source)' is not a source of these inputs (sources: \(binned.sourceNames.joined(separator: ", ")))")
                     }
                     input = one
                 } else {
