@@ -14,6 +14,13 @@ extension AssessmentTables {
          "All sources together are the tables without 'source' in their name; `svd assess --source NAME` writes every table for one source."]
     }
 
+    /// Per hour row, its per cent of the published incidents with a known hour (nil for the unknown row or a hidden
+    /// count): the by-source tables and the report's hour profiles share it.
+    static func knownHourShares(_ rows: [Assessment.HourWeekdayRow]) -> [Double?] {
+        let known = rows.filter { $0.hour < 24 }.compactMap(\.all.value).reduce(0, +)
+        return rows.map { r in r.hour < 24 && known > 0 ? r.all.value.map { Double($0) / Double(known) * 100 } : nil }
+    }
+
     public func sourceSummary() -> PublishedTable {
         var table = PublishedTable(
             id: "source_summary", title: "Serious violence by source, \(periodLabel)",
@@ -70,10 +77,9 @@ extension AssessmentTables {
                                    columns: ["source", "hour", "incidents", "share_of_known_hours_percent"])
         for s in sources {
             let rows = s.assessment.hourWeekday
-            let known = rows.filter { $0.hour < 24 }.compactMap(\.all.value).reduce(0, +)
-            for r in rows {
-                let share: PublishedTable.Value = r.hour < 24 && known > 0 ? r.all.value.map { .percent(Double($0) / Double(known) * 100, decimals: 1) } ?? .empty : .empty
-                table.rows.append([.text(s.name), .text(r.label), r.all.cell, share])
+            let shares = Self.knownHourShares(rows)
+            for (r, share) in zip(rows, shares) {
+                table.rows.append([.text(s.name), .text(r.label), r.all.cell, share.map { .percent($0, decimals: 1) } ?? .empty])
             }
         }
         table.notes = ["Share: of the source's incidents with a known hour, from the published counts. A&E arrival and ambulance call times follow the assault by minutes to hours."]

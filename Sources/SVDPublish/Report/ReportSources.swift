@@ -27,9 +27,7 @@ extension NeedsAssessmentReport {
                       series: sources.map { s in s.assessment.monthlyTrend.map { $0.byStrand[0].value.map(Double.init) } },
                       every: 3, format: { groupedThousands(Int($0)) })
             let hourShares: [[Double?]] = sources.map { s in
-                let rows = s.assessment.hourWeekday.filter { $0.hour < 24 }
-                let known = rows.compactMap(\.all.value).reduce(0, +)
-                return rows.map { r in known > 0 ? r.all.value.map { Double($0) / Double(known) * 100 } : nil }
+                Array(zip(s.assessment.hourWeekday, AssessmentTables.knownHourShares(s.assessment.hourWeekday)).filter { $0.0.hour < 24 }.map(\.1))
             }
             lineChart(&m, id: "src-hour", title: "Share of each source's incidents by hour of day, \(scopeName)",
                       description: "Line chart: per cent of each source's incidents with a known hour, by hour 00:00 to 23:00; A&E arrivals and ambulance calls follow the assault by minutes to hours.",
