@@ -46,6 +46,11 @@ final class OverlapEndToEndTests: XCTestCase {
             let raw = Double(all[header.firstIndex(of: "matched_to_police")!])! / Double(all[header.firstIndex(of: "records")!])!
             XCTAssertGreaterThan(raw, estimate, source)
         }
+        // Public tier: the all-records rows only (the breakdowns are partner tier until the attacker models them).
+        try cli.ok(["assess", "--sources", "d-sources.yaml", "--quiet", "--out", "pub"])
+        let published = try lines("pub/source_overlap.csv").filter { !($0.first?.hasPrefix("#") ?? true) }.dropFirst()
+        XCTAssertEqual(published.map { $0[0] + "/" + $0[1] }, ["A&E/all", "ambulance/all"])
+
         // Per-source accounting: every file's rows are read, and accepted plus rejected equals read.
         let summary = try lines("o/source_summary.csv").filter { !($0.first?.hasPrefix("#") ?? true) }
         let h = summary[0]

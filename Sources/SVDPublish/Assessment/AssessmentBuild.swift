@@ -411,9 +411,9 @@ extension Builder {
     static let hourBands = [(0, 3, "00:00–03:59"), (4, 7, "04:00–07:59"), (8, 11, "08:00–11:59"),
                             (12, 15, "12:00–15:59"), (16, 19, "16:00–19:59"), (20, 23, "20:00–23:59")]
 
-    /// Each partner source's records with and without a police counterpart: all, by district, hour band and victim
-    /// age band. Counts go through the disclosure engine, groups below the minimum base are withheld, and the
-    /// estimate is computed from the published counts, so it gives nothing back.
+    /// Each partner source's records with and without a police counterpart: all, and in the partner tier by district,
+    /// hour band and victim age band. Counts go through the disclosure engine, groups below the minimum base are
+    /// withheld, and the estimate is computed from the published counts, so it gives nothing back.
     func overlapRows() -> [Assessment.OverlapRow] {
         guard let o = input.overlap else { return [] }
         var rows: [Assessment.OverlapRow] = []
@@ -421,31 +421,41 @@ extension Builder {
         for (s, source) in o.partnerSources.enumerated() {
             let mine = o.records.indices.filter { o.records[$0].source == s && inScope.contains(o.records[$0].district) }
             var groups: [(String, String, [Int])] = [("all", scopeName, mine)]
-            for d in scopeDistricts where district == nil {
-                groups.append(("district", districts[d].name, mine.filter { o.records[$0].district == d }))
-            }
-            for (lo, hi, label) in Self.hourBands {
-                groups.append(("hour", label, mine.filter { (lo...hi).contains(o.records[$0].hour) }))
-            }
-            for a in 0..<bands.count {
-                groups.append(("victim age", bands.label(of: a), mine.filter { bands.index(ofAge: o.records[$0].victimAge) == a }))
-            }
-            for (breakdown, label, idx) in groups {
-                let total = idx.map { KeyedCount.record(key: o.records[$0].key) }.sum()
-                let hits = idx.filter { o.linkage.matched[$0] }.map { KeyedCount.record(key: o.records[$0].key) }.sum()
-                let shown = breakdown == "all" || disclosure.allowsBreakdown(of: total)
-                let records = shown ? release(total) : .withheld
-                let matched = shown ? release(hits) : .withheld
-                let chance = idx.isEmpty ? nil : idx.reduce(0.0) { $0 + o.linkage.chance[$1] } / Double(idx.count)
-                var estimate: OverlapEstimate?
-                if let n = records.value, let m = matched.value, let c = chance, n > 0 {
-                    estimate = try? OverlapEstimate(records: n, matched: min(m, n), expectedChance: c * Double(n),
-                                                    controlShifts: o.linkage.controlShifts)
+            // Breakdowns are partner tier until the independent attacker models them beside source_by_district and
+            // source_by_hour (their counts are subsets of those tables' cells).
+            if !disclosure.policy.protects {
+                for d in scopeDistricts where district == nil {
+                    groups.append(("district", districts[d].name, mine.filter { o.records[$0].district == d }))
                 }
-                rows.append(Assessment.OverlapRow(source: source, breakdown: breakdown, group: label, records: records,
-                                                  matched: matched, chancePercent: shown ? chance.map { $0 * 100 } : nil, estimate: estimate))
+                for (lo, hi, label) in Self.hourBands {
+                    groups.append(("hour", label, mine.filter { (lo...hi).contains(o.records[$0].hour) }))
+                }
+                for a in 0..<bands.count {
+                    groups.append(("victim age", bands.label(of: a), mine.filter { bands.index(ofAge: o.records[$0].victimAge) == a }))
+                }
             }
+            rows += overlapRows(o, source: source, groups: groups)
         }
         return rows
+    }
+
+    /// One row per group of a partner source's records: counts through the disclosure engine (a breakdown below the
+    /// minimum base withheld), the estimate from the released counts.
+    private func overlapRows(_ o: AssessmentInput.OverlapInput, source: String, groups: [(String, String, [Int])]) -> [Assessment.OverlapRow] {
+        groups.map { breakdown, label, idx in
+            let total = idx.map { KeyedCount.record(key: o.records[$0].key) }.sum()
+            let hits = idx.filter { o.linkage.matched[$0] }.map { KeyedCount.record(key: o.records[$0].key) }.sum()
+            let shown = breakdown == "all" || disclosure.allowsBreakdown(of: total)
+            let records = shown ? release(total) : .withheld
+            let matched = shown ? release(hits) : .withheld
+            let chance = idx.isEmpty ? nil : idx.reduce(0.0) { $0 + o.linkage.chance[$1] } / Double(idx.count)
+            var estimate: OverlapEstimate?
+            if let n = records.value, let m = matched.value, let c = chance, n > 0 {
+                estimate = try? OverlapEstimate(records: n, matched: min(m, n), expectedChance: c * Double(n),
+                                                controlShifts: o.linkage.controlShifts)
+            }
+            return Assessment.OverlapRow(source: source, breakdown: breakdown, group: label, records: records,
+                                         matched: matched, chancePercent: shown ? chance.map { $0 * 100 } : nil, estimate: estimate)
+        }
     }
 }

@@ -129,6 +129,7 @@ extension AssessmentTables {
             "Records: partner records (\(o.partnerSources.joined(separator: ", "))) of serious violence in \(areaName) in the period with a known day and hour and a place; matched against \(o.policeSources.joined(separator: ", ")) records with a known time (no identifiers are shared).",
             "Matched: at least one police record within \(Int(p.radiusMetres)) m and \(p.windowHours) hours. Some matches are chance (busy places at busy times): the chance-match rate is the share matched when police times are shifted by \(p.controlShiftsDays.map { "\($0 > 0 ? "+" : "")\($0)" }.joined(separator: ", ")) days (same weekday and hour, true pairs broken).",
             "Estimated with a police record = (matched share − chance share) ÷ (1 − chance share); without = 1 − that, with a 95% interval that includes the chance rate's own uncertainty (Wilson-type, delta method). Computed from the published counts.",
+            policy.protects ? "Public tier: all records per source only; the breakdowns by district, hour band and victim age band are partner tier." : "Breakdowns by district, hour band and victim age band (partner tier).",
             "It assumes records with and without a police counterpart are equally exposed to chance matches, and counts as linked only counterparts within the distance and time; a police record made later, or placed at the victim's home, is not found. Records are assumed independent (an ambulance call and the A&E attendance it led to are not).",
         ] + disclosureNotes
         return table

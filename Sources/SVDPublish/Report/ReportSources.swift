@@ -45,7 +45,7 @@ extension NeedsAssessmentReport {
                 table(&m, caption: overlap.title, columns: [Self.cell(0, "Source", numeric: false), Self.cell(2, "Group", numeric: false),
                                                             Self.cell(3, "Records"), Self.cell(4, "Matched"), Self.cell(5, "Chance matches"),
                                                             Self.cell(7, "Without a police record"), Self.cell(8, "Lower 95%"), Self.cell(9, "Upper 95%")],
-                      rows: shown, className: "data compact", notes: Array(overlap.notes.prefix(4)) + ["By district and victim age band: source_overlap in the tables."])
+                      rows: shown, className: "data compact", notes: Array(overlap.notes.prefix(5)) + ["By district and victim age band: source_overlap in the partner tier's tables."])
             }
             m.open("div", [("class", "scroll")])
             table(&m, caption: "Rate per 1,000 residents per year by source and district, \(periodText)",
