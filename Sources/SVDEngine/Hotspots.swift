@@ -15,6 +15,8 @@ public enum HotspotMethod: String, Sendable, CaseIterable {
     case emerging
     /// The micro-place targeting list: fixed cells ranked by count, concentration curve and back-test (`MicroPlacesRun.swift`).
     case cells
+    /// Repeat locations: incidents at the same snapped location and type (`RepeatLocationsRun.swift`).
+    case repeats
 }
 
 /// Which earlier period a Gi* run is compared with.
@@ -79,6 +81,8 @@ public struct HotspotParameters: Sendable {
     public var step: EmergingStep = .month
     /// Micro places: harm weight per offence (normalised category name); cells are then ranked by weighted sum. Partner tier only.
     public var weights: [String: Double]?
+    /// Repeat locations: side in metres of the National Grid squares incidents are snapped to.
+    public var snap: Double = RepeatLocationsRun.defaultSnap
 
     public init(method: HotspotMethod = .dbscan) {
         self.method = method
@@ -103,6 +107,10 @@ public struct HotspotParameters: Sendable {
         }
         if epsDays != nil && method != .dbscan { throw ParameterError("eps-days", "applies to method dbscan only") }
         if weights != nil && method != .cells { throw ParameterError("weights", "applies to method cells only") }
+        guard snap.isFinite, snap >= 1 else { throw ParameterError("snap", "must be at least 1 metre (got \(snap))") }
+        if method == .repeats && includeSensitivePlaces == true {
+            throw ParameterError("sensitive-places", "include is refused for repeat locations: a list of dwellings with repeat incidents is a list of victims' homes")
+        }
     }
 
     /// The points a binning pass must keep for this run of `request`: the analysis period's months, or every
@@ -128,8 +136,9 @@ public struct HotspotParameters: Sendable {
 
     /// The run's spatial rules: the tier's defaults with this run's options, checked against the tier's floors.
     public func spatialRules(policy: DisclosurePolicy) throws -> SpatialRules {
+        // Repeat locations never list sensitive places, in either tier (see `validate()`).
         let rules = try SpatialRules(policy: policy).with(generalisation: generalisation, minPlaces: minPlaces,
-                                                           includeSensitivePlaces: includeSensitivePlaces, tier: policy.tier)
+                                                           includeSensitivePlaces: method == .repeats ? false : includeSensitivePlaces, tier: policy.tier)
         // The KDE cell defaults to 100 m; only an explicit size or radius is checked here.
         try rules.check(cellSize: method == .dbscan ? nil : cellSize, bandwidth: method == .kde ? bandwidth : nil, tier: policy.tier)
         return rules
@@ -183,6 +192,8 @@ public struct HotspotAnalysis {
     public let emerging: EmergingHotspotRun?
     /// The micro-place targeting list (method `.cells`).
     public let microPlaces: MicroPlacesRun?
+    /// Repeat locations (method `.repeats`).
+    public let repeatLocations: RepeatLocationsRun?
 
     public let publisher: HotspotPublisher
     /// DBSCAN: the published clusters, ranked and numbered over the whole area (H1 has most incidents), then
@@ -267,6 +278,7 @@ public struct HotspotAnalysis {
         var density: DensitySurface?
         var emerging: EmergingHotspotRun?
         var microPlaces: MicroPlacesRun?
+        var repeatLocations: RepeatLocationsRun?
         /// Gi* and emerging grids: the automatic cell unless given, never finer than the tier allows.
         func tierGrid() throws -> GridSpec {
             var size = try parameters.cellSize ?? GridSpec.automaticCellSize(for: locations)
@@ -335,6 +347,8 @@ public struct HotspotAnalysis {
                 microPlaces = try MicroPlacesRun(analysis: (filter.bounds, locations, incidents, period, landMask), parameters: parameters,
                                                  offenceNames: binned.result.catalog.entries.map(\.name),
                                                  spatial: spatial, tier: disclosure.tier, adjustments: &adjustments)
+            case .repeats:
+                repeatLocations = try RepeatLocationsRun(incidents: incidents, period: period, snap: parameters.snap)
             }
         } catch let e as DetectError {
             throw EngineError("\(parameters.method.rawValue) on \(scope): \(e)")
@@ -350,6 +364,7 @@ public struct HotspotAnalysis {
         self.density = density
         self.emerging = emerging
         self.microPlaces = microPlaces
+        self.repeatLocations = repeatLocations
         self.scope = scope
         self.adjustments = adjustments
         ranking = publisher.ranking(clusters, inDistrict: selectedDistrict)

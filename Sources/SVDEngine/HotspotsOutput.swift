@@ -24,6 +24,7 @@ extension HotspotAnalysis {
         case .kde: return publishDensity()
         case .emerging: return publishEmerging()
         case .cells: return publishMicroPlaces()
+        case .repeats: return publishRepeatLocations()
         }
     }
 

@@ -12,7 +12,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         abstract: "Hotspots of serious violence: DBSCAN clusters with profiles, Gi* hot and cold cells (and their change), kernel density, or emerging hot spots.",
         discussion: """
         Writes a ranked table (CSV and Markdown) and a GeoJSON map in WGS84 into --out: \
-        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, hotspots_kde.*, hotspots_emerging.* or micro_places.*, micro_places_concentration.* and micro_places_backtest.* (+ micro_places.geojson); \
+        hotspots_dbscan.csv/.md/.geojson (+ hotspots_dbscan_convex.geojson), hotspots_gistar.*, hotspots_kde.*, hotspots_emerging.*, micro_places.*, micro_places_concentration.* and micro_places_backtest.* (+ micro_places.geojson) or repeat_locations.* and repeat_locations_by_type.* (+ repeat_locations.geojson); \
         --format xlsx adds hotspots.xlsx (a Notes sheet, then the table). \
         Maps hold generalised outlines or grid cells only, never incident points or ids. Public tier (the default): \
         outlines are built from 50 m grid squares (every vertex on the grid), a hotspot or cell must rest on at least \
@@ -31,7 +31,7 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @OptionGroup var period: PeriodOptions
     @OptionGroup var disclosure: DisclosureOptions
 
-    @Option(help: ArgumentHelp("dbscan (clusters), gistar (Getis–Ord Gi* cells), kde (kernel density) emerging (Gi* per --step with Mann–Kendall trends: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating and historical hot and cold spots) or cells (the micro-place targeting list: fixed cells ranked by incidents, concentration curve, back-test of last year's top cells with PAI).", valueName: "method"))
+    @Option(help: ArgumentHelp("dbscan (clusters), gistar (Getis–Ord Gi* cells), kde (kernel density) emerging (Gi* per --step with Mann–Kendall trends: new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating and historical hot and cold spots) cells (the micro-place targeting list: fixed cells ranked by incidents, concentration curve, back-test of last year's top cells with PAI) or repeats (repeat locations: incidents at the same snapped location and type, by location type).", valueName: "method"))
     var method: HotspotMethod = .dbscan
 
     @Option(help: ArgumentHelp("Emerging hot spots: the time step of the space-time cube (default month).", valueName: "month|quarter"))
@@ -91,6 +91,9 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
     @Option(help: ArgumentHelp("Micro places (--method cells), partner tier: rank cells by harm, the sum of offence weights from this CSV (offence,weight; offences not listed weigh 1).", valueName: "file"))
     var weights: String?
 
+    @Option(help: ArgumentHelp("Repeat locations (--method repeats): side in metres of the National Grid squares incidents are snapped to (default 10).", valueName: "metres"))
+    var snap: Double?
+
     @Option(help: ArgumentHelp("Rows in the ranked table (the map carries every published hotspot).", valueName: "n"))
     var top: Int = 20
 
@@ -101,6 +104,10 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         // outputs are the maps, whose linked counts the places attacker models.
         if method == .cells && disclosure.tier == .public {
             throw ValidationError("--method cells (a targeting list of small places) is for partners under the Information Sharing Agreement: add --tier partner; public maps: --method dbscan, gistar, kde or emerging")
+        }
+        // A list of premises-sized locations with their counts names the premises: partners only, as the cell list.
+        if method == .repeats && disclosure.tier == .public {
+            throw ValidationError("--method repeats (a list of premises-sized locations) is for partners under the Information Sharing Agreement: add --tier partner; public maps: --method dbscan, gistar, kde or emerging")
         }
     }
 
@@ -123,6 +130,10 @@ struct HotspotsCommand: ParsableCommand, TableOutputDefaults {
         p.minPlaces = minPlaces
         p.includeSensitivePlaces = sensitivePlaces.map { $0 == .include }
         if let weights { p.weights = try Self.readWeights(weights) }
+        if let snap {
+            guard method == .repeats else { throw ValidationError("--snap applies to --method repeats only") }
+            p.snap = snap
+        }
         if let step {
             guard method == .emerging else { throw ValidationError("--step applies to --method emerging only") }
             p.step = step
