@@ -210,6 +210,15 @@ public struct BinnedIncidents {
         max(period.lowerBound, period.upperBound.adding(months: -(months - 1)))...period.upperBound
     }
 
+    /// The months of the analysis period whose points the pass kept (nil: none kept).
+    public var pointMonths: ClosedRange<MonthKey>? {
+        switch pointWindow {
+        case .none: nil
+        case .latest(let n): latestMonths(n)
+        case .all: period
+        }
+    }
+
     public func assessmentInput(disclosure: DisclosurePolicy) -> AssessmentInput {
         let bands = definitions.ageBands
         // One population year for every denominator, so crude and age-specific rates agree.

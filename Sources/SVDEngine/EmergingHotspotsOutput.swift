@@ -85,11 +85,12 @@ extension HotspotAnalysis {
         }
         if k > 1 {
             notes.append("Places: a cell is mapped only if the cells within its band hold incidents in at least \(k) distinct \(Self.metres(spatial.generalisation)) m squares "
-                         + "over the steps and, for every pattern but historical, in the final step; \(withheld == 0 ? "none" : groupedThousands(withheld)) withheld.")
+                         + "over the steps and, for every pattern but historical, in the final step; \(NeedsAssessmentReport.spelled(withheld)) withheld.")
         }
-        notes.append("\(groupedThousands(summaries.count)) cells mapped" + (tallyText.isEmpty ? "" : " (\(tallyText))")
-                     + "; the table lists the first \(min(parameters.top, summaries.count)), the map all.")
-        let table = publisher.emergingTable(Array(summaries.prefix(parameters.top)), title: "Emerging hot spots (Gi* by \(stepName), Mann–Kendall), \(scope)", notes: notes)
+        // The report tabulates the patterns itself, so it takes the notes without this tally.
+        let tallyNote = "\(groupedThousands(summaries.count)) cells mapped" + (tallyText.isEmpty ? "" : " (\(tallyText))")
+            + "; the table lists the first \(min(parameters.top, summaries.count)), the map all."
+        let table = publisher.emergingTable(Array(summaries.prefix(parameters.top)), title: "Emerging hot spots (Gi* by \(stepName), Mann–Kendall), \(scope)", notes: notes + [tallyNote])
         let columns = publisher.emergingColumns
         let features = summaries.enumerated().map { i, c in
             MapPolygon(rings: [Self.square(c.southWest, c.cellSize)],
@@ -99,6 +100,8 @@ extension HotspotAnalysis {
                       maps: [("hotspots_emerging.geojson", GeoJSON.featureCollection(features, name: "hotspots_emerging", disclosure: policy, places: spatial))],
                       summary: ["\(scope): \(countText(analysed)) incidents, \(T) \(stepName)ly steps of \(Self.metres(spec.cellSize)) m cells; "
                                 + "\(groupedThousands(summaries.count)) cells with a pattern mapped" + (tallyText.isEmpty ? "" : " (\(tallyText))")
-                                + (withheld > 0 ? "; \(groupedThousands(withheld)) withheld: too few places." : ".")])
+                                + (withheld > 0 ? "; \(groupedThousands(withheld)) withheld: too few places." : ".")],
+                      emerging: ReportEmerging(cells: summaries, steps: T, stepName: stepName, firstStep: e.label(ofStep: 0), lastStep: e.label(ofStep: T - 1),
+                                               cellSize: spec.cellSize, notes: notes))
     }
 }

@@ -12,6 +12,9 @@ extension HotspotAnalysis {
         public var maps: [(name: String, text: String)]
         /// Lines for the terminal.
         public var summary: [String]
+        /// What the report draws from the same run: the emerging cells, the targeting list's tables.
+        public var emerging: ReportEmerging? = nil
+        public var targeting: ReportTargeting? = nil
     }
 
     /// Most KDE cells a map carries: the top 1 % of the surface is plenty to see where density peaks.

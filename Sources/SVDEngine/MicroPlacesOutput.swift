@@ -148,7 +148,8 @@ extension HotspotAnalysis {
         }
         return Output(tables: tables,
                       maps: [("micro_places.geojson", GeoJSON.featureCollection(Array(features), name: "micro_places", disclosure: policy, places: spatial))],
-                      summary: summary)
+                      summary: summary,
+                      targeting: ReportTargeting(list: table, concentration: concentration, backtest: tables.count > 2 ? tables[2] : nil))
     }
 
     static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e12 ? String(Int(x)) : String(x) }

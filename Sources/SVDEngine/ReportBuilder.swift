@@ -33,13 +33,49 @@ extension BinnedIncidents {
                               notes: notes, places: analysis.spatial)
     }
 
-    /// The whole report as one HTML file, from a pass made with `points: .latest(12)` (or `.all`).
+    /// `svd hotspots --method emerging` (default cell, monthly steps) over the report's period, for its scope.
+    func reportEmerging(district: Int?, disclosure: DisclosurePolicy) throws -> ReportEmerging {
+        var parameters = HotspotParameters(method: .emerging)
+        parameters.district = district.map { area.districts[$0].code }
+        parameters.places = places
+        // The period's months whose points were kept: `svd report` keeps the whole period.
+        guard let months = pointMonths else { return ReportEmerging(cells: [], steps: 0, stepName: "month", firstStep: "", lastStep: "", cellSize: 0, notes: []) }
+        parameters.period = months
+        do {
+            return try HotspotAnalysis(binned: self, parameters: parameters, disclosure: disclosure).publish().emerging
+                ?? ReportEmerging(cells: [], steps: 0, stepName: "month", firstStep: "", lastStep: "", cellSize: 0, notes: [])
+        } catch let e as EngineError {
+            return ReportEmerging(cells: [], steps: 0, stepName: "month", firstStep: "", lastStep: "", cellSize: 0,
+                                  notes: ["Not computed: \(HotspotAnalysis.publishableReason(e))"])
+        }
+    }
+
+    /// `svd hotspots --method cells --tier partner` (150 m cells) over the report's period, for its scope.
+    func reportTargeting(district: Int?, disclosure: DisclosurePolicy, top: Int) throws -> ReportTargeting? {
+        var parameters = HotspotParameters(method: .cells)
+        parameters.district = district.map { area.districts[$0].code }
+        parameters.places = places
+        parameters.top = max(top, 1)
+        guard let months = pointMonths else { return nil }
+        parameters.period = months
+        do {
+            return try HotspotAnalysis(binned: self, parameters: parameters, disclosure: disclosure).publish().targeting
+        } catch is EngineError {
+            // Nothing to list in this scope: the section is left out, as in the public tier.
+            return nil
+        }
+    }
+
+    /// The whole report as one HTML file, from a pass that kept the period's points (`reportPointWindow`).
     /// `run` (the command's manifest) is set out in the methods section.
     public func report(disclosure: DisclosurePolicy, district: Int? = nil, maxHotspots: Int = 10, run: RunManifest? = nil) throws -> String {
         if let district, !area.districts.indices.contains(district) { throw EngineError("district index \(district) is not in \(area.name)") }
         let hotspots = try reportHotspots(district: district, disclosure: disclosure)
         var report = NeedsAssessmentReport(input: assessmentInput(disclosure: disclosure), area: area, hotspots: hotspots,
                                            district: district, maxHotspots: maxHotspots)
+        report.emerging = try reportEmerging(district: district, disclosure: disclosure)
+        // A ranked list of small places is a partner-tier product (as `svd hotspots --method cells`).
+        if !disclosure.protects { report.targeting = try reportTargeting(district: district, disclosure: disclosure, top: maxHotspots) }
         report.runLines = run?.lines ?? []
         return report.html()
     }

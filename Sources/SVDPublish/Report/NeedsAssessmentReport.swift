@@ -9,7 +9,7 @@ import SVDLocate
 /// The output is well-formed XML as well as HTML.
 public struct NeedsAssessmentReport {
     /// Section ids, in document order.
-    public static let sectionIDs = ["headline", "district-map", "hotspots", "hour-weekday", "trend", "age-strands",
+    public static let sectionIDs = ["headline", "district-map", "hotspots", "emerging", "hour-weekday", "trend", "age-strands",
                                     "people-places", "data-quality", "methods"]
 
     let input: AssessmentInput
@@ -22,6 +22,9 @@ public struct NeedsAssessmentReport {
     /// or the area); `tables` formats it as `svd assess` does, for the captions and notes the two share.
     let assessment: Assessment
     let tables: AssessmentTables
+    /// Emerging hot spots over the report's period (nil: not computed), and the partner tier's targeting list.
+    public var emerging: ReportEmerging?
+    public var targeting: ReportTargeting?
     /// The run manifest in prose (version, command, inputs with SHA-256, area and definitions hashes), for the methods section.
     public var runLines: [String] = []
 
@@ -62,6 +65,8 @@ public struct NeedsAssessmentReport {
         headlineSection(&m)
         districtMapSection(&m)
         hotspotSection(&m)
+        emergingSection(&m)
+        targetingSection(&m)
         hourWeekdaySection(&m)
         trendSection(&m)
         ageStrandSection(&m)
@@ -108,6 +113,9 @@ public struct NeedsAssessmentReport {
     /// The sections present, in document order: the by-source panel only when the run read several sources.
     var sections: [(id: String, title: String)] {
         var s = Array(zip(Self.sectionIDs, sectionTitles)).map { (id: $0.0, title: $0.1) }
+        if targeting != nil {
+            s.insert((Self.targetingSectionID, "Places to target"), at: s.firstIndex { $0.id == Self.emergingSectionID }! + 1)
+        }
         if !assessment.bySource.isEmpty {
             s.insert((Self.sourcesSectionID, "By source"), at: s.firstIndex { $0.id == "data-quality" }!)
         }
@@ -118,7 +126,7 @@ public struct NeedsAssessmentReport {
     }
 
     var sectionTitles: [String] {
-        ["Headline figures", "Rates by district", "Hotspots", "Hour of day and weekday", "Monthly trend",
+        ["Headline figures", "Rates by district", "Hotspots", "Emerging hot spots", "Hour of day and weekday", "Monthly trend",
          "Victim age and strands", "People and places", "Data quality", "Methods and sources"]
     }
 
@@ -235,6 +243,8 @@ extension NeedsAssessmentReport {
     tr.selected td{background:#fff1e6;font-weight:bold}
     .scroll{max-height:420px;overflow:auto;border:1px solid #eee}
     .legend{font-size:12px}
+    ul.legend{list-style:none;padding:0;columns:2}
+    .swatch{display:inline-block;width:11px;height:11px;margin-right:6px;border:1px solid #888;vertical-align:-1px}
     dl.methods dt{font-weight:bold;margin-top:8px}
     dl.methods dd{margin:2px 0 0 0}
     footer{border-top:1px solid var(--rule);margin-top:20px;padding-bottom:24px;font-size:11.5px;color:var(--muted);white-space:pre-line}

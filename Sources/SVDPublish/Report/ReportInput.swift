@@ -39,3 +39,39 @@ public struct ReportHotspots: Sendable {
         self.places = places
     }
 }
+
+/// The report's emerging hot spots: the cells `svd hotspots --method emerging` maps over the same period, as it
+/// publishes them (public tier: patterns only), with its notes.
+public struct ReportEmerging: Sendable {
+    public let cells: [EmergingCellSummary]
+    /// Time steps, and the first and last step's labels ("2023-11" … "2026-10").
+    public let steps: Int
+    public let stepName: String
+    public let firstStep: String
+    public let lastStep: String
+    public let cellSize: Double
+    public let notes: [String]
+
+    public init(cells: [EmergingCellSummary], steps: Int, stepName: String, firstStep: String, lastStep: String, cellSize: Double, notes: [String]) {
+        self.cells = cells
+        self.steps = steps
+        self.stepName = stepName
+        self.firstStep = firstStep
+        self.lastStep = lastStep
+        self.cellSize = cellSize
+        self.notes = notes
+    }
+}
+
+/// The report's micro-place targeting list (partner tier only): the tables `svd hotspots --method cells` publishes.
+public struct ReportTargeting: Sendable {
+    public let list: PublishedTable
+    public let concentration: PublishedTable
+    public let backtest: PublishedTable?
+
+    public init(list: PublishedTable, concentration: PublishedTable, backtest: PublishedTable?) {
+        self.list = list
+        self.concentration = concentration
+        self.backtest = backtest
+    }
+}

@@ -161,23 +161,7 @@ extension NeedsAssessmentReport {
             for note in h.notes { m.element("p", [("class", "note")], note) }
             m.open("div", [("class", "pair")])
             m.open("figure")
-            // A pack zooms to its district; the area report shows the whole area.
-            var lo = area.bounds.min, hi = area.bounds.max
-            if let d = district {
-                lo = BNGPoint(easting: .infinity, northing: .infinity)
-                hi = BNGPoint(easting: -.infinity, northing: -.infinity)
-                for polygon in area.districts[d].polygons { for p in polygon.first ?? [] {
-                    lo = BNGPoint(easting: min(lo.easting, p.easting), northing: min(lo.northing, p.northing))
-                    hi = BNGPoint(easting: max(hi.easting, p.easting), northing: max(hi.northing, p.northing))
-                } }
-            }
-            if district != nil {
-                // A little of the neighbours round the district, so its edge is not the picture's edge.
-                let pad = 0.04 * max(hi.easting - lo.easting, hi.northing - lo.northing)
-                lo = BNGPoint(easting: lo.easting - pad, northing: lo.northing - pad)
-                hi = BNGPoint(easting: hi.easting + pad, northing: hi.northing + pad)
-            }
-            let frame = MapFrame(min: lo, max: hi, width: Self.mapWidth, maxHeight: Self.mapWidth * 0.8)
+            let frame = placeMapFrame
             m.open("svg", [("viewBox", "0 0 \(Format.coordinate(frame.width)) \(Format.coordinate(frame.height))"),
                            ("width", Format.coordinate(frame.width)), ("role", "img"), ("aria-labelledby", "hs-title hs-desc")])
             m.element("title", [("id", "hs-title")], "Serious violence hotspots, \(scopeName)")
@@ -188,11 +172,7 @@ extension NeedsAssessmentReport {
                 d.element("clipPath", [("id", "hs-clip")]) { $0.empty("rect", [("width", Format.coordinate(frame.width)), ("height", Format.coordinate(frame.height))]) }
             }
             m.open("g", [("clip-path", "url(#hs-clip)")])
-            for i in area.districts.indices {
-                let mine = district == nil || district == i
-                m.empty("path", [("d", frame.path(area.districts[i].polygons)), ("fill", mine ? "#eeeeee" : "#f8f8f8"),
-                                 ("stroke", mine ? "#8a8a8a" : "#c4c4c4"), ("stroke-width", "1"), ("fill-rule", "evenodd")])
-            }
+            districtBackdrop(&m, frame)
             for (i, c) in h.clusters.enumerated().reversed() where c.hull.count >= 3 {
                 let ranked = i < shownCount
                 let d = frame.path([[c.hull]], tolerancePixels: 0.3)
@@ -240,8 +220,35 @@ extension NeedsAssessmentReport {
         }
     }
 
+    /// The frame of the place maps (hotspots, emerging hot spots): a pack zooms to its district, with a little of the
+    /// neighbours round it so its edge is not the picture's edge; the area report shows the whole area.
+    var placeMapFrame: MapFrame {
+        var lo = area.bounds.min, hi = area.bounds.max
+        if let d = district {
+            lo = BNGPoint(easting: .infinity, northing: .infinity)
+            hi = BNGPoint(easting: -.infinity, northing: -.infinity)
+            for polygon in area.districts[d].polygons { for p in polygon.first ?? [] {
+                lo = BNGPoint(easting: min(lo.easting, p.easting), northing: min(lo.northing, p.northing))
+                hi = BNGPoint(easting: max(hi.easting, p.easting), northing: max(hi.northing, p.northing))
+            } }
+            let pad = 0.04 * max(hi.easting - lo.easting, hi.northing - lo.northing)
+            lo = BNGPoint(easting: lo.easting - pad, northing: lo.northing - pad)
+            hi = BNGPoint(easting: hi.easting + pad, northing: hi.northing + pad)
+        }
+        return MapFrame(min: lo, max: hi, width: Self.mapWidth, maxHeight: Self.mapWidth * 0.8)
+    }
+
+    /// District boundaries under a place map: the pack's district filled, its neighbours paler.
+    func districtBackdrop(_ m: inout Markup, _ frame: MapFrame) {
+        for i in area.districts.indices {
+            let mine = district == nil || district == i
+            m.empty("path", [("d", frame.path(area.districts[i].polygons)), ("fill", mine ? "#eeeeee" : "#f8f8f8"),
+                             ("stroke", mine ? "#8a8a8a" : "#c4c4c4"), ("stroke-width", "1"), ("fill-rule", "evenodd")])
+        }
+    }
+
     /// Numbers below ten in words, as in prose; larger ones with thousands separators.
-    static func spelled(_ n: Int) -> String {
+    public static func spelled(_ n: Int) -> String {
         let words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
         return n >= 0 && n < words.count ? words[n] : groupedThousands(n)
     }

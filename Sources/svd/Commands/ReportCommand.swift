@@ -50,9 +50,10 @@ struct ReportCommand: ParsableCommand {
             // say why it failed); a killed run leaves the previous file.
             let binned: BinnedIncidents
             do {
-                binned = try BinnedIncidents(request: input.request(area: area, period: period, key: key),
-                                             rejectsFile: rejectsOut?.temporary, progress: progress,
-                                             points: .latest(HotspotAnalysis.patrolWindowMonths))
+                let request = try input.request(area: area, period: period, key: key)
+                // The period's points: hotspots use its latest 12 months, emerging hot spots and the targeting list all of it.
+                binned = try BinnedIncidents(request: request, rejectsFile: rejectsOut?.temporary, progress: progress,
+                                             points: HotspotParameters(method: .emerging).pointWindow(for: request))
             } catch {
                 if let r = rejectsOut, FileManager.default.fileExists(atPath: r.temporary.path) { try? r.commit() }
                 throw error
