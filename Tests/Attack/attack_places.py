@@ -388,6 +388,20 @@ def parse_band(notes):
     return None
 
 
+def parse_emerging(notes):
+    """Band, step length in months and the final step's last month of an emerging hot spot run, from its notes."""
+    band = step = last = None
+    for n in notes:
+        m = re.search(r"within ([0-9.]+) m of each cell", n)
+        if m:
+            band = printed(m.group(1))
+        m = re.search(r"by (month|quarter), (\d+) steps from (\d{4}-\d{2}) to (\d{4}-\d{2})", n)
+        if m:
+            step = 1 if m.group(1) == "month" else 3
+            last = month_of(m.group(4))
+    return band, step, last
+
+
 def parse_radius(notes):
     for n in notes:
         m = re.search(r"radius ([0-9.]+) m", n)
@@ -452,13 +466,68 @@ def attack_geojson(report, raw, path, k, rng, folder_period, notes):
         proximity(report, raw, source, "outline vertex", np.vstack(vertices), 0.15, rng)
     if cells:
         proximity(report, raw, source, "cell centre", np.vstack(centres), 0.15, rng)
-        attack_cells(report, source, name, cells, reference, k, notes.get(name, []), perturbed)
+        final_reference = None
+        if "emerging" in name:
+            _, step, last = parse_emerging(notes.get(name, []))
+            if step and last is not None:
+                final_reference = raw.reference((last - step + 1, last), public)
+        attack_cells(report, source, name, cells, reference, k, notes.get(name, []), perturbed, final_reference)
 
 
-def attack_cells(report, source, name, cells, reference, k, notes, perturbed):
+def neighbourhood_places(cells, reference, side, band, k, margin=0.0):
+    """Distinct places (at most what k needs) among the reference incidents in each cell's band neighbourhood: the
+    cells whose centres lie within the band of the cell's centre, the cell itself included. With a margin (cells read
+    off a drawing), an incident within the margin of the neighbourhood counts: a finding must hold wherever the cell is."""
+    if not len(cells):
+        return []
+    if not len(reference):
+        return [0] * len(cells)
+    tree = cKDTree(reference)
+    reach = int(band // side) + 1
+    centres = np.array([c[0] for c in cells]).reshape(-1, 2)
+    out = []
+    for centre, near in zip(centres, tree.query_ball_point(centres, (reach + 1) * side * math.sqrt(2))):
+        pts = np.zeros((0, 2))
+        if near:
+            cand = reference[near]
+            ok = np.zeros(len(cand), bool)
+            shifts = [(0.0, 0.0)] if margin <= 0 else [(dx, dy) for dx in (-margin, 0.0, margin) for dy in (-margin, 0.0, margin)]
+            for dx, dy in shifts:
+                rel = np.floor((cand + (dx, dy) - (centre - side / 2)) / side)
+                ok |= (rel[:, 0] ** 2 + rel[:, 1] ** 2) * side * side <= band * band * (1 + 1e-9)
+            pts = cand[ok]
+        out.append(places_at_least(pts, k))
+    return out
+
+
+def attack_emerging(report, source, cells, reference, final_reference, side, notes, k, band=None, margin=0.0):
+    """Question 2 for emerging hot spot cells: a cell's band neighbourhood must rest on k places over the steps and,
+    for every pattern but historical (whose final step is not significant), in the final step."""
+    parsed_band, step, last = parse_emerging(notes)
+    band = band or parsed_band or side * math.sqrt(2)
+    overall = neighbourhood_places(cells, reference, side, band, k, margin)
+    final = neighbourhood_places(cells, final_reference, side, band, k, margin) if final_reference is not None else [k] * len(cells)
+    small = 0
+    for (centre, s, props), n_all, n_final in zip(cells, overall, final):
+        pattern = str(props.get("pattern", ""))
+        historical = "historical" in pattern.lower()
+        if n_all < k or (not historical and n_final < k):
+            small += 1
+            if small <= 20:
+                which = f"{n_all} over the steps" if n_all < k else f"{n_final} in the final step"
+                report.finding(source, f"emerging cell at E {centre[0]:.0f} N {centre[1]:.0f} ({pattern}): its neighbourhood rests on {which} distinct place(s), fewer than {k}")
+    if small > 20:
+        report.finding(source, f"  … {small - 20} more emerging cells on fewer than {k} places")
+    report.info(source, f"{len(cells)} emerging cells, band {band:.1f} m; final step {'known' if final_reference is not None else 'unknown (not checked)'}")
+
+
+def attack_cells(report, source, name, cells, reference, k, notes, perturbed, final_reference=None):
     """Questions 2 and 3 for Gi* and density cells."""
     tree = cKDTree(reference) if len(reference) else None
     side = round(float(np.median([c[1] for c in cells])), 1)
+    if "emerging" in name:
+        attack_emerging(report, source, cells, reference, final_reference, side, notes, k)
+        return
     if "gistar" in name:
         band = parse_band(notes) or side * math.sqrt(2)
         reach = int(band // side) + 1
@@ -681,6 +750,7 @@ def attack_html(report, raw, path, k, rng, area):
     except ET.ParseError as e:
         report.info(source, f"not XML ({e}); report not checked")
         return
+    attack_html_emerging(report, raw, root, source, tier, period, k, rng, area)
     section = next((el for el in root.iter() if local(el.tag) == "section" and el.get("id") == "hotspots"), None)
     svg = next((el for el in section.iter() if local(el.tag) == "svg"), None) if section is not None else None
     if svg is None:
@@ -726,6 +796,53 @@ def attack_html(report, raw, path, k, rng, area):
             area_ha = number(cells[2])
             if area_ha is not None and area_ha < TINY_HA:
                 report.finding(source, f"hotspot {cells[0].strip()} is published with an area of {cells[2].strip()} ha")
+
+
+HISTORICAL_FILLS = {"#fee8c8", "#deebf7"}   # the report's colours of historical hot and cold spots
+
+
+def attack_html_emerging(report, raw, root, source, tier, period, k, rng, area):
+    """The report's emerging hot spot map: cells drawn as rectangles over the district boundaries."""
+    section = next((el for el in root.iter() if local(el.tag) == "section" and el.get("id") == "emerging"), None)
+    svg = next((el for el in section.iter() if local(el.tag) == "svg"), None) if section is not None else None
+    if svg is None:
+        return
+    text = " ".join("".join(el.itertext()) for el in section.iter() if local(el.tag) == "p")
+    districts, rects = [], []
+    for el in svg.iter():
+        t = local(el.tag)
+        if t == "path" and (el.get("fill") or "").lower() in ("#eeeeee", "#f8f8f8"):
+            districts.append(path_rings(el.get("d", "")))
+        elif t == "rect" and el.get("fill") and el.get("x") is not None:
+            rects.append((float(el.get("x")), float(el.get("y")), float(el.get("width")), float(el.get("height")), el.get("fill").lower()))
+    if area is None or len(districts) != len(area["districts"]):
+        report.info(source, "cannot georeference the emerging hot spot map")
+        return
+    s, ox, oy, fit = georeference(districts, area)
+    side_m = re.search(r"of ([0-9.]+) m cells", text)
+    if not side_m or not rects:
+        report.info(source, "emerging map: no cells or no cell size")
+        return
+    side = float(side_m.group(1))
+    cells = []
+    for x, y, w, h, fill in rects:
+        # The drawn square's top-left corner is the cell's north-west corner.
+        west, north = (x - ox) / s, (oy - y) / s
+        centre = np.array([west + side / 2, north - side / 2])
+        cells.append((centre, side, {"pattern": "historical" if fill in HISTORICAL_FILLS else fill}))
+    public = tier == "public"
+    steps = re.search(r"over (\d+) (month|quarter)ly steps, (\d{4}-\d{2}) to (\d{4}-\d{2})", text)
+    final_reference = None
+    reference = raw.reference(period, public)
+    if steps:
+        step = 1 if steps.group(2) == "month" else 3
+        last = month_of(steps.group(4))
+        final_reference = raw.reference((last - step + 1, last), public)
+        reference = raw.reference((month_of(steps.group(3)), last), public)
+    precision = 0.05 / s + fit
+    proximity(report, raw, source, "emerging cell centre", np.vstack([c[0] for c in cells]), precision, rng)
+    # Corners are printed to a twentieth of a pixel and the frame fitted to about `fit`: allow for both.
+    attack_emerging(report, source, cells, reference, final_reference, side, [text], k, margin=precision)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -305,20 +305,20 @@ final class SpatialDisclosureTests: XCTestCase {
         XCTAssertEqual(ok.status, 0, ok.stderr)
     }
 
-    /// The independent attacker finds nothing on public `svd hotspots` (every method) and `svd report` outputs
+    /// The independent attacker finds nothing on public `svd hotspots` (every public method, emerging included) and `svd report` outputs
     /// (area and pack) of a 20k demo plus the repeat address.
     func testAttackerFindsNothingOnPublicOutputs() throws {
         let cli = try PlaceCLI("attack-public")
         defer { cli.remove() }
         try cli.prepareDemo()
         for (out, args) in [("dbscan", []), ("gistar", ["--method", "gistar", "--cell", "200"]), ("gistar_auto", ["--method", "gistar"]),
-                            ("kde", ["--method", "kde", "--district", "E07000110"])] {
+                            ("kde", ["--method", "kde", "--district", "E07000110"]), ("emerging", ["--method", "emerging", "--district", "E07000107", "--cell", "100"])] {
             let r = try cli.svd(["hotspots", "x.csv", "--quiet", "--out", out] + args)
             XCTAssertEqual(r.status, 0, r.stderr)
         }
         XCTAssertEqual(try cli.svd(["report", "x.csv", "--quiet", "--out", "report.html"]).status, 0)
         XCTAssertEqual(try cli.svd(["report", "x.csv", "--quiet", "--district", "E07000105", "--out", "pack.html"]).status, 0)
-        let attack = try cli.attack(["dbscan", "gistar", "gistar_auto", "kde", "report.html", "pack.html"])
+        let attack = try cli.attack(["dbscan", "gistar", "gistar_auto", "kde", "emerging", "report.html", "pack.html"])
         XCTAssertEqual(attack.status, 0, attack.stdout + attack.stderr)
         XCTAssertTrue(attack.stdout.contains("no findings"), attack.stdout)
     }
@@ -333,10 +333,12 @@ final class SpatialDisclosureTests: XCTestCase {
         XCTAssertEqual(try cli.svd(["hotspots", "x.csv", "--out", "dbscan"] + partner).status, 0)
         XCTAssertEqual(try cli.svd(["hotspots", "x.csv", "--out", "gistar", "--method", "gistar", "--cell", "10", "--district", "E07000107"] + partner).status, 0)
         XCTAssertEqual(try cli.svd(["hotspots", "x.csv", "--out", "kde", "--method", "kde", "--cell", "10", "--bandwidth", "50", "--district", "E07000107"] + partner).status, 0)
+        XCTAssertEqual(try cli.svd(["hotspots", "x.csv", "--out", "emerging", "--method", "emerging", "--cell", "100", "--district", "E07000107"] + partner).status, 0)
         XCTAssertEqual(try cli.svd(["report", "x.csv", "--district", "E07000105", "--out", "pack.html"] + partner).status, 0)
-        let attack = try cli.attack(["dbscan", "gistar", "kde", "pack.html"])
+        let attack = try cli.attack(["dbscan", "gistar", "kde", "emerging", "pack.html"])
         XCTAssertEqual(attack.status, 1, attack.stdout + attack.stderr)
-        for expected in ["dbscan/hotspots_dbscan.geojson: H", "distinct place", "cell centres are tied to incident positions", "kernels", "pack.html: map outline"] {
+        for expected in ["dbscan/hotspots_dbscan.geojson: H", "distinct place", "cell centres are tied to incident positions", "kernels", "pack.html: map outline",
+                         "emerging/hotspots_emerging.geojson: emerging cell", "pack.html: emerging cell"] {
             XCTAssertTrue(attack.stdout.contains(expected), "the attacker should report \(expected)")
         }
     }
