@@ -39,25 +39,27 @@ public enum RepeatLocations {
     public static func group(_ points: [BNGPoint], types: [LocationType], snap: Double) throws -> Grouping {
         guard snap.isFinite, snap > 0 else { throw DetectError.invalidParameter(name: "snap", value: "\(snap)", reason: "must be a positive number of metres") }
         guard types.count == points.count else { throw DetectError.lengthMismatch(what: "location types", expected: points.count, got: types.count) }
-        var keys = [UInt64](repeating: 0, count: points.count)
+        // (location key, input index) pairs sorted in place: no indirection through a key array while sorting.
+        var keyed = [(key: UInt64, index: Int32)]()
+        keyed.reserveCapacity(points.count)
         for (i, p) in points.enumerated() {
             guard p.easting.isFinite, p.northing.isFinite else { throw DetectError.nonFiniteCoordinate(index: i) }
             let c = Int((p.easting / snap).rounded(.down)), r = Int((p.northing / snap).rounded(.down))
             guard (0..<axisLimit).contains(c), (0..<axisLimit).contains(r) else {
                 throw DetectError.invalidParameter(name: "snap", value: "\(snap)", reason: "point \(i) (E \(p.easting), N \(p.northing)) lies outside the National Grid squares it can key")
             }
-            // column | row | type, then the input index in the low bits' place is not needed: a stable sort keeps order.
-            keys[i] = UInt64(c) << 26 | UInt64(r) << 5 | UInt64(types[i].rawValue)
+            // column | row | type.
+            keyed.append((UInt64(c) << 26 | UInt64(r) << 5 | UInt64(types[i].rawValue), Int32(i)))
         }
-        var order = (0..<points.count).map { Int32($0) }
-        // Ties (same location) keep input order, so each location's members are in input order.
-        order.sort { keys[Int($0)] != keys[Int($1)] ? keys[Int($0)] < keys[Int($1)] : $0 < $1 }
+        // Ties (same location) by input index, so each location's members are in input order.
+        keyed.sort { $0.key != $1.key ? $0.key < $1.key : $0.index < $1.index }
+        let order = keyed.map(\.index)
         var locations: [Location] = []
         var start = 0
-        while start < order.count {
-            let k = keys[Int(order[start])]
+        while start < keyed.count {
+            let k = keyed[start].key
             var end = start + 1
-            while end < order.count && keys[Int(order[end])] == k { end += 1 }
+            while end < keyed.count && keyed[end].key == k { end += 1 }
             locations.append(Location(column: Int(k >> 26), row: Int((k >> 5) & UInt64(axisLimit - 1)),
                                       type: LocationType(rawValue: UInt8(k & 31)) ?? .unknown, members: start..<end))
             start = end
