@@ -39,14 +39,12 @@ extension BinnedIncidents {
         parameters.district = district.map { area.districts[$0].code }
         parameters.places = places
         // The period's months whose points were kept: `svd report` keeps the whole period.
-        guard let months = pointMonths else { return ReportEmerging(cells: [], steps: 0, stepName: "month", firstStep: "", lastStep: "", cellSize: 0, notes: []) }
+        guard let months = pointMonths else { return .notComputed() }
         parameters.period = months
         do {
-            return try HotspotAnalysis(binned: self, parameters: parameters, disclosure: disclosure).publish().emerging
-                ?? ReportEmerging(cells: [], steps: 0, stepName: "month", firstStep: "", lastStep: "", cellSize: 0, notes: [])
+            return try HotspotAnalysis(binned: self, parameters: parameters, disclosure: disclosure).publish().emerging ?? .notComputed()
         } catch let e as EngineError {
-            return ReportEmerging(cells: [], steps: 0, stepName: "month", firstStep: "", lastStep: "", cellSize: 0,
-                                  notes: ["Not computed: \(HotspotAnalysis.publishableReason(e))"])
+            return .notComputed("Not computed: \(HotspotAnalysis.publishableReason(e))")
         }
     }
 

@@ -61,6 +61,11 @@ public struct ReportEmerging: Sendable {
         self.cellSize = cellSize
         self.notes = notes
     }
+
+    /// No analysis: the section shows `reason` (or that nothing was computed).
+    public static func notComputed(_ reason: String? = nil) -> ReportEmerging {
+        ReportEmerging(cells: [], steps: 0, stepName: "month", firstStep: "", lastStep: "", cellSize: 0, notes: reason.map { [$0] } ?? [])
+    }
 }
 
 /// The report's micro-place targeting list (partner tier only): the tables `svd hotspots --method cells` publishes.
