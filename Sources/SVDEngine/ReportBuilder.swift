@@ -64,7 +64,13 @@ extension BinnedIncidents {
         }
     }
 
-    /// The whole report as one HTML file, from a pass that kept the period's points (`reportPointWindow`).
+    /// The points a binning pass must keep for `report`: the period's (hotspots use its latest 12 months, emerging hot
+    /// spots and the targeting list all of it). Every caller of `report` bins with this, so a pack is the CLI's report.
+    public static func reportPointWindow(for request: IncidentRequest) -> PointWindow {
+        HotspotParameters(method: .emerging).pointWindow(for: request)
+    }
+
+    /// The whole report as one HTML file, from a pass that kept `reportPointWindow`'s points.
     /// `run` (the command's manifest) is set out in the methods section.
     public func report(disclosure: DisclosurePolicy, district: Int? = nil, maxHotspots: Int = 10, run: RunManifest? = nil) throws -> String {
         if let district, !area.districts.indices.contains(district) { throw EngineError("district index \(district) is not in \(area.name)") }

@@ -51,9 +51,8 @@ struct ReportCommand: ParsableCommand {
             let binned: BinnedIncidents
             do {
                 let request = try input.request(area: area, period: period, key: key)
-                // The period's points: hotspots use its latest 12 months, emerging hot spots and the targeting list all of it.
                 binned = try BinnedIncidents(request: request, rejectsFile: rejectsOut?.temporary, progress: progress,
-                                             points: HotspotParameters(method: .emerging).pointWindow(for: request))
+                                             points: BinnedIncidents.reportPointWindow(for: request))
             } catch {
                 if let r = rejectsOut, FileManager.default.fileExists(atPath: r.temporary.path) { try? r.commit() }
                 throw error
