@@ -34,16 +34,8 @@ peer_cmd() {
     *) echo "unknown peer $1" >&2; exit 1 ;;
   esac
 }
-load1() { cut -d' ' -f1 /proc/loadavg; }
-# One timed run: appends "wall rss user sys load" to $work/$1.runs.
-timed() {
-  local name=$1; shift
-  local load; load=$(load1)
-  /usr/bin/time -f '%e %M %U %S' -o "$work/$name.time" "$@" > "$work/$name.log" 2>&1 || { cat "$work/$name.log" >&2; exit 1; }
-  echo "$(cat "$work/$name.time") $load" >> "$work/$name.runs"
-  echo "$name $(cat "$work/$name.time") load $load" >&2
-}
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
 
 for p in $peers; do rm -f "$work/svd-vs-$p.runs" "$work/$p.runs"; done
 for p in $peers; do
@@ -58,13 +50,5 @@ done
 
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $rows rows, $pairs pairs per peer; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "(medians: wall and CPU = user + system in seconds, peak RSS in MiB; load = range of the 1-minute load average before each run)"
-printf '%-15s %9s %8s %9s %10s %9s %8s %9s %9s %7s %24s\n' peer "svd wall" "svd CPU" "svd MiB" "peer wall" "peer CPU" "peer MiB" "wall ×" "CPU ×" "RSS ×" "load"
-for p in $peers; do
-  sw=$(cut -d' ' -f1 "$work/svd-vs-$p.runs" | median); sm=$(cut -d' ' -f2 "$work/svd-vs-$p.runs" | median)
-  pw=$(cut -d' ' -f1 "$work/$p.runs" | median); pm=$(cut -d' ' -f2 "$work/$p.runs" | median)
-  sc=$(awk '{ print $3 + $4 }' "$work/svd-vs-$p.runs" | median); pc=$(awk '{ print $3 + $4 }' "$work/$p.runs" | median)
-  ld=$(cat "$work/svd-vs-$p.runs" "$work/$p.runs" | cut -d' ' -f5 | sort -n | awk '{ v[NR] = $1 } END { print v[1] "–" v[NR] }')
-  awk -v p="$p" -v sw="$sw" -v sm="$sm" -v sc="$sc" -v pw="$pw" -v pm="$pm" -v pc="$pc" -v ld="$ld" 'BEGIN {
-    printf "%-15s %9.2f %8.2f %9.0f %10.2f %9.2f %8.0f %8.2fx %8.2fx %6.2fx %24s\n", p, sw, sc, sm / 1024, pw, pc, pm / 1024, pw / sw, pc / sc, pm / sm, ld }'
-done
+summary_header
+for p in $peers; do summary_row "$p" "svd-vs-$p" "$p"; done
