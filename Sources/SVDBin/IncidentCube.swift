@@ -262,6 +262,39 @@ public final class IncidentCube {
         outsideSupportedMonths += other.outsideSupportedMonths
     }
 
+    /// Adds `other`'s counts into this cube and empties `other`: a month only `other` holds moves over without a copy
+    /// (workers that own disjoint months merge for nothing), and each month's blocks are freed as they are added.
+    public func absorb(_ other: IncidentCube) {
+        precondition(shape == other.shape && layout == other.layout, "cubes of different shapes or layouts cannot merge")
+        for (k, v) in other.rareOffences { rareOffences[k, default: 0] &+= v }
+        rareMonths.formUnion(other.rareMonths)
+        other.rareOffences = [:]
+        other.rareMonths = []
+        let tables = [main, people, places, singleAges, offences, measureCounts, districtAges, hourWeekdays]
+        let theirs = [other.main, other.people, other.places, other.singleAges, other.offences, other.measureCounts,
+                      other.districtAges, other.hourWeekdays]
+        for m in 0..<Self.supportedMonths where other.offences[m] != nil {
+            if offences[m] == nil {
+                for (t, o) in zip(tables, theirs) { t[m] = o[m]; o[m] = nil }
+                continue
+            }
+            if layout == .full {
+                Self.addBlock(main[m]!, other.main[m]!, shape.mainBlock)
+            } else {
+                Self.addBlock(districtAges[m]!, other.districtAges[m]!, shape.districtAgeBlock)
+                Self.addBlock(hourWeekdays[m]!, other.hourWeekdays[m]!, shape.hourWeekdayBlock)
+            }
+            Self.addBlock(people[m]!, other.people[m]!, shape.peopleBlock)
+            Self.addBlock(places[m]!, other.places[m]!, shape.placeBlock)
+            Self.addBlock(singleAges[m]!, other.singleAges[m]!, shape.singleAgeBlock)
+            Self.addBlock(offences[m]!, other.offences[m]!, offenceBlock)
+            Self.addBlock(measureCounts[m]!, other.measureCounts[m]!, shape.measureBlock)
+            for o in theirs { o[m].map { free($0) }; o[m] = nil }
+        }
+        outsideSupportedMonths += other.outsideSupportedMonths
+        other.outsideSupportedMonths = 0
+    }
+
     private static func addBlock(_ dst: UnsafeMutablePointer<UInt64>, _ src: UnsafeMutablePointer<UInt64>, _ n: Int) {
         for j in 0..<n { dst[j] &+= src[j] }
     }

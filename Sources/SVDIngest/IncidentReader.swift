@@ -27,7 +27,7 @@ public struct IncidentReader: Sendable {
     public var fileLabel: String { url.path }
 
     /// Block size for reads; tests shrink it to force many cuts.
-    var blockSize = 4 << 20
+    var blockSize = 1 << 20
     /// Longest record accepted; longer ones are rejected without being buffered whole.
     public var maxRecordBytes = 16 << 20
     /// The partnership's secret that record keys are made with (see `KeyedCount`).
