@@ -101,7 +101,9 @@ public struct BinningRun {
         self.inputs = files
         self.area = area
         self.definitions = definitions
-        self.workers = max(1, workers)
+        // The reader runs at most 64 workers; every worker state must have a thread, or the months it owns would
+        // wait in its mailbox until the end of the file.
+        self.workers = min(64, max(1, workers))
         self.rejectsFile = rejectsFile
         self.progress = progress
     }
