@@ -57,8 +57,9 @@ public struct CubeMarginals: Sendable {
         // Monthly series may reach back before the period (change needs the previous 12 months).
         let seriesRange = (monthsFrom ?? period.lowerBound)...period.upperBound
         var dm = byDistrict, va = byVictimAge, hw = hourWeekdayByStrand, bm = byMonth, bma = byMonthAndAge, dma = byDistrictMonthAge
-        // Month by month over the raw block: a few million cells, so no per-cell closures or hashing.
-        cube.forEachMainBlock(in: seriesRange) { month, block in
+        // Month by month over the cube's two projections of its main counts ([district][band][strand] and
+        // [district][hour][weekday][strand]): every sum below is one of them, so no per-cell closures or hashing.
+        cube.forEachMarginalBlock(in: seriesRange) { month, block, hourBlock in
             let inPeriod = period.contains(month)
             var monthTotals = Array(repeating: KeyedCount.zero, count: strands)
             var monthAge = Array(repeating: Array(repeating: KeyedCount.zero, count: bands), count: strands)
@@ -67,23 +68,32 @@ public struct CubeMarginals: Sendable {
             for d in 0..<slots {
                 let counted = district == nil || district == d
                 for a in 0..<bands {
+                    for k in 0..<strands {
+                        let c = KeyedCount(bits: block[j])
+                        j += 1
+                        guard c.bits != 0, counted else { continue }
+                        if inPeriod { dm[k][d] += c }
+                        // Everything else is within the area: a total that included the outside bucket
+                        // would give away its (possibly small) count by difference.
+                        guard d < s.districts || district == d else { continue }
+                        monthTotals[k] += c
+                        monthAge[k][a] += c
+                        if k == 0 { districtAge[d][a] += c }
+                        if inPeriod { va[k][a][d] += c }
+                    }
+                }
+            }
+            if inPeriod {
+                j = 0
+                for d in 0..<slots {
+                    let counted = (district == nil || district == d) && (d < s.districts || district == d)
+                    guard counted else { j += hours * days * strands; continue }
                     for h in 0..<hours {
                         for w in 0..<days {
                             for k in 0..<strands {
-                                let c = KeyedCount(bits: block[j])
+                                let c = KeyedCount(bits: hourBlock[j])
                                 j += 1
-                                guard c.bits != 0, counted else { continue }
-                                if inPeriod { dm[k][d] += c }
-                                // Everything else is within the area: a total that included the outside bucket
-                                // would give away its (possibly small) count by difference.
-                                guard d < s.districts || district == d else { continue }
-                                monthTotals[k] += c
-                                monthAge[k][a] += c
-                                if k == 0 { districtAge[d][a] += c }
-                                if inPeriod {
-                                    va[k][a][d] += c
-                                    hw[k][h][w] += c
-                                }
+                                if c.bits != 0 { hw[k][h][w] += c }
                             }
                         }
                     }

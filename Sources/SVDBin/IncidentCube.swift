@@ -43,6 +43,9 @@ public final class IncidentCube {
         /// Districts plus the outside bucket.
         @inlinable public var districtSlots: Int { districts + 1 }
         @inlinable var mainBlock: Int { districtSlots * ageBands.count * Shape.hours * Shape.weekdays * strandSlices }
+        /// The two projections of the main block that the tables read (`Layout.marginal`).
+        @inlinable var districtAgeBlock: Int { districtSlots * ageBands.count * strandSlices }
+        @inlinable var hourWeekdayBlock: Int { districtSlots * Shape.hours * Shape.weekdays * strandSlices }
         @inlinable var peopleBlock: Int { Shape.roles * districtSlots * ageBands.count * Shape.sexes * strandSlices }
         @inlinable var placeBlock: Int { Shape.locationTypes * districtSlots * strandSlices }
         @inlinable var measureBlock: Int { max(1, districtSlots * measures) }
@@ -53,8 +56,24 @@ public final class IncidentCube {
     public static let firstSupportedMonth = MonthKey(year: 1900, month: 1)
     public static let supportedMonths = 300 * 12
 
+    /// What the cube keeps of the district × age band × hour × weekday × strand counts.
+    public enum Layout: Sendable, Equatable {
+        /// The whole joint count per month (`forEachCell`, `forEachMainBlock`): 8 bytes × districts × bands × 25 ×
+        /// 8 × strands a month, 0.9 MB for Kent & Medway's definitions.
+        case full
+        /// Only its two projections every table is built from (`forEachMarginalBlock`): [district][band][strand] and
+        /// [district][hour][weekday][strand], about an eighth of the memory. Sums of keyed counts are exact (wrapping
+        /// adds), so the tables are the same to the bit as from the full block.
+        case marginal
+    }
+
     public let shape: Shape
-    /// Per month slot: main keyed counts (`KeyedCount.bits`) [district][ageBand][hour][weekday][strand] (victim age band).
+    public let layout: Layout
+    /// Per month slot (`.marginal`): [district][ageBand][strand] (victim age band).
+    private let districtAges: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    /// Per month slot (`.marginal`): [district][hour][weekday][strand].
+    private let hourWeekdays: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    /// Per month slot (`.full`): main keyed counts (`KeyedCount.bits`) [district][ageBand][hour][weekday][strand] (victim age band).
     private let main: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Per month slot: [role][district][ageBand][sex][strand].
     private let people: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
@@ -84,8 +103,9 @@ public final class IncidentCube {
     private let singleAgeOffset: UnsafeMutablePointer<Int>
     private let bands: Int, slots: Int, slices: Int
 
-    public init(shape: Shape) {
+    public init(shape: Shape, layout: Layout = .full) {
         self.shape = shape
+        self.layout = layout
         bands = shape.ageBands.count
         slots = shape.districtSlots
         slices = shape.strandSlices
@@ -108,10 +128,12 @@ public final class IncidentCube {
         singleAges = table()
         offences = table()
         measureCounts = table()
+        districtAges = table()
+        hourWeekdays = table()
     }
 
     deinit {
-        for t in [main, people, places, singleAges, offences, measureCounts] {
+        for t in [main, people, places, singleAges, offences, measureCounts, districtAges, hourWeekdays] {
             for m in 0..<Self.supportedMonths { t[m].map { free($0) } }
             t.deallocate()
         }
@@ -138,7 +160,12 @@ public final class IncidentCube {
 
     private func ensureBlocks(_ m: Int) {
         if offences[m] == nil {
-            main[m] = Self.block(shape.mainBlock)
+            if layout == .full {
+                main[m] = Self.block(shape.mainBlock)
+            } else {
+                districtAges[m] = Self.block(shape.districtAgeBlock)
+                hourWeekdays[m] = Self.block(shape.hourWeekdayBlock)
+            }
             people[m] = Self.block(shape.peopleBlock)
             places[m] = Self.block(shape.placeBlock)
             singleAges[m] = Self.block(shape.singleAgeBlock)
@@ -170,6 +197,8 @@ public final class IncidentCube {
         let hour = i.hour < 0 ? 24 : Int(i.hour)
         let weekday = i.day == Incident.unknownDay ? 7 : CivilDate.weekday(daysSinceEpoch: Int(i.day))
         let mainBase = (((d * bands + band) * Shape.hours + hour) * Shape.weekdays + weekday) * slices
+        let districtAgeBase = (d * bands + band) * slices
+        let hourWeekdayBase = ((d * Shape.hours + hour) * Shape.weekdays + weekday) * slices
         let victimBase = ((d * bands + band) * Shape.sexes + Int(i.victimSex.rawValue)) * slices
         let suspectBand = Int(bandOfAge[Int(UInt8(bitPattern: i.suspectAge))])
         let suspectBase = (((slots + d) * bands + suspectBand) * Shape.sexes + Int(i.suspectSex.rawValue)) * slices
@@ -186,13 +215,19 @@ public final class IncidentCube {
         // [age][role][district][strand]: the victim's age with role 0, the suspect's with role 1.
         let victimAgeBase = singleAgeOffset[Int(UInt8(bitPattern: i.victimAge))] + d * slices
         let suspectAgeBase = singleAgeOffset[Int(UInt8(bitPattern: i.suspectAge))] + (slots + d) * slices
-        let mb = main[m].unsafelyUnwrapped, pb = people[m].unsafelyUnwrapped, lb = places[m].unsafelyUnwrapped
+        let pb = people[m].unsafelyUnwrapped, lb = places[m].unsafelyUnwrapped
         let ab = singleAges[m].unsafelyUnwrapped
+        // `.full` writes the joint cell; `.marginal` its two projections (the same pointer twice in neither case).
+        let full = layout == .full
+        let mb = full ? main[m].unsafelyUnwrapped : districtAges[m].unsafelyUnwrapped
+        let hb = full ? mb : hourWeekdays[m].unsafelyUnwrapped
+        let firstBase = full ? mainBase : districtAgeBase
         var mask = UInt(strandMask) << 1 | 1
         var k = 0
         while mask != 0 {
             if mask & 1 != 0 {
-                mb[mainBase + k] &+= unit
+                mb[firstBase + k] &+= unit
+                if !full { hb[hourWeekdayBase + k] &+= unit }
                 pb[victimBase + k] &+= unit
                 pb[suspectBase + k] &+= unit
                 lb[placeBase + k] &+= unit
@@ -206,13 +241,18 @@ public final class IncidentCube {
 
     /// Adds another cube's counts into this one (the cubes must share a shape).
     public func merge(_ other: IncidentCube) {
-        precondition(shape == other.shape, "cubes of different shapes cannot merge")
+        precondition(shape == other.shape && layout == other.layout, "cubes of different shapes or layouts cannot merge")
         for (k, v) in other.rareOffences { rareOffences[k, default: 0] &+= v }
         rareMonths.formUnion(other.rareMonths)
         for m in 0..<Self.supportedMonths {
             guard let src = other.offences[m] else { continue }
             ensureBlocks(m)
-            Self.addBlock(main[m]!, other.main[m]!, shape.mainBlock)
+            if layout == .full {
+                Self.addBlock(main[m]!, other.main[m]!, shape.mainBlock)
+            } else {
+                Self.addBlock(districtAges[m]!, other.districtAges[m]!, shape.districtAgeBlock)
+                Self.addBlock(hourWeekdays[m]!, other.hourWeekdays[m]!, shape.hourWeekdayBlock)
+            }
             Self.addBlock(people[m]!, other.people[m]!, shape.peopleBlock)
             Self.addBlock(places[m]!, other.places[m]!, shape.placeBlock)
             Self.addBlock(singleAges[m]!, other.singleAges[m]!, shape.singleAgeBlock)
@@ -220,6 +260,39 @@ public final class IncidentCube {
             Self.addBlock(measureCounts[m]!, other.measureCounts[m]!, shape.measureBlock)
         }
         outsideSupportedMonths += other.outsideSupportedMonths
+    }
+
+    /// Adds `other`'s counts into this cube and empties `other`: a month only `other` holds moves over without a copy
+    /// (workers that own disjoint months merge for nothing), and each month's blocks are freed as they are added.
+    public func absorb(_ other: IncidentCube) {
+        precondition(shape == other.shape && layout == other.layout, "cubes of different shapes or layouts cannot merge")
+        for (k, v) in other.rareOffences { rareOffences[k, default: 0] &+= v }
+        rareMonths.formUnion(other.rareMonths)
+        other.rareOffences = [:]
+        other.rareMonths = []
+        let tables = [main, people, places, singleAges, offences, measureCounts, districtAges, hourWeekdays]
+        let theirs = [other.main, other.people, other.places, other.singleAges, other.offences, other.measureCounts,
+                      other.districtAges, other.hourWeekdays]
+        for m in 0..<Self.supportedMonths where other.offences[m] != nil {
+            if offences[m] == nil {
+                for (t, o) in zip(tables, theirs) { t[m] = o[m]; o[m] = nil }
+                continue
+            }
+            if layout == .full {
+                Self.addBlock(main[m]!, other.main[m]!, shape.mainBlock)
+            } else {
+                Self.addBlock(districtAges[m]!, other.districtAges[m]!, shape.districtAgeBlock)
+                Self.addBlock(hourWeekdays[m]!, other.hourWeekdays[m]!, shape.hourWeekdayBlock)
+            }
+            Self.addBlock(people[m]!, other.people[m]!, shape.peopleBlock)
+            Self.addBlock(places[m]!, other.places[m]!, shape.placeBlock)
+            Self.addBlock(singleAges[m]!, other.singleAges[m]!, shape.singleAgeBlock)
+            Self.addBlock(offences[m]!, other.offences[m]!, offenceBlock)
+            Self.addBlock(measureCounts[m]!, other.measureCounts[m]!, shape.measureBlock)
+            for o in theirs { o[m].map { free($0) }; o[m] = nil }
+        }
+        outsideSupportedMonths += other.outsideSupportedMonths
+        other.outsideSupportedMonths = 0
     }
 
     private static func addBlock(_ dst: UnsafeMutablePointer<UInt64>, _ src: UnsafeMutablePointer<UInt64>, _ n: Int) {
@@ -251,8 +324,50 @@ extension IncidentCube {
         public var count: Int { keyed.count }
     }
 
-    /// Calls `body` with each month's main block, laid out [district][ageBand][hour][weekday][strand].
+    /// Calls `body` with each month's two projections of the main counts: [district][ageBand][strand] and
+    /// [district][hour][weekday][strand]. A `.full` cube sums them from its main block (exactly: wrapping adds).
+    public func forEachMarginalBlock(in months: ClosedRange<MonthKey>? = nil,
+                                     _ body: (MonthKey, UnsafePointer<UInt64>, UnsafePointer<UInt64>) -> Void) {
+        let s = shape
+        if layout == .marginal {
+            for m in 0..<Self.supportedMonths {
+                guard let da = districtAges[m], let hw = hourWeekdays[m] else { continue }
+                let key = MonthKey(index: Self.firstSupportedMonth.index + Int32(m))
+                if let months, !months.contains(key) { continue }
+                body(key, UnsafePointer(da), UnsafePointer(hw))
+            }
+            return
+        }
+        let da = UnsafeMutablePointer<UInt64>.allocate(capacity: s.districtAgeBlock)
+        let hw = UnsafeMutablePointer<UInt64>.allocate(capacity: s.hourWeekdayBlock)
+        defer { da.deallocate(); hw.deallocate() }
+        let bands = s.ageBands.count, slices = s.strandSlices
+        forEachMainBlock(in: months) { key, b in
+            da.initialize(repeating: 0, count: s.districtAgeBlock)
+            hw.initialize(repeating: 0, count: s.hourWeekdayBlock)
+            var j = 0
+            for d in 0..<s.districtSlots {
+                for a in 0..<bands {
+                    for h in 0..<Shape.hours {
+                        for w in 0..<Shape.weekdays {
+                            for k in 0..<slices {
+                                let c = b[j]
+                                j += 1
+                                guard c != 0 else { continue }
+                                da[(d * bands + a) * slices + k] &+= c
+                                hw[((d * Shape.hours + h) * Shape.weekdays + w) * slices + k] &+= c
+                            }
+                        }
+                    }
+                }
+            }
+            body(key, UnsafePointer(da), UnsafePointer(hw))
+        }
+    }
+
+    /// Calls `body` with each month's main block, laid out [district][ageBand][hour][weekday][strand] (`.full` only).
     public func forEachMainBlock(in months: ClosedRange<MonthKey>? = nil, _ body: (MonthKey, UnsafePointer<UInt64>) -> Void) {
+        precondition(layout == .full, "a .marginal cube keeps no joint main block")
         for m in 0..<Self.supportedMonths {
             guard let b = main[m] else { continue }
             let key = MonthKey(index: Self.firstSupportedMonth.index + Int32(m))
@@ -263,6 +378,7 @@ extension IncidentCube {
 
     /// Visits every non-zero main cell in months within `months` (inclusive), in a fixed order.
     public func forEachCell(in months: ClosedRange<MonthKey>? = nil, _ body: (Cell) -> Void) {
+        precondition(layout == .full, "a .marginal cube keeps no joint main cells")
         let s = shape
         for m in 0..<Self.supportedMonths {
             guard let b = main[m] else { continue }

@@ -116,12 +116,22 @@ public struct BinnedIncidents {
     public let overlap: AssessmentInput.OverlapInput?
     /// Place names every hotspot path names its rows with (`--gazetteer`, else the area's own).
     public let places: Gazetteer?
+    /// Seconds spent in each stage of `init`, in order (`SVD_TIMINGS=1` prints them).
+    public private(set) var stageSeconds: [(stage: String, seconds: Double)] = []
 
     /// Reads, locates and bins the request's files; works out the analysis period from the data when not given.
     /// `points` says which in-scope incidents to keep for hotspots: none for tables only, `.latest(12)` for the
     /// report's and `assess --hotspots`'s window, so one pass serves tables and hotspots in bounded memory.
     public init(request: IncidentRequest, rejectsFile: URL?, progress: IngestObserver? = nil, points: PointWindow = .none) throws {
+        var clock = Date()
+        var stages: [(stage: String, seconds: Double)] = []
+        func mark(_ stage: String) {
+            let now = Date()
+            stages.append((stage, now.timeIntervalSince(clock)))
+            clock = now
+        }
         area = try AreaResolver.area(request.area)
+        mark("area")
         let (definitionsText, definitionsSource) = try AreaResolver.definitionsText(for: area, areaSpec: request.area, file: request.definitionsFile)
         definitions = try Definitions(yaml: definitionsText, source: definitionsSource)
         let area = self.area
@@ -146,7 +156,9 @@ public struct BinnedIncidents {
         run.bySource = request.bySource
         run.disclosureKey = request.disclosureKey
         run.plausibleDates = PlausibleDates(earliest: request.earliest)
+        mark("definitions, mappings")
         result = try run.run()
+        mark("ingest, locate, bin")
         let months = result.cube.months
         guard let last = request.to ?? months.last else {
             throw EngineError("no incidents were accepted from \(request.inputs.map(\.url.lastPathComponent).joined(separator: ", ")); see the rejects file")
@@ -154,6 +166,8 @@ public struct BinnedIncidents {
         let first = request.from ?? max(last.adding(months: -(Self.defaultPeriodMonths - 1)), months.first ?? last)
         period = first...last
         overlap = try Self.link(result, period: first...last, districts: area.districts.count, parameters: request.overlap)
+        mark("overlap")
+        stageSeconds = stages
     }
 
     /// Matches every partner record of the period in the area against all police records with a time.

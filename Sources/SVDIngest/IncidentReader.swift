@@ -27,7 +27,7 @@ public struct IncidentReader: Sendable {
     public var fileLabel: String { url.path }
 
     /// Block size for reads; tests shrink it to force many cuts.
-    var blockSize = 4 << 20
+    var blockSize = 1 << 20
     /// Longest record accepted; longer ones are rejected without being buffered whole.
     public var maxRecordBytes = 16 << 20
     /// The partnership's secret that record keys are made with (see `KeyedCount`).
@@ -141,7 +141,7 @@ public struct IncidentReader: Sendable {
         let group = DispatchGroup()
         let (plan, catalog, sources, maxRecord, key, dates) = (self.plan, self.catalog, self.sources, maxRecordBytes, disclosureKey, plausibleDates)
         let ids = duplicateIDs ?? DuplicateIDs()
-        ids.beginFile()
+        ids.beginFile(bytes: Int(clamping: header.fileSize))
         for w in 0..<workerCount {
             group.enter()
             let thread = Thread {
@@ -152,7 +152,7 @@ public struct IncidentReader: Sendable {
                     case .records(let seq, let buffer, let count):
                         let lines = worker.process(UnsafePointer(buffer.bytes), count: count, worker: w, body: body)
                         if worker.checksDuplicates {
-                            worker.resolveDuplicates(ids, seq: seq, UnsafePointer(buffer.bytes), worker: w, body: body)
+                            worker.resolveDuplicates(ids, seq: seq, UnsafePointer(buffer.bytes), count: count, worker: w, body: body)
                         } else {
                             ids.commit(seq: seq) { _ in }
                         }

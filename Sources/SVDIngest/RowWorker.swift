@@ -277,10 +277,10 @@ final class RowWorker {
 
     /// After `process` when checking ids: waits for the chunk's turn (`seq`, file order), rejects rows whose id was
     /// read before, and hands the others to `body`. `b` is the chunk `process` read (still valid).
-    func resolveDuplicates(_ ids: DuplicateIDs, seq: Int, _ b: UnsafePointer<UInt8>, worker: Int,
+    func resolveDuplicates(_ ids: DuplicateIDs, seq: Int, _ b: UnsafePointer<UInt8>, count chunkBytes: Int = 0, worker: Int,
                            body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
         var duplicate: [Int] = []
-        ids.commit(seq: seq) { ids in ids.insert(UnsafeBufferPointer(start: heldHashes, count: batchCount), duplicates: &duplicate) }
+        ids.commit(seq: seq) { ids in ids.insert(UnsafeBufferPointer(start: heldHashes, count: batchCount), chunkBytes: chunkBytes, duplicates: &duplicate) }
         guard !duplicate.isEmpty else {
             flush(worker: worker, body: body)
             return

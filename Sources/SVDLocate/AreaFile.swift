@@ -140,6 +140,18 @@ public enum AreaFile {
         do { root = try JSONSerialization.jsonObject(with: data) } catch {
             throw fail("not valid JSON (\(JSONText.describe(error)))")
         }
+        return try decode(root: root, source: source)
+    }
+
+    /// The shipped area's JSON, read with `MiniJSON` (native numbers: no `NSNumber` and cast per coordinate); JSON it
+    /// does not read goes through `decode(_:source:)`.
+    static func decodeEmbedded(_ json: String, source: String) throws -> Area {
+        guard let root = MiniJSON.parse(json) else { return try decode(Data(json.utf8), source: source) }
+        return try decode(root: root, source: source)
+    }
+
+    static func decode(root: Any, source: String) throws -> Area {
+        func fail(_ why: String) -> Invalid { Invalid(description: "\(source): \(why)") }
         guard let object = root as? [String: Any] else { throw fail("top level is not an object") }
         guard object["format"] as? String == format else { throw fail("\"format\" is not \"\(format)\"") }
         guard let v = JSONText.int(object["version"]), v == version else { throw fail("unsupported \"version\" (expected \(version))") }
@@ -236,6 +248,10 @@ enum JSONText {
 
     static func double(_ value: Any?) -> Double? {
         guard let value, !(value is String) else { return nil }
+        // A native Int or Double (`MiniJSON`) first: no bridging cast; a native Bool (`MiniJSON`'s true/false) is refused.
+        if type(of: value) == Int.self, let i = value as? Int { return Double(i) }
+        if type(of: value) == Double.self, let d = value as? Double { return d }
+        if type(of: value) == Bool.self { return nil }
         // JSON true/false cast to Int too; refuse them.
         if let booleanType, ObjectIdentifier(type(of: value)) == booleanType { return nil }
         switch value {

@@ -49,7 +49,7 @@ extension Area {
         guard let json = embeddedJSON(id: id) else {
             throw NotEmbedded(description: "no embedded area \"\(id)\"; embedded: \(embeddedIDs.joined(separator: ", "))")
         }
-        return try AreaFile.decode(Data(json.utf8), source: "embedded area \(id)")
+        return try AreaFile.decodeEmbedded(json, source: "embedded area \(id)")
     }
 
     /// The definitions YAML packaged with an embedded area, if it has one.

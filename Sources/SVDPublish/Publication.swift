@@ -38,6 +38,21 @@ public struct Publication {
         for f in formats { try write(name: "\(table.id).\(f.rawValue)", text: table.render(f, header: policy.headerLines)) }
     }
 
+    /// Every table in every format: rendered on all cores (each text is a pure function of its table), then written
+    /// in the order given, so the files and their order in the manifest are those of writing them one by one.
+    public mutating func write(_ tables: [PublishedTable], formats: [TableFormat]) throws {
+        let jobs = tables.flatMap { t in formats.map { (t, $0) } }
+        var texts = [String](repeating: "", count: jobs.count)
+        let header = policy.headerLines
+        texts.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+                out[k] = jobs[k].0.render(jobs[k].1, header: header)
+            }
+        }
+        for (k, job) in jobs.enumerated() { try write(name: "\(job.0.id).\(job.1.rawValue)", text: texts[k]) }
+    }
+
     /// A file already rendered with the marking (GeoJSON maps, HTML, the headline).
     public mutating func write(name: String, text: String) throws {
         try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)

@@ -1,3 +1,4 @@
+import Dispatch
 import SVDCore
 import SVDDetect
 import SVDBin
@@ -49,9 +50,25 @@ extension Assessment {
         context = b.contextRows()
         overlap = b.overlapRows()
         overlapInput = input.overlap
-        bySource = input.sources.map { s in
-            SourceAssessment(name: s.name, partners: s.partners, assessment: Assessment(input: input.restricted(to: s), district: district))
+        bySource = Self.sourceAssessments(input, district: district)
+    }
+
+    /// Each source's assessment, on all cores (each reads only its own cube; none writes shared state).
+    static func sourceAssessments(_ input: AssessmentInput, district: Int?) -> [SourceAssessment] {
+        let sources = input.sources
+        guard sources.count > 1 else {
+            return sources.map { SourceAssessment(name: $0.name, partners: $0.partners, assessment: Assessment(input: input.restricted(to: $0), district: district)) }
         }
+        var out = [SourceAssessment?](repeating: nil, count: sources.count)
+        nonisolated(unsafe) let input = input, slices = sources
+        out.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let buffer = buffer
+            DispatchQueue.concurrentPerform(iterations: sources.count) { k in
+                let s = slices[k]
+                buffer[k] = SourceAssessment(name: s.name, partners: s.partners, assessment: Assessment(input: input.restricted(to: s), district: district))
+            }
+        }
+        return out.map { $0! }
     }
 
     /// Rate per 1,000 per year of a released count, with its 95% CI (Byar's from 10, exact Poisson below).

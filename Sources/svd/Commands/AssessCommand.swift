@@ -45,11 +45,15 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
             let key = try disclosure.key()
             // Rejects hold whole input records: they go to a restricted folder beside the publishable one. Both are
             // written under hidden names and replace the previous run's folders only when whole.
+            // SVD_TIMINGS=1: seconds per stage on stderr (for the README's figures).
+            let timings = ProcessInfo.processInfo.environment["SVD_TIMINGS"] == "1"
+            let started = Date()
             try withOutputFolder(out) { folder in
                 let rejectsFile = folder.restrictedStaging.appendingPathComponent("rejects.csv")
                 // One pass: the tables need only the cube; hotspots keep the latest 12 months' points besides.
                 let binned = try BinnedIncidents(request: input.request(area: area, period: period, key: key), rejectsFile: rejectsFile, progress: progress,
                                                  points: hotspots > 0 ? .latest(HotspotAnalysis.patrolWindowMonths) : .none)
+                let binnedAt = Date()
                 var publication = try Publication(directory: folder.staging, policy: policy)
                 let input: AssessmentInput
                 if let source {
@@ -64,6 +68,7 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
                 var tables = assessment.all()
                 if hotspots > 0 { tables.append(DistrictHotspots.table(binned, disclosure: policy, perDistrict: hotspots)) }
                 let headlines = assessment.headlineLines
+                let measuredAt = Date()
                 try tableOutput.write(tables, to: &publication, cover: WorkbookCover(
                     title: "Serious violence needs assessment: \(binned.area.name)", definitions: binned.definitions.name,
                     period: "\(binned.period.lowerBound) to \(binned.period.upperBound)", area: binned.area.name,
@@ -72,6 +77,14 @@ struct AssessCommand: ParsableCommand, TableOutputDefaults {
                 try publication.write(name: "cohort_headline.md", text: assessment.headlineMarkdown())
                 try publication.finish(run: runManifest(command: "assess", binned: binned, key: key, policy: policy).json)
                 try folder.commit()
+                if timings {
+                    let now = Date()
+                    let stages = binned.stageSeconds.map { "\($0.stage) " + String(format: "%.3f s", $0.seconds) }
+                        + [String(format: "measures and tables %.3f s", measuredAt.timeIntervalSince(binnedAt)),
+                           String(format: "write %.3f s", now.timeIntervalSince(measuredAt)),
+                           String(format: "total %.3f s", now.timeIntervalSince(started))]
+                    FileHandle.standardError.write(Data("timing: \(stages.joined(separator: ", "))\n".utf8))
+                }
                 let read = binned.result.summaries.reduce(0) { $0 + $1.summary.rowsRead }
                 let accepted = binned.result.summaries.reduce(0) { $0 + $1.summary.accepted }
                 let rejectsPath = folder.restrictedFinal.appendingPathComponent("rejects.csv").path

@@ -241,7 +241,7 @@ struct TableOutputOptions<Command: TableOutputDefaults>: ParsableArguments {
 
     /// Every table in each text format, then the workbook of them all when asked for.
     func write(_ tables: [PublishedTable], to publication: inout Publication, cover: @autoclosure () -> WorkbookCover) throws {
-        for table in tables { try publication.write(table, formats: formats) }
+        try publication.write(tables, formats: formats)
         if format.workbook { try publication.writeWorkbook(name: Command.workbookFile, tables: tables, cover: cover()) }
     }
 }
