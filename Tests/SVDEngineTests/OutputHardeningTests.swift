@@ -208,6 +208,30 @@ final class OutputHardeningTests: XCTestCase {
             .filter { !own.contains($0) && !$0.hasPrefix(".stdout-") && !$0.hasPrefix(".stderr-") }.sorted()
     }
 
+    // MARK: The reject file
+
+    /// Rejected rows whose record starts like a formula (the id is the first column): the restricted rejects.csv
+    /// neutralises its `record` cells as published CSVs do, and still names each row's line and reason.
+    func testFormulaLikeRejectedRecordsAreNeutralisedInTheRejectFile() throws {
+        // No commas or quotes: the record would then start with a quote, which no spreadsheet reads as a formula.
+        let formulas = ["=HYPERLINK(A1)", "@SUM(1+1)", "+cmd|' /C calc'!A0", "-2+3+cmd", "\tTAB=1+1"]
+        try rewrite("x.csv", to: "f1.csv", column: "id", every: 100, values: formulas)
+        try rewrite("f1.csv", to: "f.csv", column: "datetime", every: 100, values: ["not a date"])
+        try cli.ok(["assess", "f.csv", "--out", "r", "--format", "csv", "--quiet"])
+        let rows = Self.csvRecords(try String(contentsOfFile: cli.path("r.restricted/rejects.csv"), encoding: .utf8))
+        XCTAssertEqual(rows.first, ["file", "line", "reason", "detail", "record"])
+        for row in rows.dropFirst() {
+            XCTAssertFalse(row[4].first.map { "=+-@\t\r".contains($0) } ?? false, "record starts like a formula: \(row[4])")
+        }
+        let hostile = rows.dropFirst().filter { $0[2] == "unparseable_date" }
+        XCTAssertEqual(hostile.count, 20, "every 100th of 2,000 rows")
+        for row in hostile {
+            let record = row[4]
+            XCTAssertTrue(record.hasPrefix("'"), "the formula-like record is neutralised: \(record)")
+            XCTAssertTrue(formulas.contains { record.dropFirst().hasPrefix($0.prefix(8)) }, "the record text follows the apostrophe: \(record)")
+        }
+    }
+
     // MARK: A killed run
 
     /// Every file under `folder` (recursively, hidden ones too) with its bytes.
