@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import SVDCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -306,12 +307,7 @@ final class OutputHardeningTests: XCTestCase {
         var runs: [[String: Data]] = []
         for workers in ["1", "1", "2", "2"] {
             try cli.ok(["assess", "tied.csv", "--out", "d", "--format", "csv,md,json,xlsx", "--hotspots", "2", "--workers", workers, "--quiet"])
-            var files = try snapshot("d")
-            for (k, v) in try snapshot("d.restricted") { files["restricted/" + k] = v }
-            var manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(files["manifest.json"])) as? [String: Any])
-            manifest["arguments"] = nil
-            files["manifest.json"] = try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])
-            runs.append(files)
+            runs.append(try runFiles("d"))
         }
         let dq = String(decoding: try XCTUnwrap(runs[0]["data_quality.csv"]), as: UTF8.self)
         for reason in ["unparseable_date", "invalid_age", "unparseable_coordinate", "missing_offence", "unrecognised_value"] {
@@ -323,5 +319,50 @@ final class OutputHardeningTests: XCTestCase {
                 XCTFail("run \(i + 1) (workers \(i < 2 ? 1 : 2)): \(name) differs from run 1")
             }
         }
+    }
+
+    /// A run's files, published and restricted, with the manifest's `arguments` (which name the workers) left out.
+    func runFiles(_ out: String) throws -> [String: Data] {
+        var files = try snapshot(out)
+        for (k, v) in try snapshot(out + ".restricted") { files["restricted/" + k] = v }
+        var manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(files["manifest.json"])) as? [String: Any])
+        manifest["arguments"] = nil
+        files["manifest.json"] = try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])
+        return files
+    }
+
+    /// More than 65,535 distinct offence names (corrupt input): which rows the full catalogue refused depended on
+    /// thread timing with two workers. Now the first 65,535 distinct names in file order keep theirs, so the same
+    /// rows are rejected and every file is the same with 1 and 2 workers.
+    func testAFullOffenceCatalogueRejectsTheSameRowsWhateverTheWorkers() throws {
+        let lines = try String(contentsOfFile: cli.path("x.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let offence = try XCTUnwrap(header.firstIndex(of: "offence")), id = try XCTUnwrap(header.firstIndex(of: "id"))
+        // Every other row a new name (75,000 of them, about 16 MB: several 4 MB chunks); the others keep the demo's.
+        var text = lines[0] + "\n"
+        var seen = Set<String>(), refusedLines: [Int] = []
+        for k in 0..<150_000 {
+            var f = lines[1 + k % (lines.count - 1)].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            f[id] = "N\(k)"
+            if k % 2 == 0 { f[offence] = "offence \(k / 2)" }
+            let name = normaliseCategory(f[offence])
+            if !seen.contains(name) {
+                if seen.count == 65_535 { refusedLines.append(k + 2) } else { seen.insert(name) }
+            }
+            text += f.joined(separator: ",") + "\n"
+        }
+        try text.write(toFile: cli.path("names.csv"), atomically: true, encoding: .utf8)
+        var runs: [[String: Data]] = []
+        for workers in ["1", "2"] {
+            // One folder (the restricted folder's marking names it), read after each run.
+            try cli.ok(["assess", "names.csv", "--out", "n", "--format", "csv", "--workers", workers, "--quiet"])
+            let rejects = Self.csvRecords(try String(contentsOfFile: cli.path("n.restricted/rejects.csv"), encoding: .utf8)).dropFirst()
+            XCTAssertEqual(rejects.filter { $0[2] == "catalog_full" }.map { Int($0[1])! }, refusedLines,
+                           "workers \(workers): the rows of names after the first 65,535 in file order are refused")
+            XCTAssertEqual(rejects.count, refusedLines.count, "workers \(workers): no other rejects")
+            runs.append(try runFiles("n"))
+        }
+        XCTAssertEqual(Set(runs[1].keys), Set(runs[0].keys))
+        for (name, data) in runs[0] where runs[1][name] != data { XCTFail("\(name) differs between 1 and 2 workers") }
     }
 }
