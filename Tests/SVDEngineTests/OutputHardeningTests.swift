@@ -291,6 +291,62 @@ final class OutputHardeningTests: XCTestCase {
         XCTAssertNotNil(after["manifest.json"])
     }
 
+    /// Killed (SIGKILL) while writing its tables: the previous run's folders stay byte for byte, and the next run
+    /// clears the half-written staged folder. The writing phase is caught by watching the staged folder: the run is
+    /// stopped (SIGSTOP) as soon as a table lands there, and counts as caught only if the manifest, written last, is
+    /// not there yet; a run that finished first is simply tried again.
+    func testRunKilledWhileWritingLeavesThePreviousCompleteFolder() throws {
+        for (command, extra) in [("assess", ["--hotspots", "2"]), ("hotspots", ["--tier", "partner"])] {
+            let out = "w-" + command
+            try cli.ok([command, "x.csv", "--out", out, "--format", "csv,md,json,xlsx", "--quiet"] + extra)
+            var before = try snapshot(out), restrictedBefore = try snapshot(out + ".restricted")
+            XCTAssertNotNil(before["manifest.json"])
+            var caught: [String]?
+            for _ in 0..<10 where caught == nil {
+                let p = Process()
+                p.executableURL = CLI.svd
+                p.arguments = [command, "x.csv", "--out", out, "--format", "csv,md,json,xlsx", "--quiet", "--workers", "1"] + extra
+                p.currentDirectoryURL = cli.dir
+                var env = ProcessInfo.processInfo.environment
+                env["SVD_DISCLOSURE_KEY_FILE"] = cli.path("key")
+                p.environment = env
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                let staging = cli.path(".\(out).partial-\(p.processIdentifier)")
+                while p.isRunning {
+                    if let names = try? FileManager.default.contentsOfDirectory(atPath: staging), !names.isEmpty {
+                        kill(p.processIdentifier, SIGSTOP)
+                        let now = (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []
+                        if !now.isEmpty && !now.contains("manifest.json") { caught = now }
+                        break
+                    }
+                    usleep(100)
+                }
+                if caught != nil {
+                    kill(p.processIdentifier, SIGKILL)
+                    p.waitUntilExit()
+                } else {
+                    // Missed: the run finished (or was swapping in); its folder is the one to keep now.
+                    kill(p.processIdentifier, SIGCONT)
+                    p.waitUntilExit()
+                    before = try snapshot(out)
+                    restrictedBefore = try snapshot(out + ".restricted")
+                }
+            }
+            let written = try XCTUnwrap(caught, "\(command): killed while writing (some tables staged, no manifest) in 10 tries")
+            XCTAssertFalse(written.isEmpty)
+            XCTAssertEqual(try snapshot(out), before, "\(command): the previous complete folder is untouched")
+            XCTAssertEqual(try snapshot(out + ".restricted"), restrictedBefore, "\(command): the previous restricted folder is untouched")
+            XCTAssertTrue(try visible().contains { $0.hasPrefix(".\(out).partial-") }, "the killed run's staged folder is left, hidden")
+
+            // The next run removes what the killed one left.
+            try cli.ok([command, "x.csv", "--out", out, "--format", "csv", "--quiet"] + extra)
+            XCTAssertEqual(try visible().filter { $0.contains(out) }, [out, out + ".restricted"], "\(command): no stale staged folders")
+            XCTAssertNotNil(try snapshot(out)["manifest.json"])
+        }
+    }
+
     // MARK: Determinism
 
     /// Tied reject reasons (three rows each of four reasons), formats of every kind, workers 1 and 2: each run gives
