@@ -191,12 +191,22 @@ private struct Engine {
                     for i in own { core[i] = true }
                     continue
                 }
+                // Every neighbour lies in the 5×5 block: with fewer than minPoints there, no point of the cell is core
+                // (most of a county at the density-aware core size), and a point stops once it can no longer get there.
+                var block = 0
+                for row in 0..<5 { block += v.pointRun(c, row).count }
+                if block < minPoints { continue }
                 for i in own {
-                    var count = 0
+                    var count = 0, left = block
                     rows: for row in 0..<5 {
-                        for k in v.pointRun(c, row) where v.within(i, k) && w.near(i, k) {
-                            count += 1
-                            if count >= minPoints { break rows }
+                        for k in v.pointRun(c, row) {
+                            left -= 1
+                            if v.within(i, k) && w.near(i, k) {
+                                count += 1
+                                if count >= minPoints { break rows }
+                            } else if count + left < minPoints {
+                                break rows
+                            }
                         }
                     }
                     core[i] = count >= minPoints
