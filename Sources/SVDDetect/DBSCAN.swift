@@ -130,7 +130,7 @@ private struct Engine {
         grid.neighbourRuns.withUnsafeBufferPointer { runs in
         core.withUnsafeMutableBufferPointer { core in
         label.withUnsafeMutableBufferPointer { label in
-            let view = View(xs: xs, ys: ys, start: start, runs: runs, eps2: eps2)
+            let view = View(xs: xs, ys: ys, start: start, runs: runs, eps2: eps2, grid: grid)
             markCores(view, core, window, cells: m)
             let roots: [Int32]
             if W.spatialOnly {
@@ -166,6 +166,8 @@ private struct Engine {
         let start: UnsafeBufferPointer<Int32>
         let runs: UnsafeBufferPointer<Int32>
         let eps2: Double
+        /// For sub-cell counting (its arrays are read through the grid, which outlives the view).
+        let grid: PointGrid
 
         /// Point range of the five cells in row offset `row` (0...4 for dy -2...2) around cell `c`.
         @inline(__always) func pointRun(_ c: Int, _ row: Int) -> Range<Int> {
@@ -185,18 +187,34 @@ private struct Engine {
     private func markCores<W: NeighbourWindow>(_ v: View, _ core: UnsafeMutableBufferPointer<Bool>, _ w: W, cells: Int) {
         let minPoints = minPoints
         parallelChunks(cells, minimumChunk: 256) { range in
+            let counter = SubCellCounter(eps: eps2.squareRoot())
             for c in range {
                 let own = v.points(of: c)
                 if W.spatialOnly && own.count >= minPoints {
                     for i in own { core[i] = true }
                     continue
                 }
+                // Every neighbour lies in the 5×5 block: with fewer than minPoints there, no point of the cell is core
+                // (most of a county at the density-aware core size), and a point stops once it can no longer get there.
+                var block = 0
+                for row in 0..<5 { block += v.pointRun(c, row).count }
+                if block < minPoints { continue }
+                if W.spatialOnly && minPoints >= SubCellCounter.worthFrom {
+                    counter.prepare(v, cell: c)
+                    for i in own { core[i] = counter.isCore(v, i, minPoints: minPoints) }
+                    continue
+                }
                 for i in own {
-                    var count = 0
+                    var count = 0, left = block
                     rows: for row in 0..<5 {
-                        for k in v.pointRun(c, row) where v.within(i, k) && w.near(i, k) {
-                            count += 1
-                            if count >= minPoints { break rows }
+                        for k in v.pointRun(c, row) {
+                            left -= 1
+                            if v.within(i, k) && w.near(i, k) {
+                                count += 1
+                                if count >= minPoints { break rows }
+                            } else if count + left < minPoints {
+                                break rows
+                            }
                         }
                     }
                     core[i] = count >= minPoints
@@ -333,4 +351,113 @@ private func union(_ parent: UnsafeMutableBufferPointer<Int32>, _ a: Int, _ b: I
     if ra == rb { return }
     // Smaller index as root keeps trees shallow enough with path halving and makes runs reproducible.
     if ra < rb { parent[rb] = Int32(ra) } else { parent[ra] = Int32(rb) }
+}
+
+/// Exact neighbour counts at large core sizes (the density-aware one is thousands on a big extract): instead of a
+/// distance test per point of the 5×5 block, whole sub-cells inside the eps disc are counted by subtraction (a
+/// sub-row's points are stored by sub-cell) and only the rim's points are tested. Geometry is widened by `margin`
+/// (far above rounding), so a sub-cell is counted whole only when every point in it passes the test `within` makes,
+/// and skipped only when none can: counts equal the point-by-point ones.
+private final class SubCellCounter {
+    /// Below this core size point-by-point counting is cheaper (a point costs about 200 sub-row steps here): the 1M
+    /// demo's latest 12 months have a core size of 101.
+    static let worthFrom = 256
+    static let k = PointGrid.subdivisions
+    let eps: Double
+    let margin: Double
+    /// Per neighbour slot (row × 5 + position in the row's run): first point of each sub-cell, then the cell's end.
+    private var starts: [Int32]
+    private var slotX0 = [Double](repeating: 0, count: 25)
+    private var rowY0 = [Double](repeating: 0, count: 5)
+    private var rowCells = [Int](repeating: 0, count: 5)
+    /// Rim point ranges of the current point (at most 5 rows × k sub-rows × 5 cells × 2).
+    private var rims: [Int32]
+
+    init(eps: Double) {
+        self.eps = eps
+        margin = 1e-4 + eps * 1e-9
+        starts = [Int32](repeating: 0, count: 25 * (Self.k * Self.k + 1))
+        rims = [Int32](repeating: 0, count: 2 * 2 * 5 * 5 * Self.k)
+    }
+
+    /// Sub-cell starts of the cells around `cell`.
+    func prepare(_ v: Engine.View, cell c: Int) {
+        let g = v.grid, kk = Self.k * Self.k
+        for row in 0..<5 {
+            let run = v.cellRun(c, row)
+            rowCells[row] = run.count
+            for (j, d) in run.enumerated() {
+                let slot = row * 5 + j
+                let key = Int(g.cellKeys[d])
+                slotX0[slot] = g.minX + Double(key % g.columns - 2) * g.side
+                if j == 0 { rowY0[row] = g.minY + Double(key / g.columns - 2) * g.side }
+                let points = v.points(of: d)
+                var p = points.lowerBound
+                for t in 0..<kk {
+                    starts[slot * (kk + 1) + t] = Int32(p)
+                    while p < points.upperBound && Int(g.sub[p]) == t { p += 1 }
+                }
+                starts[slot * (kk + 1) + kk] = Int32(points.upperBound)
+            }
+        }
+    }
+
+    /// Whether point `i` (of the prepared cell) has at least `minPoints` points within eps, itself included.
+    func isCore(_ v: Engine.View, _ i: Int, minPoints: Int) -> Bool {
+        let px = v.xs[i], py = v.ys[i]
+        let k = Self.k, kk = k * k, h = v.grid.side / Double(k), eps2 = v.eps2, m = margin
+        var full = 0, rimTotal = 0, rimCount = 0
+        for row in 0..<5 where rowCells[row] > 0 {
+            for sy in 0..<k {
+                let lo = rowY0[row] + Double(sy) * h - m, hi = rowY0[row] + Double(sy + 1) * h + m
+                let near = py < lo ? lo - py : (py > hi ? py - hi : 0)
+                if near > eps { continue }
+                let far = max(py - lo, hi - py)
+                let outer = (eps2 - near * near).squareRoot() + m
+                let inner = far < eps ? (eps2 - far * far).squareRoot() - m : -1
+                for j in 0..<rowCells[row] {
+                    let slot = row * 5 + j, x0 = slotX0[slot]
+                    let sLo = max(0, Int(((px - outer - x0) / h).rounded(.down)))
+                    let sHi = min(k - 1, Int(((px + outer - x0) / h).rounded(.down)))
+                    guard sLo <= sHi else { continue }
+                    let base = slot * (kk + 1) + sy * k
+                    var fLo = sHi + 1, fHi = sHi
+                    if inner > 0 {
+                        fLo = max(sLo, Int(((px - inner - x0) / h).rounded(.up)))
+                        fHi = min(sHi, Int(((px + inner - x0) / h).rounded(.down)) - 1)
+                    }
+                    if fLo <= fHi {
+                        full += Int(starts[base + fHi + 1] - starts[base + fLo])
+                        addRim(starts[base + sLo], starts[base + fLo], &rimTotal, &rimCount)
+                        addRim(starts[base + fHi + 1], starts[base + sHi + 1], &rimTotal, &rimCount)
+                    } else {
+                        addRim(starts[base + sLo], starts[base + sHi + 1], &rimTotal, &rimCount)
+                    }
+                }
+            }
+        }
+        if full >= minPoints { return true }
+        if full + rimTotal < minPoints { return false }
+        var count = full, left = rimTotal
+        for r in 0..<rimCount {
+            for q in Int(rims[2 * r]) ..< Int(rims[2 * r + 1]) {
+                left -= 1
+                if v.within(i, q) {
+                    count += 1
+                    if count >= minPoints { return true }
+                } else if count + left < minPoints {
+                    return false
+                }
+            }
+        }
+        return count >= minPoints
+    }
+
+    @inline(__always) private func addRim(_ a: Int32, _ b: Int32, _ total: inout Int, _ n: inout Int) {
+        guard a < b else { return }
+        rims[2 * n] = a
+        rims[2 * n + 1] = b
+        n += 1
+        total += Int(b - a)
+    }
 }

@@ -16,6 +16,15 @@ struct PointGrid {
     /// For cell `c` and row offset `dy` in -2...2: the occupied cells with column offset -2...2 are the
     /// cell indices `neighbourRuns[10c + 2(dy+2)] ..< neighbourRuns[10c + 2(dy+2) + 1]`.
     let neighbourRuns: [Int32]
+    /// Each cell is cut into `subdivisions`² sub-cells and its points are stored sub-row by sub-row, sub-cell by
+    /// sub-cell: `sub[s]` is the point's sub-cell (row × subdivisions + column), so a run of whole sub-cells in a
+    /// sub-row is a run of points, counted without distance tests (DBSCAN's core marking at large core sizes).
+    let sub: [UInt8]
+    static let subdivisions = 8
+    /// Where cell `c` lies: its column and row (with the two-cell margin) and the grid's origin and side.
+    let cellKeys: [UInt64]
+    let columns: Int
+    let minX: Double, minY: Double, side: Double
 
     var cellCount: Int { cellStart.count - 1 }
 
@@ -31,8 +40,9 @@ struct PointGrid {
         let inverse = 1 / side
         let columnsD = ((maxX - minX) * inverse).rounded(.down) + 5
         let rowsD = ((maxY - minY) * inverse).rounded(.down) + 5
-        // Keys must fit in 62 bits; only an absurdly small radius against a country-wide extent fails here.
-        guard columnsD * rowsD < 4.0e18 else {
+        // Keys (cell, then 6 bits of sub-cell) must fit in 62 bits; only an absurdly small radius against a country-wide
+        // extent fails here.
+        guard columnsD * rowsD < 6.0e16 else {
             throw DetectError.invalidParameter(name: parameterName, value: "\(side)",
                                                reason: "too small for the extent of the points")
         }
@@ -44,9 +54,8 @@ struct PointGrid {
         keys.withUnsafeMutableBufferPointer { k in
             index.withUnsafeMutableBufferPointer { ix in
                 for i in 0..<n {
-                    let cx = Int((points[i].easting - minX) * inverse) + 2
-                    let cy = Int((points[i].northing - minY) * inverse) + 2
-                    let key = UInt64(cy * columns + cx)
+                    let (cx, cy, subCell) = Self.place(points[i].easting, points[i].northing, minX: minX, minY: minY, inverse: inverse)
+                    let key = UInt64(cy * columns + cx) << 6 | UInt64(subCell)
                     k[i] = key
                     ix[i] = Int32(truncatingIfNeeded: i)
                     maxKey = max(maxKey, key)
@@ -57,6 +66,7 @@ struct PointGrid {
 
         var xs = [Double](repeating: 0, count: n)
         var ys = [Double](repeating: 0, count: n)
+        var sub = [UInt8](repeating: 0, count: n)
         var cellKeys: [UInt64] = []
         var cellStart: [Int32] = []
         xs.withUnsafeMutableBufferPointer { xb in
@@ -65,8 +75,9 @@ struct PointGrid {
                     let p = points[Int(index[s])]
                     xb[s] = p.easting
                     yb[s] = p.northing
-                    if s == 0 || keys[s] != keys[s - 1] {
-                        cellKeys.append(keys[s])
+                    sub[s] = UInt8(truncatingIfNeeded: keys[s] & 63)
+                    if s == 0 || keys[s] >> 6 != keys[s - 1] >> 6 {
+                        cellKeys.append(keys[s] >> 6)
                         cellStart.append(Int32(s))
                     }
                 }
@@ -96,9 +107,25 @@ struct PointGrid {
         }
         self.xs = xs
         self.ys = ys
+        self.sub = sub
+        self.cellKeys = cellKeys
+        self.columns = columns
+        (self.minX, self.minY, self.side) = (minX, minY, side)
         self.order = index
         self.cellStart = cellStart
         self.neighbourRuns = runs
+    }
+}
+
+extension PointGrid {
+    /// The cell (column, row, with the margin) and sub-cell of a point; one formula for sorting and for reading back.
+    @inline(__always) static func place(_ x: Double, _ y: Double, minX: Double, minY: Double, inverse: Double) -> (Int, Int, Int) {
+        let u = (x - minX) * inverse, v = (y - minY) * inverse
+        let cu = Int(u), cv = Int(v)
+        let k = Double(subdivisions)
+        let su = min(subdivisions - 1, max(0, Int((u - Double(cu)) * k)))
+        let sv = min(subdivisions - 1, max(0, Int((v - Double(cv)) * k)))
+        return (cu + 2, cv + 2, sv * subdivisions + su)
     }
 }
 

@@ -54,8 +54,12 @@ public struct BinningRun {
         public let cube: IncidentCube
         /// One cube per source seen, in source-code order; their sum is `cube` (the same object when there is one).
         public let sourceCubes: [(source: String, cube: IncidentCube)]
-        /// In-scope incidents as points, when the run was asked to collect them (for hotspots); in no particular order.
+        /// In-scope incidents in a district as points, when the run was asked to collect them (for hotspots); in no
+        /// particular order.
         public let points: [IncidentPoint]
+        /// The same for incidents outside every district (few: hotspot runs only count them), kept apart so that a run
+        /// using every point of `points` shares the array instead of copying it.
+        public let outsidePoints: [IncidentPoint]
         public let catalog: OffenceCatalog
         /// Source names by code (`Incident.source`, `IncidentPoint.source`).
         public let sourceNames: [String]
@@ -112,7 +116,8 @@ public struct BinningRun {
         let catalog = OffenceCatalog(definitions: definitions)
         let locator = DistrictLocator(area: area)
         let shape = IncidentCube.Shape(districts: area.districts.count, definitions: definitions)
-        let states = WorkerStates(count: workers, shape: shape, catalog: catalog, window: points, lastMonth: lastMonth.map { $0.index })
+        let states = WorkerStates(count: workers, shape: shape, catalog: catalog, window: points, lastMonth: lastMonth.map { $0.index },
+                                  outside: area.districts.count)
         if !bySource { for w in 0..<workers { states[w].oneCube = true } }
         let rejects = try rejectsFile.map { try RejectWriter(url: $0) } ?? RejectWriter.counting()
         let sources = SourceCatalog()
@@ -184,8 +189,9 @@ public struct BinningRun {
             for s in perSource { cube.merge(s.cube) }
         }
         let end = lastMonth?.index ?? cube.months.last?.index ?? 0
-        return Result(cube: cube, sourceCubes: perSource, points: states.mergedPoints(window: points.months(endingAt: end)),
-                      catalog: catalog, sourceNames: names, linkage: states.mergedLinkage(), summaries: summaries, rejectsFile: rejectsFile)
+        let window = points.months(endingAt: end)
+        return Result(cube: cube, sourceCubes: perSource, points: states.mergedPoints(window: window, outside: false),
+                      outsidePoints: states.mergedPoints(window: window, outside: true), catalog: catalog, sourceNames: names, linkage: states.mergedLinkage(), summaries: summaries, rejectsFile: rejectsFile)
     }
 }
 
@@ -204,7 +210,9 @@ final class WorkerStates: @unchecked Sendable {
         /// With no fixed end, the latest month this worker has seen: no point before `newest - length + 1` can be
         /// in the window, whatever the other workers see.
         var newest = Int32.min
-        var points: [IncidentPoint] = []
+        let points = PointChunks(), outsidePoints = PointChunks()
+        /// The district index of "outside every district".
+        let outside: Int
         var collectsLinkage = false
         /// Every source into cube slot 0.
         var oneCube = false
@@ -221,8 +229,9 @@ final class WorkerStates: @unchecked Sendable {
         /// The definitions have measures (most runs' hot path skips them otherwise).
         let measures: Bool
 
-        init(shape: IncidentCube.Shape, catalog: OffenceCatalog, window: PointWindow, lastMonth: Int32?, index: Int, workers: Int) {
+        init(shape: IncidentCube.Shape, catalog: OffenceCatalog, window: PointWindow, lastMonth: Int32?, outside: Int, index: Int, workers: Int) {
             self.shape = shape
+            self.outside = outside
             self.index = index
             self.workers = UInt32(workers)
             outgoing = Array(repeating: [], count: workers)
@@ -234,7 +243,7 @@ final class WorkerStates: @unchecked Sendable {
             measures = !catalog.definitions.measures.isEmpty
         }
 
-        /// A month later than any seen moves the window on; the points it leaves go once the buffer would grow.
+        /// A month later than any seen moves the window on; the points it leaves go at the next compaction.
         @inline(__always) func keep(month: Int32) -> Bool {
             guard case .latest(let n) = window else { return window == .all && month <= latest }
             if month > newest && latest == Int32.max {
@@ -245,13 +254,9 @@ final class WorkerStates: @unchecked Sendable {
         }
 
         func append(_ p: IncidentPoint) {
-            if points.count == points.capacity && points.count >= 4096 {
-                let floor = earliest
-                points.removeAll { $0.month < floor }
-                // Keep the buffer at least half free, so compaction costs O(1) per point.
-                if points.count * 2 > points.capacity { points.reserveCapacity(points.capacity * 2) }
-            }
-            points.append(p)
+            let store = Int(p.district) == outside ? outsidePoints : points
+            // Only a window whose end moves with the data leaves points behind.
+            store.append(p, floor: latest == Int32.max ? earliest : Int32.min)
         }
 
         @inline(__always) func bin(_ i: Incident, district: Int) {
@@ -317,8 +322,8 @@ final class WorkerStates: @unchecked Sendable {
     private let states: [State]
     private let mailboxes: [Mailbox]
 
-    init(count: Int, shape: IncidentCube.Shape, catalog: OffenceCatalog, window: PointWindow, lastMonth: Int32?) {
-        states = (0..<count).map { State(shape: shape, catalog: catalog, window: window, lastMonth: lastMonth, index: $0, workers: count) }
+    init(count: Int, shape: IncidentCube.Shape, catalog: OffenceCatalog, window: PointWindow, lastMonth: Int32?, outside: Int) {
+        states = (0..<count).map { State(shape: shape, catalog: catalog, window: window, lastMonth: lastMonth, outside: outside, index: $0, workers: count) }
         mailboxes = (0..<count).map { _ in Mailbox() }
     }
 
@@ -355,16 +360,23 @@ final class WorkerStates: @unchecked Sendable {
         for w in states.indices { receive(w) }
     }
 
-    /// Every worker's points in `months` (all when nil).
-    func mergedPoints(window months: ClosedRange<Int32>?) -> [IncidentPoint] {
+    /// Every worker's points in `months` (all when nil), in districts or outside them, in one array of exactly their
+    /// number; each chunk is freed once copied, so the merge holds one copy of the points, not two.
+    func mergedPoints(window months: ClosedRange<Int32>?, outside: Bool) -> [IncidentPoint] {
         let months = months ?? Int32.min...Int32.max
-        var all: [IncidentPoint] = []
-        all.reserveCapacity(states.reduce(0) { $0 + $1.points.count })
-        for s in states {
-            for p in s.points where months.contains(p.month) { all.append(p) }
-            s.points = []
+        let stores = states.map { outside ? $0.outsidePoints : $0.points }
+        let total = stores.reduce(0) { $0 + $1.count(in: months) }
+        return [IncidentPoint](unsafeUninitializedCapacity: total) { buffer, count in
+            count = 0
+            for store in stores {
+                store.drain { chunk in
+                    for p in chunk where months.contains(p.month) {
+                        (buffer.baseAddress! + count).initialize(to: p)
+                        count += 1
+                    }
+                }
+            }
         }
-        return all
     }
 
     subscript(worker: Int) -> State { states[worker] }
@@ -391,6 +403,64 @@ final class WorkerStates: @unchecked Sendable {
         }
         if out.isEmpty { out.append((0, IncidentCube(shape: shape, layout: .marginal))) }
         return out
+    }
+}
+
+/// One worker's points in chunks of fixed size: appending never copies what is kept (a doubling array held up to
+/// twice its points at 10M rows, and the merge a copy beside that), and the points a moving window leaves are
+/// dropped chunk by chunk.
+final class PointChunks {
+    static let chunkSize = 1 << 15
+    private var chunks: [[IncidentPoint]] = []
+    private(set) var count = 0
+    /// Points kept at the last compaction: the next comes when the store has doubled since, so it costs O(1) a point.
+    private var keptAtCompaction = PointChunks.chunkSize
+
+    /// Appends `p`; when a new chunk is due, first drops points before `floor` if the store has doubled since last time.
+    @inline(__always) func append(_ p: IncidentPoint, floor: Int32) {
+        if chunks.isEmpty || chunks[chunks.count - 1].count == Self.chunkSize {
+            if floor > Int32.min && count >= 2 * keptAtCompaction { compact(floor: floor) }
+            if chunks.isEmpty || chunks[chunks.count - 1].count == Self.chunkSize {
+                var chunk: [IncidentPoint] = []
+                chunk.reserveCapacity(Self.chunkSize)
+                chunks.append(chunk)
+            }
+        }
+        chunks[chunks.count - 1].append(p)
+        count += 1
+    }
+
+    /// Rewrites the store without points before `floor`, freeing each old chunk once read.
+    private func compact(floor: Int32) {
+        var kept: [[IncidentPoint]] = []
+        var current: [IncidentPoint] = []
+        current.reserveCapacity(Self.chunkSize)
+        chunks.reverse()
+        while let chunk = chunks.popLast() {
+            for p in chunk where p.month >= floor {
+                if current.count == Self.chunkSize {
+                    kept.append(current)
+                    current = []
+                    current.reserveCapacity(Self.chunkSize)
+                }
+                current.append(p)
+            }
+        }
+        if !current.isEmpty { kept.append(current) }
+        chunks = kept
+        count = kept.reduce(0) { $0 + $1.count }
+        keptAtCompaction = max(count, Self.chunkSize)
+    }
+
+    func count(in months: ClosedRange<Int32>) -> Int {
+        chunks.reduce(0) { n, c in n + c.reduce(0) { $0 + (months.contains($1.month) ? 1 : 0) } }
+    }
+
+    /// Hands every chunk to `body` in order and frees it; the store is empty after.
+    func drain(_ body: ([IncidentPoint]) -> Void) {
+        chunks.reverse()
+        while let chunk = chunks.popLast() { body(chunk) }
+        count = 0
     }
 }
 
@@ -436,17 +506,24 @@ public struct LinkagePoint: Sendable {
 }
 
 /// An in-scope incident reduced to what hotspot detection and profiling need: no id, no free text.
+/// Fields are ordered by size and the month is kept in 16 bits, so a point takes 40 bytes, not 48 (hotspot runs
+/// hold millions).
 public struct IncidentPoint: Sendable {
     public var location: BNGPoint
     /// Days since 1970-01-01, or `Incident.unknownDay`.
     public var day: Int32
-    public var month: Int32
+    /// The record key (see `KeyedCount`): counts of points are published through it.
+    public var recordKey: UInt32
+    /// District index, or the area's district count for outside.
+    public var district: Int16
+    /// Index into the run's `OffenceCatalog` (for harm weights).
+    public var offence: UInt16
+    /// `month` in 16 bits: plausible dates (1990 to the run date) have month indices far below 32,767.
+    private var monthIndex: Int16
     public var hour: Int8
     public var victimAge: Int8
     public var suspectAge: Int8
     public var weapon: Weapon
-    /// District index, or the area's district count for outside.
-    public var district: Int16
     /// Bit k = strand k of the run's definitions.
     public var strandMask: UInt8
     /// Domestic flag, place type and public-place flag: the public tier leaves domestic abuse and incidents at
@@ -454,17 +531,19 @@ public struct IncidentPoint: Sendable {
     public var domestic: Flag
     public var locationType: LocationType
     public var publicPlace: Flag
-    /// The record key (see `KeyedCount`): counts of points are published through it.
-    public var recordKey: UInt32
     /// Index into the run's source names.
     public var source: UInt8
-    /// Index into the run's `OffenceCatalog` (for harm weights; fits the struct's padding).
-    public var offence: UInt16
+
+    /// Month index (`MonthKey.index`).
+    public var month: Int32 {
+        get { Int32(monthIndex) }
+        set { monthIndex = Int16(clamping: newValue) }
+    }
 
     public init(_ i: Incident, district: Int, strandMask: UInt8) {
         location = i.location
         day = i.day
-        month = i.month
+        monthIndex = Int16(clamping: i.month)
         hour = i.hour
         victimAge = i.victimAge
         suspectAge = i.suspectAge

@@ -230,7 +230,7 @@ public struct HotspotAnalysis {
         if spatial.excludeSensitivePlaces { filter.sensitiveStrands = SensitivePlaces.strandMask(defs.strands.map { ($0.id, $0.label) }) }
         filter.excludeSensitive = spatial.excludeSensitivePlaces
         let needDays = parameters.epsDays != nil
-        let current = filter.select(binned.result.points, period: period, needDays: needDays)
+        let current = filter.select(binned.result, period: period, needDays: needDays)
         incidents = current.points
         outsideArea = current.outsideArea
         withoutDay = current.withoutDay
@@ -310,7 +310,7 @@ public struct HotspotAnalysis {
                 let nowGrid = CountGrid(points: locations, spec: spec)
                 var beforeGrid: CountGrid?
                 if let earlier = comparisonPeriod {
-                    let before = filter.select(binned.result.points, period: earlier, needDays: false)
+                    let before = filter.select(binned.result, period: earlier, needDays: false)
                     guard !before.points.isEmpty else {
                         throw EngineError("no incidents in the comparison period \(filter.describe(earlier)); the data start later — choose --compare-from/--compare-to within the data")
                     }
@@ -537,21 +537,49 @@ struct HotspotFilter {
         var otherDistricts = 0
     }
 
-    func select(_ all: [IncidentPoint], period: ClosedRange<MonthKey>, needDays: Bool) -> Selection {
+    /// Why a point of the period is or is not analysed.
+    private enum Verdict { case analysed, notInStrand, outsideArea, otherDistrict, sensitive, withoutDay }
+
+    private func verdict(_ p: IncidentPoint, outside: Int16, district: Int16?, needDays: Bool) -> Verdict {
+        if let strandBit, p.strandMask & strandBit == 0 { return .notInStrand }
+        if p.district >= outside { return .outsideArea }
+        if let district, p.district != district { return .otherDistrict }
+        if excludeSensitive && SensitivePlaces.isSensitive(domestic: p.domestic, locationType: p.locationType, publicPlace: p.publicPlace,
+                                                           strandMask: p.strandMask, sensitiveStrands: sensitiveStrands) {
+            return .sensitive
+        }
+        if needDays && p.day == Incident.unknownDay { return .withoutDay }
+        return .analysed
+    }
+
+    /// The run's points of `period` that pass the filter. A first pass counts them: when every point is kept (a
+    /// partner-tier run over the window the binning run kept) the selection shares the run's array, else it is
+    /// copied into an array of exactly its size; either way a 10M-row run holds no doubling buffer of points.
+    func select(_ result: BinningRun.Result, period: ClosedRange<MonthKey>, needDays: Bool) -> Selection {
         var s = Selection()
         let lo = period.lowerBound.index, hi = period.upperBound.index
         let outside = Int16(area.districts.count)
         let district = district.map(Int16.init)
-        for p in all where p.month >= lo && p.month <= hi {
+        for p in result.outsidePoints where p.month >= lo && p.month <= hi {
             if let strandBit, p.strandMask & strandBit == 0 { continue }
-            if p.district >= outside { s.outsideArea += .record(key: p.recordKey); continue }
-            if let district, p.district != district { s.otherDistricts += 1; continue }
-            if excludeSensitive && SensitivePlaces.isSensitive(domestic: p.domestic, locationType: p.locationType, publicPlace: p.publicPlace,
-                                                               strandMask: p.strandMask, sensitiveStrands: sensitiveStrands) {
-                s.sensitive += .record(key: p.recordKey)
-                continue
+            s.outsideArea += .record(key: p.recordKey)
+        }
+        let all = result.points
+        var kept = 0
+        for p in all {
+            guard p.month >= lo && p.month <= hi else { continue }
+            switch verdict(p, outside: outside, district: district, needDays: needDays) {
+            case .analysed: kept += 1
+            case .notInStrand: break
+            case .outsideArea: s.outsideArea += .record(key: p.recordKey)
+            case .otherDistrict: s.otherDistricts += 1
+            case .sensitive: s.sensitive += .record(key: p.recordKey)
+            case .withoutDay: s.withoutDay += .record(key: p.recordKey)
             }
-            if needDays && p.day == Incident.unknownDay { s.withoutDay += .record(key: p.recordKey); continue }
+        }
+        if kept == all.count { s.points = all; return s }
+        s.points.reserveCapacity(kept)
+        for p in all where p.month >= lo && p.month <= hi && verdict(p, outside: outside, district: district, needDays: needDays) == .analysed {
             s.points.append(p)
         }
         return s

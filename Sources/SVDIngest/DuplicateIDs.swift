@@ -40,7 +40,8 @@ public final class DuplicateIDs: @unchecked Sendable {
     }
 
     /// Runs `body` once chunk `seq`'s predecessors have run theirs (every chunk of a file must commit once, in any
-    /// order of arrival). `insert` inside `body` answers whether the hash is new.
+    /// order of arrival). `insert` inside `body` answers whether the hash is new. New offence names get their codes
+    /// in the same turn (`RowWorker.commit`), so a full catalogue refuses names in file order too.
     func commit(seq: Int, _ body: (DuplicateIDs) -> Void) {
         condition.lock()
         while next != seq { condition.wait() }

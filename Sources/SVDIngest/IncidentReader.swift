@@ -151,11 +151,7 @@ public struct IncidentReader: Sendable {
                     switch job {
                     case .records(let seq, let buffer, let count):
                         let lines = worker.process(UnsafePointer(buffer.bytes), count: count, worker: w, body: body)
-                        if worker.checksDuplicates {
-                            worker.resolveDuplicates(ids, seq: seq, UnsafePointer(buffer.bytes), count: count, worker: w, body: body)
-                        } else {
-                            ids.commit(seq: seq) { _ in }
-                        }
+                        worker.commit(ids, seq: seq, UnsafePointer(buffer.bytes), count: count, worker: w, body: body)
                         pool.push(buffer)
                         sink.submit(seq: seq, lineFeeds: lines, rejects: worker.rejects)
                     case .oversized(let seq, let preview, let lineFeeds, let unterminated):

@@ -10,7 +10,9 @@ import Darwin
 /// Thread-safe sink for rejected rows: a CSV `file,line,reason,detail,record`, or counting only.
 ///
 /// `record` is the start of the raw record (at most `recordPreviewBytes`), decoded as UTF-8 with
-/// replacement characters so the reject file itself is always valid UTF-8.
+/// replacement characters so the reject file itself is always valid UTF-8, and neutralised like a published text
+/// cell (`spreadsheetSafe`: a leading `'` when it starts with `=`, `+`, `-`, `@`, tab or CR), since a hostile
+/// record is exactly what lands here and the file is opened in spreadsheets; the raw bytes stay in the input file.
 /// Every mutable field is behind the `Mutex`, so workers may share one.
 public final class RejectWriter: @unchecked Sendable {
     public static let recordPreviewBytes = 200
@@ -59,7 +61,7 @@ public final class RejectWriter: @unchecked Sendable {
             // The detail quotes field text: control characters become visible escapes (the record column is the data).
             Self.appendField(terminalSafe(detail), to: &row)
             row.append(UInt8(ascii: ","))
-            Self.appendField(Self.preview(record), to: &row)
+            Self.appendField(spreadsheetSafe(Self.preview(record)), to: &row)
             row.append(UInt8(ascii: "\n"))
         }
         let flushNeeded = state.withLock { s -> Bool in

@@ -66,6 +66,14 @@ struct ByteCodeCache {
         return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
 
+    /// Forgets every entry.
+    mutating func reset() {
+        guard used > 0 else { return }
+        for i in 0..<Self.slotCount { slots[i].used = false }
+        used = 0
+        keyBytes = 0
+    }
+
     mutating func insert(_ b: Bytes, _ s: Int, _ e: Int, hash: Int, code: UInt16) {
         guard e - s <= Self.maxKey else { return }
         // Only distinct spellings land here; a corrupt file with hundreds starts the cache afresh.
@@ -156,7 +164,7 @@ final class RowWorker {
     // Unchecked exclusivity: one worker thread owns these, and dynamic checks cost ~2% of a run once they are vars.
     @exclusivity(unchecked) private(set) var batchCapacity = 8192
     @exclusivity(unchecked) private var batch: UnsafeMutablePointer<Incident>
-    /// Checking ids for repeats: the chunk's incidents are held until `resolveDuplicates` (chunks in file order).
+    /// Checking ids for repeats: the chunk's incidents are held until `commit` (chunks in file order).
     let checksDuplicates: Bool
     /// Per held incident (same index as `batch`): its id's hash (0 when the row has no id), and its line and record
     /// bounds in the chunk for a duplicate's reject.
@@ -167,6 +175,16 @@ final class RowWorker {
     /// Per source code: a hash of its name mixed into id hashes, so equal ids from different sources differ.
     private var sourceSalts = [UInt64?](repeating: nil, count: 256)
     private var batchCount = 0
+    /// Offence names this chunk met that the catalogue did not have, in order of first appearance: they get codes
+    /// in `commit`, chunk by chunk in file order, so which names a full catalogue refuses never depends on timing.
+    private var newNames: [String] = []
+    private var newNameIndex: [String: Int32] = [:]
+    /// Raw field bytes → index in `newNames` (this chunk only).
+    private var newNameCache = ByteCodeCache()
+    /// Accepted rows whose offence is a new name: batch index, name index, and line and record bounds for a reject.
+    private var pendingRows: [(index: Int, name: Int32, line: Int, start: Int, end: Int)] = []
+    /// The new-name index of the row `evaluate` just accepted, or -1.
+    @exclusivity(unchecked) private var rowNewName: Int32 = -1
     var tally = Tally()
     private(set) var rejects: [PendingReject] = []
 
@@ -219,6 +237,7 @@ final class RowWorker {
         heldHashes.deallocate()
         heldPlaces.deallocate()
         offenceCache.deallocate()
+        newNameCache.deallocate()
         sourceCache.deallocate()
         projection.deallocate()
         for k in 0..<CategoricalField.allCases.count { categorical[k].table.deallocate() }
@@ -245,17 +264,19 @@ final class RowWorker {
                 reject(reason.0, reason.1, b, r, line: recordLine)
             } else {
                 tally.accepted += 1
+                // `evaluate` has stored the incident at batchCount - 1.
+                if rowNewName >= 0 { pendingRows.append((batchCount - 1, rowNewName, recordLine, r.start, r.contentEnd)) }
                 if checksDuplicates {
-                    // `evaluate` has stored the incident at batchCount - 1.
                     heldHashes[batchCount - 1] = lastIDHash
                     heldPlaces[batchCount - 1] = (recordLine, r.start, r.contentEnd)
-                    if batchCount == batchCapacity { growBatch() }
-                } else if batchCount == batchCapacity {
-                    flush(worker: worker, body: body)
+                }
+                if batchCount == batchCapacity {
+                    // Rows waiting for `commit` (ids to check, or new offence names) keep the chunk's batch whole.
+                    if checksDuplicates || !pendingRows.isEmpty { growBatch() } else { flush(worker: worker, body: body) }
                 }
             }
         }
-        if !checksDuplicates { flush(worker: worker, body: body) }
+        if !checksDuplicates && pendingRows.isEmpty { flush(worker: worker, body: body) }
         return line
     }
 
@@ -275,33 +296,64 @@ final class RowWorker {
         batchCapacity *= 2
     }
 
-    /// After `process` when checking ids: waits for the chunk's turn (`seq`, file order), rejects rows whose id was
-    /// read before, and hands the others to `body`. `b` is the chunk `process` read (still valid).
-    func resolveDuplicates(_ ids: DuplicateIDs, seq: Int, _ b: UnsafePointer<UInt8>, count chunkBytes: Int = 0, worker: Int,
-                           body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
+    /// After `process`: waits for the chunk's turn (`seq`, file order), gives the chunk's new offence names codes
+    /// (the first 65,535 distinct names in file order get one, whatever the workers), then rejects rows whose name
+    /// was refused (`catalog_full`) or whose id was read before, and hands the others to `body`. `b` is the chunk
+    /// `process` read (still valid).
+    func commit(_ ids: DuplicateIDs, seq: Int, _ b: UnsafePointer<UInt8>, count chunkBytes: Int = 0, worker: Int,
+                body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
+        var codes: [UInt16?] = []
         var duplicate: [Int] = []
-        ids.commit(seq: seq) { ids in ids.insert(UnsafeBufferPointer(start: heldHashes, count: batchCount), chunkBytes: chunkBytes, duplicates: &duplicate) }
-        guard !duplicate.isEmpty else {
+        ids.commit(seq: seq) { ids in
+            guard checksDuplicates || !newNames.isEmpty else { return }
+            codes = newNames.map { catalog.code(normalised: $0) }
+            guard checksDuplicates else { return }
+            // A refused row is rejected before its id is read, as any other reject.
+            for r in pendingRows where codes[Int(r.name)] == nil { heldHashes[r.index] = 0 }
+            ids.insert(UnsafeBufferPointer(start: heldHashes, count: batchCount), chunkBytes: chunkBytes, duplicates: &duplicate)
+        }
+        var refused: [Int] = []
+        for (n, r) in pendingRows.enumerated() {
+            if let code = codes[Int(r.name)] { batch[r.index].offence = code } else { refused.append(n) }
+        }
+        let pending = pendingRows
+        newNames.removeAll(keepingCapacity: true)
+        newNameIndex.removeAll(keepingCapacity: true)
+        newNameCache.reset()
+        pendingRows.removeAll(keepingCapacity: true)
+        guard !refused.isEmpty || !duplicate.isEmpty else {
             flush(worker: worker, body: body)
             return
         }
         var extra: [PendingReject] = []
-        var kept = 0, d = 0
+        var kept = 0, d = 0, f = 0
         for k in 0..<batchCount {
-            if d < duplicate.count && duplicate[d] == k {
+            let isRefused = f < refused.count && pending[refused[f]].index == k
+            let isDuplicate = d < duplicate.count && duplicate[d] == k
+            guard isRefused || isDuplicate else {
+                batch[kept] = batch[k]
+                kept += 1
+                continue
+            }
+            let i = batch[k]
+            tally.accepted -= 1
+            untally(i)
+            if isRefused {
+                let r = pending[refused[f]]
+                f += 1
+                tally.rejects[RejectReason.catalogFull.index] += 1
+                let n = min(r.end - r.start, RejectWriter.recordPreviewBytes + 1)
+                extra.append(PendingReject(relativeLine: r.line, reason: .catalogFull, detail: "more than 65,535 distinct offence names",
+                                           record: Array(UnsafeBufferPointer(start: b + r.start, count: n))))
+            } else {
                 d += 1
-                let i = batch[k], h = heldPlaces[k]
-                tally.accepted -= 1
+                let h = heldPlaces[k]
                 tally.rejects[RejectReason.duplicateID.index] += 1
-                untally(i)
                 let (p, s, e) = field(b, hot.id, in: h.start, h.end)
                 let n = min(h.end - h.start, RejectWriter.recordPreviewBytes + 1)
                 extra.append(PendingReject(relativeLine: h.line, reason: .duplicateID,
                                            detail: "id \(quoted(p, s, e)) (source \(sources.name(i.source))) was read earlier in this run",
                                            record: Array(UnsafeBufferPointer(start: b + h.start, count: n))))
-            } else {
-                batch[kept] = batch[k]
-                kept += 1
             }
         }
         batchCount = kept
@@ -406,6 +458,7 @@ final class RowWorker {
 
     /// Fills the next batch slot; returns the reject reason and detail if the row is refused.
     @inline(__always) private func evaluate(_ b: UnsafePointer<UInt8>, _ r: RecordScan) -> (RejectReason, String)? {
+        rowNewName = -1
         if r.unterminatedQuote { return (.unterminatedQuote, detail(.unterminatedQuote)) }
         if r.contentEnd - r.start > maxRecordBytes { return (.recordTooLong, detail(.recordTooLong)) }
         let h = hot
@@ -453,11 +506,10 @@ final class RowWorker {
             if let code = hit.code {
                 offence = code
             } else {
-                switch intern(p, s, e, column: c, rule: plan.offence, isSource: false) {
+                switch offenceCode(p, s, e, column: c, hash: hit.hash) {
                 case .success(let code): offence = code
                 case .failure(let f): return (f.reason, f.detail)
                 }
-                offenceCache.insert(p, s, e, hash: hit.hash, code: offence)
             }
         }
 
@@ -560,7 +612,7 @@ final class RowWorker {
                 if let code = hit.code {
                     source = UInt8(code)
                 } else {
-                    switch intern(p, s, e, column: c, rule: plan.source, isSource: true) {
+                    switch internSource(p, s, e, column: c) {
                     case .success(let code): source = UInt8(code)
                     case .failure(let f): return (f.reason, f.detail)
                     }
@@ -641,8 +693,14 @@ final class RowWorker {
         let detail: String
     }
 
-    /// Interns offence or source text on a cache miss: the only place a row makes a String.
-    @inline(never) private func intern(_ p: Bytes, _ s: Int, _ e: Int, column: Int, rule: TextRule, isSource: Bool) -> Result<UInt16, Failure> {
+    /// An offence the worker's cache missed: its code if the catalogue has the name, else a placeholder and the row
+    /// marked (`rowNewName`) for `commit` to fill in once the chunk's turn comes.
+    @inline(never) private func offenceCode(_ p: Bytes, _ s: Int, _ e: Int, column: Int, hash: Int) -> Result<UInt16, Failure> {
+        let waiting = newNameCache.find(p, s, e)
+        if let index = waiting.code {
+            rowNewName = Int32(index)
+            return .success(0)
+        }
         guard isValidUTF8(p, s, e) else {
             return .failure(Failure(reason: .invalidUTF8, detail: "column \(plan.name(column)) is not valid UTF-8"))
         }
@@ -650,17 +708,38 @@ final class RowWorker {
             return .failure(Failure(reason: .controlCharacter, detail: "column \(plan.name(column)) holds a control byte"))
         }
         let raw = String(decoding: UnsafeBufferPointer(start: p + s, count: e - s), as: UTF8.self)
-        let text = rule.map.isEmpty ? raw : rule.map[normaliseCategory(raw)] ?? raw
-        if isSource {
-            guard let c = sources.code(for: text) else {
-                return .failure(Failure(reason: .catalogFull, detail: "more than 255 distinct sources"))
-            }
-            return .success(UInt16(c))
+        let name = normaliseCategory(plan.offence.map.isEmpty ? raw : plan.offence.map[normaliseCategory(raw)] ?? raw)
+        if let code = catalog.existingCode(normalised: name) {
+            offenceCache.insert(p, s, e, hash: hash, code: code)
+            return .success(code)
         }
-        guard let c = catalog.code(for: text) else {
-            return .failure(Failure(reason: .catalogFull, detail: "more than 65,535 distinct offence names"))
+        let index: Int32
+        if let known = newNameIndex[name] {
+            index = known
+        } else {
+            index = Int32(newNames.count)
+            newNames.append(name)
+            newNameIndex[name] = index
         }
-        return .success(c)
+        if index < Int32(UInt16.max) { newNameCache.insert(p, s, e, hash: waiting.hash, code: UInt16(index)) }
+        rowNewName = index
+        return .success(0)
+    }
+
+    /// Interns source text on a cache miss (with `offenceCode`, the only places a row makes a String).
+    @inline(never) private func internSource(_ p: Bytes, _ s: Int, _ e: Int, column: Int) -> Result<UInt16, Failure> {
+        guard isValidUTF8(p, s, e) else {
+            return .failure(Failure(reason: .invalidUTF8, detail: "column \(plan.name(column)) is not valid UTF-8"))
+        }
+        if hasControlByte(p, s, e) {
+            return .failure(Failure(reason: .controlCharacter, detail: "column \(plan.name(column)) holds a control byte"))
+        }
+        let raw = String(decoding: UnsafeBufferPointer(start: p + s, count: e - s), as: UTF8.self)
+        let text = plan.source.map.isEmpty ? raw : plan.source.map[normaliseCategory(raw)] ?? raw
+        guard let c = sources.code(for: text) else {
+            return .failure(Failure(reason: .catalogFull, detail: "more than 255 distinct sources"))
+        }
+        return .success(UInt16(c))
     }
 
     @inline(never) private func implausible(_ when: When) -> (RejectReason, String) {

@@ -1,5 +1,6 @@
 import Foundation
 import CXLSXWriter
+import SVDCore
 import SVDPublish
 
 /// What the Notes sheet says about the run besides the disclosure policy and the tables' own notes.

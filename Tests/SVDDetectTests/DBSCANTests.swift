@@ -33,6 +33,37 @@ final class DBSCANTests: XCTestCase {
         XCTAssertEqual(result.clusterSizes.reduce(0, +), expected.filter { $0 >= 0 }.count, file: file, line: line)
     }
 
+    /// Core sizes of thousands (the density-aware default on a big extract) count whole sub-cells inside the eps
+    /// disc and test only the rim: the core flags must equal a plain count of every pair, on dense blobs whose points
+    /// sit on a 5 m lattice (so many pairs are exactly eps apart) and on scattered ones.
+    func testLargeCoreSizesCountExactly() throws {
+        var rng = SystemRandomNumberGenerator()
+        var points: [BNGPoint] = []
+        for (cx, cy, n) in [(500_000.0, 150_000.0, 2500), (500_140.0, 150_060.0, 1500), (501_000.0, 150_500.0, 800)] {
+            for _ in 0..<n {
+                let x = cx + Double.random(in: -120...120, using: &rng), y = cy + Double.random(in: -120...120, using: &rng)
+                points.append(n == 800 ? BNGPoint(easting: x, northing: y) : BNGPoint(easting: (x / 5).rounded() * 5, northing: (y / 5).rounded() * 5))
+            }
+        }
+        let eps = 100.0
+        for minPoints in [300, 600, 1200] {
+            let r = try DBSCAN.cluster(points, eps: eps, minPoints: minPoints)
+            var wrong = 0, cores = 0
+            for i in points.indices {
+                var count = 0
+                for q in points {
+                    let dx = points[i].easting - q.easting, dy = points[i].northing - q.northing
+                    if dx * dx + dy * dy <= eps * eps { count += 1 }
+                }
+                if (count >= minPoints) != r.isCore[i] { wrong += 1 }
+                if count >= minPoints { cores += 1 }
+            }
+            XCTAssertEqual(wrong, 0, "minPoints \(minPoints): core flags differ from a plain count")
+            XCTAssertGreaterThan(cores, 0, "minPoints \(minPoints): some cores")
+            XCTAssertLessThan(cores, points.count, "minPoints \(minPoints): some non-cores")
+        }
+    }
+
     func testTownPointsMatchSklearnKDTree() throws { try assertMatchesSklearn("dbscan_towns.csv") }
 
     func testSnappedPointsWithExactEpsDistancesAndTiesMatchSklearn() throws {

@@ -42,6 +42,30 @@ final class HotspotsTests: XCTestCase {
         return table.rows.map { $0[c] }
     }
 
+    // MARK: Memory at 10M rows
+
+    /// A point is 40 bytes (it was 48), points outside every district are kept apart, and a partner-tier run over
+    /// every month the pass kept analyses the pass's own array: it used to copy it, a second copy of millions of
+    /// points at 10M rows.
+    func testAWholeAreaPartnerRunSharesTheBinnedPoints() throws {
+        XCTAssertEqual(MemoryLayout<IncidentPoint>.stride, 40)
+        let result = Self.binned.result, outside = Self.binned.area.districts.count
+        XCTAssertTrue(result.points.allSatisfy { Int($0.district) < outside })
+        XCTAssertTrue(result.outsidePoints.allSatisfy { Int($0.district) == outside })
+        XCTAssertFalse(result.outsidePoints.isEmpty, "the demo puts a few incidents outside the area")
+        let months = result.points.map(\.month)
+        let whole = MonthKey(index: try XCTUnwrap(months.min()))...MonthKey(index: try XCTUnwrap(months.max()))
+        let a = try analysis({ $0.period = whole }, policy: .partner)
+        XCTAssertEqual(a.incidents.count, result.points.count)
+        XCTAssertEqual(a.incidents.withUnsafeBufferPointer { $0.baseAddress }, result.points.withUnsafeBufferPointer { $0.baseAddress },
+                       "the selection shares the binned array")
+        XCTAssertEqual(a.outsideArea, result.outsidePoints.reduce(KeyedCount.zero) { $0 + .record(key: $1.recordKey) })
+        // The public tier leaves sensitive places out, so it copies: exactly what it analyses.
+        let p = try analysis({ $0.period = whole })
+        XCTAssertLessThan(p.incidents.count, result.points.count)
+        XCTAssertLessThanOrEqual(p.incidents.capacity, p.incidents.count + p.incidents.count / 16, "no doubling slack")
+    }
+
     // MARK: Ranking and ids
 
     /// Rows are ranked by incidents, and each row's count equals its cluster's members recounted from the labels

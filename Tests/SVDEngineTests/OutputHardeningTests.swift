@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import SVDCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -208,6 +209,30 @@ final class OutputHardeningTests: XCTestCase {
             .filter { !own.contains($0) && !$0.hasPrefix(".stdout-") && !$0.hasPrefix(".stderr-") }.sorted()
     }
 
+    // MARK: The reject file
+
+    /// Rejected rows whose record starts like a formula (the id is the first column): the restricted rejects.csv
+    /// neutralises its `record` cells as published CSVs do, and still names each row's line and reason.
+    func testFormulaLikeRejectedRecordsAreNeutralisedInTheRejectFile() throws {
+        // No commas or quotes: the record would then start with a quote, which no spreadsheet reads as a formula.
+        let formulas = ["=HYPERLINK(A1)", "@SUM(1+1)", "+cmd|' /C calc'!A0", "-2+3+cmd", "\tTAB=1+1"]
+        try rewrite("x.csv", to: "f1.csv", column: "id", every: 100, values: formulas)
+        try rewrite("f1.csv", to: "f.csv", column: "datetime", every: 100, values: ["not a date"])
+        try cli.ok(["assess", "f.csv", "--out", "r", "--format", "csv", "--quiet"])
+        let rows = Self.csvRecords(try String(contentsOfFile: cli.path("r.restricted/rejects.csv"), encoding: .utf8))
+        XCTAssertEqual(rows.first, ["file", "line", "reason", "detail", "record"])
+        for row in rows.dropFirst() {
+            XCTAssertFalse(row[4].first.map { "=+-@\t\r".contains($0) } ?? false, "record starts like a formula: \(row[4])")
+        }
+        let hostile = rows.dropFirst().filter { $0[2] == "unparseable_date" }
+        XCTAssertEqual(hostile.count, 20, "every 100th of 2,000 rows")
+        for row in hostile {
+            let record = row[4]
+            XCTAssertTrue(record.hasPrefix("'"), "the formula-like record is neutralised: \(record)")
+            XCTAssertTrue(formulas.contains { record.dropFirst().hasPrefix($0.prefix(8)) }, "the record text follows the apostrophe: \(record)")
+        }
+    }
+
     // MARK: A killed run
 
     /// Every file under `folder` (recursively, hidden ones too) with its bytes.
@@ -266,6 +291,62 @@ final class OutputHardeningTests: XCTestCase {
         XCTAssertNotNil(after["manifest.json"])
     }
 
+    /// Killed (SIGKILL) while writing its tables: the previous run's folders stay byte for byte, and the next run
+    /// clears the half-written staged folder. The writing phase is caught by watching the staged folder: the run is
+    /// stopped (SIGSTOP) as soon as a table lands there, and counts as caught only if the manifest, written last, is
+    /// not there yet; a run that finished first is simply tried again.
+    func testRunKilledWhileWritingLeavesThePreviousCompleteFolder() throws {
+        for (command, extra) in [("assess", ["--hotspots", "2"]), ("hotspots", ["--tier", "partner"])] {
+            let out = "w-" + command
+            try cli.ok([command, "x.csv", "--out", out, "--format", "csv,md,json,xlsx", "--quiet"] + extra)
+            var before = try snapshot(out), restrictedBefore = try snapshot(out + ".restricted")
+            XCTAssertNotNil(before["manifest.json"])
+            var caught: [String]?
+            for _ in 0..<10 where caught == nil {
+                let p = Process()
+                p.executableURL = CLI.svd
+                p.arguments = [command, "x.csv", "--out", out, "--format", "csv,md,json,xlsx", "--quiet", "--workers", "1"] + extra
+                p.currentDirectoryURL = cli.dir
+                var env = ProcessInfo.processInfo.environment
+                env["SVD_DISCLOSURE_KEY_FILE"] = cli.path("key")
+                p.environment = env
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                let staging = cli.path(".\(out).partial-\(p.processIdentifier)")
+                while p.isRunning {
+                    if let names = try? FileManager.default.contentsOfDirectory(atPath: staging), !names.isEmpty {
+                        kill(p.processIdentifier, SIGSTOP)
+                        let now = (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []
+                        if !now.isEmpty && !now.contains("manifest.json") { caught = now }
+                        break
+                    }
+                    usleep(100)
+                }
+                if caught != nil {
+                    kill(p.processIdentifier, SIGKILL)
+                    p.waitUntilExit()
+                } else {
+                    // Missed: the run finished (or was swapping in); its folder is the one to keep now.
+                    kill(p.processIdentifier, SIGCONT)
+                    p.waitUntilExit()
+                    before = try snapshot(out)
+                    restrictedBefore = try snapshot(out + ".restricted")
+                }
+            }
+            let written = try XCTUnwrap(caught, "\(command): killed while writing (some tables staged, no manifest) in 10 tries")
+            XCTAssertFalse(written.isEmpty)
+            XCTAssertEqual(try snapshot(out), before, "\(command): the previous complete folder is untouched")
+            XCTAssertEqual(try snapshot(out + ".restricted"), restrictedBefore, "\(command): the previous restricted folder is untouched")
+            XCTAssertTrue(try visible().contains { $0.hasPrefix(".\(out).partial-") }, "the killed run's staged folder is left, hidden")
+
+            // The next run removes what the killed one left.
+            try cli.ok([command, "x.csv", "--out", out, "--format", "csv", "--quiet"] + extra)
+            XCTAssertEqual(try visible().filter { $0.contains(out) }, [out, out + ".restricted"], "\(command): no stale staged folders")
+            XCTAssertNotNil(try snapshot(out)["manifest.json"])
+        }
+    }
+
     // MARK: Determinism
 
     /// Tied reject reasons (three rows each of four reasons), formats of every kind, workers 1 and 2: each run gives
@@ -282,12 +363,7 @@ final class OutputHardeningTests: XCTestCase {
         var runs: [[String: Data]] = []
         for workers in ["1", "1", "2", "2"] {
             try cli.ok(["assess", "tied.csv", "--out", "d", "--format", "csv,md,json,xlsx", "--hotspots", "2", "--workers", workers, "--quiet"])
-            var files = try snapshot("d")
-            for (k, v) in try snapshot("d.restricted") { files["restricted/" + k] = v }
-            var manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(files["manifest.json"])) as? [String: Any])
-            manifest["arguments"] = nil
-            files["manifest.json"] = try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])
-            runs.append(files)
+            runs.append(try runFiles("d"))
         }
         let dq = String(decoding: try XCTUnwrap(runs[0]["data_quality.csv"]), as: UTF8.self)
         for reason in ["unparseable_date", "invalid_age", "unparseable_coordinate", "missing_offence", "unrecognised_value"] {
@@ -299,5 +375,50 @@ final class OutputHardeningTests: XCTestCase {
                 XCTFail("run \(i + 1) (workers \(i < 2 ? 1 : 2)): \(name) differs from run 1")
             }
         }
+    }
+
+    /// A run's files, published and restricted, with the manifest's `arguments` (which name the workers) left out.
+    func runFiles(_ out: String) throws -> [String: Data] {
+        var files = try snapshot(out)
+        for (k, v) in try snapshot(out + ".restricted") { files["restricted/" + k] = v }
+        var manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(files["manifest.json"])) as? [String: Any])
+        manifest["arguments"] = nil
+        files["manifest.json"] = try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])
+        return files
+    }
+
+    /// More than 65,535 distinct offence names (corrupt input): which rows the full catalogue refused depended on
+    /// thread timing with two workers. Now the first 65,535 distinct names in file order keep theirs, so the same
+    /// rows are rejected and every file is the same with 1 and 2 workers.
+    func testAFullOffenceCatalogueRejectsTheSameRowsWhateverTheWorkers() throws {
+        let lines = try String(contentsOfFile: cli.path("x.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let offence = try XCTUnwrap(header.firstIndex(of: "offence")), id = try XCTUnwrap(header.firstIndex(of: "id"))
+        // Every other row a new name (75,000 of them, about 16 MB: several 4 MB chunks); the others keep the demo's.
+        var text = lines[0] + "\n"
+        var seen = Set<String>(), refusedLines: [Int] = []
+        for k in 0..<150_000 {
+            var f = lines[1 + k % (lines.count - 1)].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            f[id] = "N\(k)"
+            if k % 2 == 0 { f[offence] = "offence \(k / 2)" }
+            let name = normaliseCategory(f[offence])
+            if !seen.contains(name) {
+                if seen.count == 65_535 { refusedLines.append(k + 2) } else { seen.insert(name) }
+            }
+            text += f.joined(separator: ",") + "\n"
+        }
+        try text.write(toFile: cli.path("names.csv"), atomically: true, encoding: .utf8)
+        var runs: [[String: Data]] = []
+        for workers in ["1", "2"] {
+            // One folder (the restricted folder's marking names it), read after each run.
+            try cli.ok(["assess", "names.csv", "--out", "n", "--format", "csv", "--workers", workers, "--quiet"])
+            let rejects = Self.csvRecords(try String(contentsOfFile: cli.path("n.restricted/rejects.csv"), encoding: .utf8)).dropFirst()
+            XCTAssertEqual(rejects.filter { $0[2] == "catalog_full" }.map { Int($0[1])! }, refusedLines,
+                           "workers \(workers): the rows of names after the first 65,535 in file order are refused")
+            XCTAssertEqual(rejects.count, refusedLines.count, "workers \(workers): no other rejects")
+            runs.append(try runFiles("n"))
+        }
+        XCTAssertEqual(Set(runs[1].keys), Set(runs[0].keys))
+        for (name, data) in runs[0] where runs[1][name] != data { XCTFail("\(name) differs between 1 and 2 workers") }
     }
 }

@@ -20,8 +20,12 @@ public final class OffenceCatalog: Sendable {
     /// Code for a category (normalised here). Returns nil once 65,535 distinct names exist,
     /// which only a corrupt file produces; the caller rejects that row.
     public func code<S: StringProtocol>(for rawCategory: S) -> UInt16? {
-        let name = normaliseCategory(rawCategory)
-        return state.withLock { s in
+        code(normalised: normaliseCategory(rawCategory))
+    }
+
+    /// `code(for:)` of a name already normalised.
+    public func code(normalised name: String) -> UInt16? {
+        state.withLock { s in
             if let c = s.codes[name] { return c }
             guard s.entries.count < Int(UInt16.max) else { return nil }
             let c = UInt16(s.entries.count)
@@ -29,6 +33,12 @@ public final class OffenceCatalog: Sendable {
             s.entries.append(Entry(name: name, scope: definitions.scope(ofCategory: name)))
             return c
         }
+    }
+
+    /// The code of a name (normalised) the catalogue already has, without adding it: ingest workers look names up
+    /// while they parse and add new ones only in file order (`RowWorker.commit`).
+    public func existingCode(normalised name: String) -> UInt16? {
+        state.withLock { $0.codes[name] }
     }
 
     public func entry(_ code: UInt16) -> Entry {
