@@ -65,7 +65,10 @@ public enum PortalError: Error, CustomStringConvertible {
 /// Runs `body` with a connected client, then shuts the client down (the CLI's one-shot commands).
 public func withDatabase<T: Sendable>(_ location: DatabaseLocation, logger: Logger = Logger(label: "svd.portal"),
                                       _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-    let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
+    // The first query may be queued before run() has started; PostgresNIO warns about that, harmlessly.
+    var background = logger
+    background.logLevel = .error
+    let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: background)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         defer { group.cancelAll() }
