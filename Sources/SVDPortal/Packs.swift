@@ -94,6 +94,33 @@ public enum PackPublisher {
         return (built, binned.period)
     }
 
+    /// Withdraws an upload under the ISA: its file, incidents and ledger records go (the ledger's lines and reasons
+    /// stay as the account of what was read), and every pack built from it is rebuilt without it, or removed when
+    /// nothing is left to build from. False: no such upload, or withdrawn already.
+    public static func withdraw(_ client: PostgresClient, upload id: Int64, by analyst: Account, config: PortalConfig,
+                                logger: Logger) async throws -> (withdrawn: Bool, republished: Publication?) {
+        let (withdrawn, affected) = try await client.withTransaction(logger: logger) { db -> (Bool, Bool) in
+            let rows = try await db.query("""
+                UPDATE uploads SET withdrawn_at = now(), withdrawn_by = \(analyst.id), content = ''::bytea
+                WHERE id = \(id) AND withdrawn_at IS NULL RETURNING id
+                """, logger: logger).decode(Int64.self).all()
+            guard !rows.isEmpty else { return (false, false) }
+            try await db.query("DELETE FROM incidents WHERE upload_id = \(id)", logger: logger)
+            try await db.query("UPDATE upload_rejects SET record = '' WHERE upload_id = \(id)", logger: logger)
+            let packs = try await db.query("SELECT count(*)::int FROM packs WHERE \(id) = ANY (upload_ids)", logger: logger).decode(Int.self).all()
+            return (true, (packs.first ?? 0) > 0)
+        }
+        guard withdrawn, affected else { return (withdrawn, nil) }
+        do {
+            return (true, try await publish(client, by: analyst, config: config, logger: logger))
+        } catch let e as PortalError {
+            // Nothing left in force: no pack may outlive the data it was built from.
+            logger.info("withdrawal left nothing to publish (\(e)); removing the packs")
+            try await client.query("DELETE FROM packs", logger: logger)
+            return (true, nil)
+        }
+    }
+
     public struct PackInfo: Sendable, Codable, Equatable {
         public let district: String
         public let name: String

@@ -155,9 +155,18 @@ enum Pages {
             <tr><th>Layout</th><td>\(esc(u.mapping))</td></tr><tr><th>Source</th><td>\(esc(u.source ?? "–"))</td></tr>
             <tr><th>Bytes</th><td class="n">\(u.bytes)</td></tr><tr><th>Rows read</th><td class="n">\(u.rowsRead)</td></tr>
             <tr><th>Accepted</th><td class="n">\(u.rowsAccepted)</td></tr><tr><th>Rejected</th><td class="n">\(u.rowsRejected)</td></tr>
-            <tr><th>Status</th><td>\(esc(u.status))\(u.error.map { ": <span class=\"bad\">\(esc($0))</span>" } ?? "")</td></tr></table>
-            <h2>Reject ledger</h2>\(ledgerHTML)
+            <tr><th>Status</th><td>\(esc(u.status))\(u.withdrawn ? ", withdrawn under the ISA (file and incidents deleted)" : "")\(u.error.map { ": <span class=\"bad\">\(esc($0))</span>" } ?? "")</td></tr></table>
+            \(withdrawForm(s, u))<h2>Reject ledger</h2>\(ledgerHTML)
             """)
+    }
+
+    /// The analyst's withdrawal under the ISA, on an upload still in force.
+    static func withdrawForm(_ s: Session, _ u: UploadRecord) -> String {
+        guard s.account.role == .analyst, !u.withdrawn else { return "" }
+        return """
+            <form method="post" action="/uploads/\(u.id)/withdraw">\(csrfField(s))<button>Withdraw this upload</button>
+            <span class="note">Deletes its file and incidents and rebuilds every pack made from it; audited.</span></form>
+            """
     }
 
     static func packs(_ s: Session, _ list: [PackPublisher.PackInfo], message: String? = nil) -> String {

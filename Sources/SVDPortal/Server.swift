@@ -113,6 +113,15 @@ public struct Portal: Sendable {
             try await audit(s, "view_upload", "upload:\(u.id)", context)
             return html(Pages.upload(s, u, rejects: rejects, shown: 500))
         })
+        router.post("/uploads/:id/withdraw", use: guarded([.analyst]) { request, context, s in
+            _ = try await form(request, s)
+            guard let id = context.parameters.get("id", as: Int64.self) else { throw Refusal.notFound }
+            let (withdrawn, republished) = try await PackPublisher.withdraw(client, upload: id, by: s.account, config: config, logger: logger)
+            guard withdrawn else { throw Refusal.notFound }
+            try await audit(s, "withdraw", "upload:\(id)", context,
+                            detail: republished.map { "packs rebuilt from uploads \($0.uploads.map(String.init).joined(separator: ","))" } ?? "no pack was built from it, or none is left")
+            return redirect("/uploads/\(id)")
+        })
         router.get("/uploads/:id/rejects.csv", use: guarded(uploaders) { _, context, s in
             let u = try await visibleUpload(context, s)
             let rejects = try await UploadQueries.rejects(client, upload: u.id, logger: logger)
@@ -219,6 +228,11 @@ public struct Portal: Sendable {
                 }
                 return try await handler(request, context, s)
             } catch let r as Refusal {
+                // A signed-in account asking for what it may not see is itself worth a line in the audit log.
+                if let session, r.status == .forbidden || r.status == .notFound {
+                    try await Audit.record(client, account: session.account, action: "refused", target: request.uri.path, remote: context.remote,
+                                           detail: "\(r.status.code)", logger: logger)
+                }
                 return refuse(r, api: api, session: session)
             }
         }
@@ -332,7 +346,7 @@ public struct Portal: Sendable {
         var request = request
         var body: ByteBuffer?
         if declared.map({ $0 <= config.maxUploadBytes }) ?? true {
-            body = try? await request.collectBody(upTo: config.maxUploadBytes)
+            do { body = try await request.collectBody(upTo: config.maxUploadBytes) } catch is NIOTooManyBytesError { body = nil }
         }
         guard let body else {
             let id = try await UploadIngest.storeOversized(client, by: s.account, partner: partner ?? "VRU", limit: config.maxUploadBytes, logger: logger)

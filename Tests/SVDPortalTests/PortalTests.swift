@@ -147,9 +147,7 @@ final class PortalTests: XCTestCase {
         try await (portal ?? f.portal).application(host: "127.0.0.1", port: 0, runsClient: false).test(.live, test)
     }
 
-    func count(_ f: Fixture, _ sql: PostgresQuery) async throws -> Int {
-        try await f.portal.client.query(sql).decode(Int.self).all().first ?? -1
-    }
+    func count(_ f: Fixture, _ sql: PostgresQuery) async throws -> Int { try await Web.count(f, sql) }
 
     // MARK: The route × role matrix
 
@@ -199,6 +197,7 @@ final class PortalTests: XCTestCase {
             let posts: [(String, [String: String], [Int])] = [
                 ("/accounts/\(cspy)/tier", ["tier": "public"], [401, 303, 403, 403, 403, 403]),
                 ("/publish", [:], [401, -1, 403, 403, 403, 403]),  // the analyst's publish: testPublishFromTheBrowser
+                ("/uploads/\(a)/withdraw", [:], [401, -1, 403, 403, 403, 403]),  // the analyst's: testWithdrawalRebuildsThePacks
                 ("/uploads", [:], [401, -1, -1, -1, 403, 403]),     // uploads: the upload tests
             ]
             for (uri, form, expected) in posts {
@@ -221,6 +220,9 @@ final class PortalTests: XCTestCase {
             let partnerX = Web.body(try await Web.get(c, "/packs/\(x)?tier=partner", browsers["ana"]!))
             XCTAssertTrue(partnerX.contains("OFFICIAL-SENSITIVE"))
         }
+        // CSP X asking for CSP Y's pack is refused, and the attempt is on the record.
+        let refused = try await count(f, "SELECT count(*)::int FROM audit_log WHERE username = 'cspx' AND action = 'refused' AND target = \("/packs/\(Self.districtY)")")
+        XCTAssertGreaterThanOrEqual(refused, 1)
     }
 
     /// The analyst grants CSP X the partner tier: from then on its pack is the partner-tier one, and the public
@@ -440,6 +442,40 @@ final class PortalTests: XCTestCase {
         let v29 = try await count(f, "SELECT count(*)::int FROM audit_log WHERE action = 'publish'"); XCTAssertGreaterThanOrEqual(v29, 1)
     }
 
+    /// Under the ISA the analyst withdraws an upload: its file and incidents go, the packs built from it are
+    /// rebuilt without it, and the withdrawal is audited.
+    func testWithdrawalRebuildsThePacks() async throws {
+        let f = try await Self.shared.value
+        let extra = FileManager.default.temporaryDirectory.appendingPathComponent("svd-portal-withdraw-\(UUID().uuidString).csv")
+        try DemoGenerator(seed: 13, rows: 300).write(to: extra, format: .native)
+        defer { try? FileManager.default.removeItem(at: extra) }
+        let csv = String(decoding: try Data(contentsOf: extra), as: UTF8.self)
+        let id = try await serve(f) { c -> Int64 in
+            let pb = try await Web.login(c, "pb", f), ana = try await Web.login(c, "ana", f)
+            let up = try await Web.upload(c, pb, fields: [("mapping", "native"), ("source", "ambulance")], file: ("more.csv", csv))
+            XCTAssertEqual(up.status, .seeOther)
+            let id = try XCTUnwrap(up.headers[.location].flatMap { Int64($0.split(separator: "/").last!) })
+            let v101 = try await Web.post(c, "/publish", ana, form: ["csrf": ana.csrf]).status; XCTAssertEqual(v101, .seeOther)
+            let inPacks = try await Web.count(f, "SELECT count(*)::int FROM packs WHERE \(id) = ANY (upload_ids)")
+            XCTAssertEqual(inPacks, 26)
+            let v102 = try await Web.count(f, "SELECT count(*)::int FROM incidents WHERE upload_id = \(id)"); XCTAssertGreaterThan(v102, 0)
+
+            let v103 = try await Web.post(c, "/uploads/\(id)/withdraw", ana, form: [:]).status; XCTAssertEqual(v103, .forbidden, "no form token")
+            let v104 = try await Web.post(c, "/uploads/\(id)/withdraw", pb, form: ["csrf": pb.csrf]).status; XCTAssertEqual(v104, .forbidden, "partners cannot")
+            let v105 = try await Web.post(c, "/uploads/\(id)/withdraw", ana, form: ["csrf": ana.csrf]).status; XCTAssertEqual(v105, .seeOther)
+            let v106 = try await Web.post(c, "/uploads/\(id)/withdraw", ana, form: ["csrf": ana.csrf]).status; XCTAssertEqual(v106, .notFound, "once only")
+            let page = Web.body(try await Web.get(c, "/uploads/\(id)", pb))
+            XCTAssertTrue(page.contains("withdrawn under the ISA"))
+            return id
+        }
+        let after = try await count(f, "SELECT count(*)::int FROM packs WHERE \(id) = ANY (upload_ids)")
+        XCTAssertEqual(after, 0, "every pack rebuilt without it")
+        let v107 = try await count(f, "SELECT count(*)::int FROM packs"); XCTAssertEqual(v107, 26)
+        let v108 = try await count(f, "SELECT count(*)::int FROM incidents WHERE upload_id = \(id)"); XCTAssertEqual(v108, 0)
+        let v109 = try await count(f, "SELECT length(content)::int FROM uploads WHERE id = \(id)"); XCTAssertEqual(v109, 0)
+        let v110 = try await count(f, "SELECT count(*)::int FROM audit_log WHERE action = 'withdraw' AND target = \("upload:\(id)")"); XCTAssertEqual(v110, 1)
+    }
+
     func testMigrationsAreRecordedOnce() async throws {
         let f = try await Self.shared.value
         let v30 = try await Migrations.apply(f.portal.client, logger: Self.logger); XCTAssertEqual(v30, [])
@@ -451,6 +487,10 @@ final class PortalTests: XCTestCase {
 
 /// What a browser does, as functions the tests' @Sendable closures can call.
 enum Web {
+    static func count(_ f: PortalTests.Fixture, _ sql: PostgresQuery) async throws -> Int {
+        try await f.portal.client.query(sql).decode(Int.self).all().first ?? -1
+    }
+
     static func body(_ r: TestResponse) -> String { String(buffer: r.body) }
 
     static func get(_ c: some TestClientProtocol, _ uri: String, _ b: PortalTests.Browser) async throws -> TestResponse {
