@@ -83,13 +83,14 @@ let package = Package(
         // Runs scripts/perf-guard.sh (a release build of svd-perf-guard, then callgrind): the CI performance guard.
         .testTarget(name: "PerfGuardTests"),
         // The portal against a real PostgreSQL + PostGIS that scripts/portal-db.sh starts: route × role matrix, attacks, audit.
-        .testTarget(name: "SVDPortalTests", dependencies: ["SVDPortal", "SVDCore", "SVDDemo", "SVDPublish",
+        .testTarget(name: "SVDPortalTests", dependencies: ["SVDPortal", "SVDCore", "SVDDemo", "SVDDetect", "SVDPublish",
                                                           .product(name: "HTTPTypes", package: "swift-http-types"),
                                                           .product(name: "NIOCore", package: "swift-nio"),
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                           .product(name: "PostgresNIO", package: "postgres-nio"),
-                                                          .product(name: "Logging", package: "swift-log")]),
+                                                          .product(name: "Logging", package: "swift-log")],
+                    exclude: ["browser_check.py"]),
         .testTarget(name: "SVDDemoTests", dependencies: ["SVDCore", "SVDDemo", "SVDIngest"], exclude: ["make_land_mask.py", "check_outside_share.py"]),
     ]
 )

@@ -52,12 +52,14 @@ public enum PortalError: Error, CustomStringConvertible {
     case badDatabaseURL(String)
     case migration(String)
     case account(String)
+    case database(String)
 
     public var description: String {
         switch self {
         case .badDatabaseURL(let why): "SVD_DATABASE_URL / --database-url: \(why)"
         case .migration(let why): "migrations: \(why)"
         case .account(let why): why
+        case .database(let why): why
         }
     }
 }
@@ -72,7 +74,27 @@ public func withDatabase<T: Sendable>(_ location: DatabaseLocation, logger: Logg
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         defer { group.cancelAll() }
-        return try await body(client)
+        do {
+            return try await body(client)
+        } catch let e as PSQLError {
+            throw PortalError.database(location.describe(e))
+        } catch where "\(error)".contains("ConnectionPoolError") {
+            throw PortalError.database(location.describe(error))
+        }
+    }
+}
+
+extension DatabaseLocation {
+    /// Where, for messages: the socket's folder or host:port, and the database (never the password).
+    public var place: String { "\(socketFolder.map { "socket \($0)" } ?? "\(host):\(port)"), database \(database)" }
+
+    /// One line about a database error: the server's own message, or that it could not be reached.
+    public func describe(_ error: Error) -> String {
+        if let e = error as? PSQLError, let message = e.serverInfo?[.message] { return "the database (\(place)) said: \(message)" }
+        if "\(error)".contains("ConnectionPoolError") || (error as? PSQLError)?.code == .connectionError {
+            return "cannot connect to the database (\(place)): is it running? (eval \"$(bash scripts/portal-db.sh)\")"
+        }
+        return "database (\(place)): \(String(reflecting: error))"
     }
 }
 

@@ -7,6 +7,7 @@ import NIOCore
 import PostgresNIO
 import SVDCore
 import SVDDemo
+import SVDDetect
 import SVDPublish
 import XCTest
 @testable import SVDPortal
@@ -429,6 +430,39 @@ final class PortalTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(near, 1)
     }
 
+    /// svd's DBSCAN on the stored points gives PostGIS's `ST_ClusterDBSCAN` clusters: the same noise, the same
+    /// partition of core points, and every border point in a cluster of one of its core neighbours (which
+    /// cluster a border point between two joins is the one thing the two may choose differently).
+    func testDBSCANEqualsSTClusterDBSCAN() async throws {
+        let f = try await Self.shared.value
+        let (eps, minPoints) = (150.0, 4)
+        let rows = try await f.portal.client.query("""
+            SELECT ST_X(geom), ST_Y(geom), ST_ClusterDBSCAN(geom, eps => \(eps)::float8, minpoints => \(minPoints)::int) OVER ()
+            FROM incidents WHERE upload_id = \(f.uploadA) ORDER BY id
+            """).decode((Double, Double, Int?).self).all()
+        XCTAssertGreaterThan(rows.count, 1000)
+        let points = rows.map { BNGPoint(easting: $0.0, northing: $0.1) }
+        let svd = try DBSCAN.cluster(points, eps: eps, minPoints: minPoints)
+        XCTAssertGreaterThan(svd.clusterCount, 3, "a sample with clusters in it")
+        XCTAssertEqual(Set(rows.indices.filter { rows[$0].2 == nil }), Set(svd.labels.indices.filter { svd.labels[$0] == DBSCANResult.noise }), "noise")
+        var toPostGIS: [Int32: Int] = [:], toSVD: [Int: Int32] = [:]
+        for i in rows.indices where svd.isCore[i] {
+            let ours = svd.labels[i], theirs = try XCTUnwrap(rows[i].2)
+            XCTAssertEqual(toPostGIS[ours, default: theirs], theirs, "core point \(i)")
+            XCTAssertEqual(toSVD[theirs, default: ours], ours, "core point \(i)")
+            toPostGIS[ours] = theirs
+            toSVD[theirs] = ours
+        }
+        XCTAssertEqual(toPostGIS.count, svd.clusterCount)
+        for i in rows.indices where !svd.isCore[i] && svd.labels[i] != DBSCANResult.noise {
+            let theirs = try XCTUnwrap(rows[i].2)
+            let joinable = Set(rows.indices.filter { j in
+                svd.isCore[j] && pow(points[j].easting - points[i].easting, 2) + pow(points[j].northing - points[i].northing, 2) <= eps * eps
+            }.map { toPostGIS[svd.labels[$0]]! })
+            XCTAssertTrue(joinable.contains(theirs) && joinable.contains(toPostGIS[svd.labels[i]]!), "border point \(i)")
+        }
+    }
+
     func testPublishFromTheBrowser() async throws {
         let f = try await Self.shared.value
         try await serve(f) { c in
@@ -474,6 +508,42 @@ final class PortalTests: XCTestCase {
         let v108 = try await count(f, "SELECT count(*)::int FROM incidents WHERE upload_id = \(id)"); XCTAssertEqual(v108, 0)
         let v109 = try await count(f, "SELECT length(content)::int FROM uploads WHERE id = \(id)"); XCTAssertEqual(v109, 0)
         let v110 = try await count(f, "SELECT count(*)::int FROM audit_log WHERE action = 'withdraw' AND target = \("upload:\(id)")"); XCTAssertEqual(v110, 1)
+    }
+
+    /// A person's path through the portal in Debian's headless Chromium (browser_check.py, Selenium): the CSP signs
+    /// in, opens and downloads its pack, signs out; a partner uploads a file with bad rows and reads the ledger.
+    /// Screenshots go to a temporary folder (the README's come from this script).
+    func testInARealBrowser() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let ci = env["CI"].map { !$0.isEmpty && $0 != "0" && $0.lowercased() != "false" } ?? false
+        let hasSelenium = Process.runs("/usr/bin/env", ["python3", "-c", "import selenium"])
+        let missing = ["/usr/bin/chromium", "/usr/bin/chromedriver"].filter { !FileManager.default.isExecutableFile(atPath: $0) }
+            + (hasSelenium ? [] : ["python3's selenium"])
+        if !missing.isEmpty {
+            if ci { return XCTFail("\(missing.joined(separator: ", ")) missing: .ci/run installs chromium, chromium-driver and selenium") }
+            throw XCTSkip("needs \(missing.joined(separator: ", ")) (apt-get install chromium chromium-driver; pip install selenium)")
+        }
+        let f = try await Self.shared.value
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-portal-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let bad = folder.appendingPathComponent("bad-rows.csv")
+        try ([DemoGenerator.nativeHeader,
+              "b-1,2026-03-14T23:10,violence with injury,601500,142500,19,M,22,M,street,yes,no,none,yes,no,police",
+              "b-2,2026-13-40T25:00,violence with injury,601500,142500,19,M,22,M,street,yes,no,none,yes,no,police",
+              "b-3,2026-03-14T23:10,violence with injury,nowhere,142500,19,M,22,M,street,yes,no,none,yes,no,police"].joined(separator: "\n") + "\n")
+            .write(to: bad, atomically: true, encoding: .utf8)
+        let script = Self.packageRoot.appendingPathComponent("Tests/SVDPortalTests/browser_check.py").path
+        let (status, output) = try await serve(f) { c -> (Int32, String) in
+            let port = try XCTUnwrap(c.port)
+            return try await Process.output("/usr/bin/env", ["python3", script, "http://127.0.0.1:\(port)", folder.path, "cspx", f.passwords["cspx"]!,
+                                                             Self.districtX, "pa", f.passwords["pa"]!, bad.path])
+        }
+        print("browser check (screenshots in \(folder.path)): \(output)")
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("\"downloaded\": true") && output.contains("\"ledger_rows\": 2"), output)
+        for shot in ["portal-csp-pack.png", "portal-partner-ledger.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(shot).path), shot)
+        }
     }
 
     func testMigrationsAreRecordedOnce() async throws {
@@ -545,4 +615,38 @@ enum Web {
         return try await c.execute(uri: "/uploads", method: .post, headers: h, body: body)
     }
 
+}
+
+extension Process {
+    /// Whether the command exits 0 (its output discarded).
+    static func runs(_ tool: String, _ arguments: [String]) -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    /// Runs a command to its end without holding a thread of the concurrency pool (the server under test needs
+    /// them): its exit status and its stdout and stderr together.
+    static func output(_ tool: String, _ arguments: [String]) async throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("svd-process-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardOutput = handle
+        p.standardError = handle
+        let status: Int32 = try await withCheckedThrowingContinuation { done in
+            p.terminationHandler = { done.resume(returning: $0.terminationStatus) }
+            do { try p.run() } catch { done.resume(throwing: error) }
+        }
+        try handle.close()
+        return (status, String(decoding: try Data(contentsOf: log), as: UTF8.self))
+    }
 }

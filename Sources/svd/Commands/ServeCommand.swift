@@ -30,7 +30,7 @@ struct DatabaseOptions: ParsableArguments {
         guard let text = databaseURL ?? env.flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw ValidationError("--database-url is not given and $SVD_DATABASE_URL is not set (eval \"$(bash scripts/portal-db.sh)\" sets it)")
         }
-        do { return try DatabaseLocation(url: text) } catch { throw ValidationError("--database-url: \(error)") }
+        do { return try DatabaseLocation(url: text) } catch { throw ValidationError("\(error)") }
     }
 }
 
