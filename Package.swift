@@ -23,7 +23,6 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
@@ -61,7 +60,6 @@ let package = Package(
                                                   .product(name: "PostgresNIO", package: "postgres-nio"),
                                                   .product(name: "NIOCore", package: "swift-nio"),
                                                   .product(name: "NIOPosix", package: "swift-nio"),
-                                                  .product(name: "HTTPTypes", package: "swift-http-types"),
                                                   .product(name: "Logging", package: "swift-log")],
                 resources: [.copy("Migrations")]),
         .executableTarget(name: "svd", dependencies: ["SVDCore", "SVDLocate", "SVDPublish", "SVDDemo", "SVDEngine", "SVDAudit", "SVDWorkbook", "SVDPortal",
@@ -84,8 +82,7 @@ let package = Package(
         .testTarget(name: "PerfGuardTests"),
         // The portal against a real PostgreSQL + PostGIS that scripts/portal-db.sh starts: route × role matrix, attacks, audit.
         .testTarget(name: "SVDPortalTests", dependencies: ["SVDPortal", "SVDCore", "SVDDemo", "SVDDetect", "SVDPublish",
-                                                          .product(name: "HTTPTypes", package: "swift-http-types"),
-                                                          .product(name: "NIOCore", package: "swift-nio"),
+                                                                  .product(name: "NIOCore", package: "swift-nio"),
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                           .product(name: "PostgresNIO", package: "postgres-nio"),

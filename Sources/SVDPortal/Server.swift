@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
 import Logging
@@ -410,9 +409,9 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var r = try await next(request, context)
         r.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-        r.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        r.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        r.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        r.headers[.init("X-Content-Type-Options")!] = "nosniff"
+        r.headers[.init("X-Frame-Options")!] = "DENY"
+        r.headers[.init("Referrer-Policy")!] = "no-referrer"
         r.headers[.cacheControl] = "no-store"
         return r
     }
