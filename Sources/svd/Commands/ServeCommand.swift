@@ -275,7 +275,7 @@ extension ServeCommand {
                         let p = try await PackPublisher.publish(client, by: account, config: config, logger: logger)
                         try await Audit.record(client, account: account, action: "publish", target: "packs", remote: "svd serve publish",
                                                detail: "\(p.packs) packs, \(p.period)", logger: logger)
-                        say("Published \(p.packs) packs (\(p.period), \(p.uploads.count) uploads) in \(String(format: "%.1f", p.seconds)) s.")
+                        say("Published \(p.packs) packs (\(p.period), \(p.uploads.count) upload\(p.uploads.count == 1 ? "" : "s")) in \(String(format: "%.1f", p.seconds)) s.")
                     }
                 }
             }
