@@ -17,6 +17,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // svd audit reads Excel workbooks (zip archives of XML); only SVDAudit uses it.
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // svd serve, the data-sharing portal: HTTP server, bcrypt password hashes, PostgreSQL/PostGIS client.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
@@ -47,8 +53,18 @@ let package = Package(
         // The CI performance guard: instructions of DBSCAN, Gi* and ingest → bin under callgrind against
         // Benchmarks/guard/thresholds.json (run by scripts/perf-guard.sh, which PerfGuardTests runs).
         .executableTarget(name: "svd-perf-guard", dependencies: ["SVDEngine", "SVDDemo"]),
-        .executableTarget(name: "svd", dependencies: ["SVDCore", "SVDLocate", "SVDPublish", "SVDDemo", "SVDEngine", "SVDAudit", "SVDWorkbook",
-                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // svd serve: the data-sharing portal on PostgreSQL/PostGIS; packs come from the same engine and disclosure path as the CLI.
+        .target(name: "SVDPortal", dependencies: ["SVDCore", "SVDIngest", "SVDEngine", "SVDPublish",
+                                                  .product(name: "Hummingbird", package: "hummingbird"),
+                                                  .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                                                  .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                  .product(name: "NIOCore", package: "swift-nio"),
+                                                  .product(name: "NIOPosix", package: "swift-nio"),
+                                                  .product(name: "Logging", package: "swift-log")],
+                resources: [.copy("Migrations")]),
+        .executableTarget(name: "svd", dependencies: ["SVDCore", "SVDLocate", "SVDPublish", "SVDDemo", "SVDEngine", "SVDAudit", "SVDWorkbook", "SVDPortal",
+                                                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                                     .product(name: "Logging", package: "swift-log")]),
 
         .testTarget(name: "GEOSTests", dependencies: ["GEOS"]),
         .testTarget(name: "SVDCoreTests", dependencies: ["SVDCore"], resources: [.copy("Fixtures")]),
@@ -64,6 +80,14 @@ let package = Package(
         .testTarget(name: "SVDAuditTests", dependencies: ["SVDAudit", "SVDCore", "SVDWorkbook"], exclude: ["tamper_workbook.py"]),
         // Runs scripts/perf-guard.sh (a release build of svd-perf-guard, then callgrind): the CI performance guard.
         .testTarget(name: "PerfGuardTests"),
+        // The portal against a real PostgreSQL + PostGIS that scripts/portal-db.sh starts: route × role matrix, attacks, audit.
+        .testTarget(name: "SVDPortalTests", dependencies: ["SVDPortal", "SVDCore", "SVDDemo", "SVDDetect", "SVDPublish",
+                                                                  .product(name: "NIOCore", package: "swift-nio"),
+                                                          .product(name: "Hummingbird", package: "hummingbird"),
+                                                          .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                                          .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                          .product(name: "Logging", package: "swift-log")],
+                    exclude: ["browser_check.py"]),
         .testTarget(name: "SVDDemoTests", dependencies: ["SVDCore", "SVDDemo", "SVDIngest"], exclude: ["make_land_mask.py", "check_outside_share.py"]),
     ]
 )

@@ -9,7 +9,7 @@ struct SVD: ParsableCommand {
         abstract: "Serious Violence Duty analytics: needs-assessment tables, hotspots and reports from incident extracts.",
         discussion: "Exit codes: 0 success; 64 bad arguments (one line saying why); 2 unreadable or unusable input (one line naming the file).",
         version: SVDVersion.description,
-        subcommands: [AssessCommand.self, HotspotsCommand.self, ReportCommand.self, AuditCommand.self, DemoCommand.self, GeodataCommand.self, DefinitionsCommand.self]
+        subcommands: [AssessCommand.self, HotspotsCommand.self, ReportCommand.self, AuditCommand.self, DemoCommand.self, GeodataCommand.self, DefinitionsCommand.self, ServeCommand.self]
     )
 
     /// ArgumentParser's `main()`, with every error as one line on stderr (`svd: error: …`) and no usage block:

@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+import NIOPosix
+import PostgresNIO
+import SVDCore
+import SVDEngine
+import SVDPublish
+
+/// The CSP packs: `svd report --district CODE` for every district, in both tiers, from the uploads in force.
+/// The engine reads the uploaded files themselves (as stored, with their mappings), so a pack is byte for byte the
+/// report the CLI writes from the same files and key; no table is ever recomputed in SQL.
+public enum PackPublisher {
+    struct StoredUpload: Sendable {
+        let id: Int64
+        let mapping: UploadMapping
+        let partner: String
+        let content: Data
+    }
+
+    public struct Built: Sendable {
+        public let district: String
+        public let tier: DisclosureTier
+        public let html: String
+    }
+
+    public struct Publication: Sendable {
+        public let uploads: [Int64]
+        public let period: String
+        public let packs: Int
+        public let seconds: Double
+    }
+
+    /// The tiers' policies: the public one with the portal's threshold and minimum base (as `--suppress-below` and
+    /// `--min-base`), the partner one as the CLI's `--tier partner`.
+    public static func policy(_ tier: DisclosureTier, publicPolicy: DisclosurePolicy) -> DisclosurePolicy {
+        tier == .partner ? .partner : publicPolicy
+    }
+
+    /// Builds and stores every district's pack in both tiers from the accepted, not withdrawn uploads; replaces
+    /// the previous publication in one transaction.
+    public static func publish(_ client: PostgresClient, by analyst: Account, config: PortalConfig, logger: Logger) async throws -> Publication {
+        let started = Date()
+        let rows = try await client.query("""
+            SELECT id, mapping, partner, content FROM uploads WHERE status = 'accepted' AND withdrawn_at IS NULL AND rows_accepted > 0
+            ORDER BY id
+            """, logger: logger).decode((Int64, String, String, Data).self).all()
+        let uploads = rows.compactMap { r in UploadMapping(rawValue: r.1).map { StoredUpload(id: r.0, mapping: $0, partner: r.2, content: r.3) } }
+        guard !uploads.isEmpty else { throw PortalError.account("nothing to publish: no accepted upload is in force") }
+        let (built, period) = try await NIOThreadPool.singleton.runIfActive {
+            try build(uploads, config: config)
+        }
+        let ids = uploads.map(\.id)
+        try await client.withTransaction(logger: logger) { db in
+            for pack in built {
+                try await db.query("""
+                    INSERT INTO packs (district, tier, html, period_from, period_to, upload_ids, published_by)
+                    VALUES (\(pack.district), \(pack.tier.rawValue), \(pack.html), \(period.lowerBound.description),
+                            \(period.upperBound.description), \(ids), \(analyst.id))
+                    ON CONFLICT (district, tier) DO UPDATE SET html = excluded.html, period_from = excluded.period_from,
+                        period_to = excluded.period_to, upload_ids = excluded.upload_ids, published_at = now(),
+                        published_by = excluded.published_by
+                    """, logger: logger)
+            }
+        }
+        return Publication(uploads: ids, period: "\(period.lowerBound) to \(period.upperBound)", packs: built.count,
+                           seconds: Date().timeIntervalSince(started))
+    }
+
+    /// One binning pass over the uploads (written to a private folder, as `upload-<id>.csv`), then the report for
+    /// each district and tier, as `svd report FILE[:MAPPING]… --district CODE [--tier partner]` makes it.
+    static func build(_ uploads: [StoredUpload], config: PortalConfig) throws -> ([Built], ClosedRange<MonthKey>) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-portal-pack-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var inputs: [IncidentInput] = []
+        for u in uploads {
+            let file = folder.appendingPathComponent("upload-\(u.id).csv")
+            try u.content.write(to: file)
+            inputs.append(IncidentInput(url: file, layout: u.mapping.layout, partner: u.partner))
+        }
+        var request = IncidentRequest(inputs: inputs, area: config.area, workers: 2)
+        request.disclosureKey = config.disclosureKey
+        let binned = try BinnedIncidents(request: request, rejectsFile: nil, progress: nil, points: .latest(HotspotAnalysis.patrolWindowMonths))
+        var built: [Built] = []
+        for (index, district) in binned.area.districts.enumerated() {
+            for tier in [DisclosureTier.public, .partner] {
+                let policy = policy(tier, publicPolicy: config.publicPolicy)
+                let arguments = inputs.map { "\($0.url.lastPathComponent)" } + ["--district", district.code, "--tier", tier.rawValue]
+                let manifest = RunManifest(command: "serve publish", arguments: arguments, binned: binned, disclosure: policy, key: config.disclosureKey)
+                built.append(Built(district: district.code, tier: tier,
+                                   html: try binned.report(disclosure: policy, district: index, maxHotspots: 10, run: manifest)))
+            }
+        }
+        return (built, binned.period)
+    }
+
+    /// Withdraws an upload under the ISA: its file, incidents and ledger records go (the ledger's lines and reasons
+    /// stay as the account of what was read), and every pack built from it is rebuilt without it, or removed when
+    /// nothing is left to build from. False: no such upload, or withdrawn already.
+    public static func withdraw(_ client: PostgresClient, upload id: Int64, by analyst: Account, config: PortalConfig,
+                                logger: Logger) async throws -> (withdrawn: Bool, republished: Publication?) {
+        let (withdrawn, affected) = try await client.withTransaction(logger: logger) { db -> (Bool, Bool) in
+            let rows = try await db.query("""
+                UPDATE uploads SET withdrawn_at = now(), withdrawn_by = \(analyst.id), content = ''::bytea
+                WHERE id = \(id) AND withdrawn_at IS NULL RETURNING id
+                """, logger: logger).decode(Int64.self).all()
+            guard !rows.isEmpty else { return (false, false) }
+            try await db.query("DELETE FROM incidents WHERE upload_id = \(id)", logger: logger)
+            try await db.query("UPDATE upload_rejects SET record = '' WHERE upload_id = \(id)", logger: logger)
+            let packs = try await db.query("SELECT count(*)::int FROM packs WHERE \(id) = ANY (upload_ids)", logger: logger).decode(Int.self).all()
+            return (true, (packs.first ?? 0) > 0)
+        }
+        guard withdrawn, affected else { return (withdrawn, nil) }
+        do {
+            return (true, try await publish(client, by: analyst, config: config, logger: logger))
+        } catch let e as PortalError {
+            // Nothing left in force: no pack may outlive the data it was built from.
+            logger.info("withdrawal left nothing to publish (\(e)); removing the packs")
+            try await client.query("DELETE FROM packs", logger: logger)
+            return (true, nil)
+        }
+    }
+
+    public struct PackInfo: Sendable, Codable, Equatable {
+        public let district: String
+        public let name: String
+        public let tier: String
+        public let period: String
+        public let publishedAt: String
+    }
+
+    /// The packs an account may list: every district's for the analyst (both tiers), the CSP's own district's in
+    /// its granted tier, none for a partner.
+    public static func visible(_ client: PostgresClient, to account: Account, logger: Logger) async throws -> [PackInfo] {
+        let rows = try await client.query("""
+            SELECT p.district, d.name, p.tier, p.period_from || ' to ' || p.period_to,
+                   to_char(p.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+            FROM packs p JOIN districts d ON d.code = p.district ORDER BY d.name, p.tier DESC
+            """, logger: logger).decode((String, String, String, String, String).self).all()
+        let packs = rows.map { PackInfo(district: $0.0, name: $0.1, tier: $0.2, period: $0.3, publishedAt: $0.4) }
+        switch account.role {
+        case .analyst: return packs
+        case .csp: return packs.filter { $0.district == account.district && $0.tier == account.cspTier.rawValue }
+        case .partner: return []
+        }
+    }
+
+    public static func html(_ client: PostgresClient, district: String, tier: DisclosureTier, logger: Logger) async throws -> String? {
+        try await client.query("SELECT html FROM packs WHERE district = \(district) AND tier = \(tier.rawValue)", logger: logger)
+            .decode(String.self).all().first
+    }
+}
