@@ -80,7 +80,7 @@ public enum PackPublisher {
         }
         var request = IncidentRequest(inputs: inputs, area: config.area, workers: 2)
         request.disclosureKey = config.disclosureKey
-        let binned = try BinnedIncidents(request: request, rejectsFile: nil, progress: nil, points: .latest(HotspotAnalysis.patrolWindowMonths))
+        let binned = try BinnedIncidents(request: request, rejectsFile: nil, progress: nil, points: BinnedIncidents.reportPointWindow(for: request))
         var built: [Built] = []
         for (index, district) in binned.area.districts.enumerated() {
             for tier in [DisclosureTier.public, .partner] {
