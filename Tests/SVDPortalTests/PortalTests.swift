@@ -50,26 +50,19 @@ final class PortalTests: XCTestCase {
     }
 
     /// `bash scripts/portal-db.sh`: installs, creates and starts the cluster as needed; prints SVD_DATABASE_URL.
-    static func ensureCluster() throws -> DatabaseLocation {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["bash", "scripts/portal-db.sh"]
-        p.currentDirectoryURL = packageRoot
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0, let line = text.split(separator: "\n").first(where: { $0.contains("SVD_DATABASE_URL=") }) else {
-            throw PortalError.migration("scripts/portal-db.sh failed (\(p.terminationStatus)): \(text)")
+    /// Through `Process.output` (a termination handler): `waitUntilExit` on a thread of the concurrency pool was seen to
+    /// wait forever for a script that had exited.
+    static func ensureCluster() async throws -> DatabaseLocation {
+        let (status, text) = try await Process.output("/usr/bin/env", ["bash", packageRoot.appendingPathComponent("scripts/portal-db.sh").path])
+        guard status == 0, let line = text.split(separator: "\n").first(where: { $0.contains("SVD_DATABASE_URL=") }) else {
+            throw PortalError.migration("scripts/portal-db.sh failed (\(status)): \(text)")
         }
         let url = line.split(separator: "=", maxSplits: 1)[1].trimmingCharacters(in: CharacterSet(charactersIn: "'"))
         return try DatabaseLocation(url: url)
     }
 
     static func makeFixture() async throws -> Fixture {
-        let server = try ensureCluster()
+        let server = try await ensureCluster()
         let name = "svd_test_\(Passwords.token().prefix(12))"
         try await withDatabase(server.with(database: "postgres"), logger: logger) { admin in
             try await admin.query("CREATE DATABASE \(unescaped: name) TEMPLATE svd_template")
@@ -515,7 +508,7 @@ final class PortalTests: XCTestCase {
     func testInARealBrowser() async throws {
         let env = ProcessInfo.processInfo.environment
         let ci = env["CI"].map { !$0.isEmpty && $0 != "0" && $0.lowercased() != "false" } ?? false
-        let hasSelenium = Process.runs("/usr/bin/env", ["python3", "-c", "import selenium"])
+        let hasSelenium = try await Process.output("/usr/bin/env", ["python3", "-c", "import selenium"]).0 == 0
         let missing = ["/usr/bin/chromium", "/usr/bin/chromedriver"].filter { !FileManager.default.isExecutableFile(atPath: $0) }
             + (hasSelenium ? [] : ["python3's selenium"])
         if !missing.isEmpty {
@@ -617,18 +610,6 @@ enum Web {
 }
 
 extension Process {
-    /// Whether the command exits 0 (its output discarded).
-    static func runs(_ tool: String, _ arguments: [String]) -> Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }
-
     /// Runs a command to its end without holding a thread of the concurrency pool (the server under test needs
     /// them): its exit status and its stdout and stderr together.
     static func output(_ tool: String, _ arguments: [String]) async throws -> (Int32, String) {
