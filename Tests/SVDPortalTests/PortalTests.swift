@@ -50,8 +50,8 @@ final class PortalTests: XCTestCase {
     }
 
     /// `bash scripts/portal-db.sh`: installs, creates and starts the cluster as needed; prints SVD_DATABASE_URL.
-    /// Through `Process.output` (a termination handler): `waitUntilExit` on a thread of the concurrency pool was seen to
-    /// wait forever for a script that had exited.
+    /// Through `Process.output` (posix_spawn and waitpid): Foundation's Process was seen to wait forever for this
+    /// script after it had exited.
     static func ensureCluster() async throws -> DatabaseLocation {
         let (status, text) = try await Process.output("/usr/bin/env", ["bash", packageRoot.appendingPathComponent("scripts/portal-db.sh").path])
         guard status == 0, let line = text.split(separator: "\n").first(where: { $0.contains("SVD_DATABASE_URL=") }) else {
@@ -613,20 +613,30 @@ extension Process {
     /// Runs a command to its end without holding a thread of the concurrency pool (the server under test needs
     /// them): its exit status and its stdout and stderr together.
     static func output(_ tool: String, _ arguments: [String]) async throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
+        // posix_spawn and a blocking waitpid on a thread of its own: in the full test run, Foundation's Process left
+        // portal-db.sh a zombie (its SIGCHLD never seen), so neither waitUntilExit nor terminationHandler returned.
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("svd-process-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        p.standardOutput = handle
-        p.standardError = handle
         let status: Int32 = try await withCheckedThrowingContinuation { done in
-            p.terminationHandler = { done.resume(returning: $0.terminationStatus) }
-            do { try p.run() } catch { done.resume(throwing: error) }
+            Thread.detachNewThread {
+                var actions = posix_spawn_file_actions_t()
+                posix_spawn_file_actions_init(&actions)
+                defer { posix_spawn_file_actions_destroy(&actions) }
+                posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+                posix_spawn_file_actions_adddup2(&actions, 1, 2)
+                let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
+                defer { for p in argv { free(p) } }
+                var pid = pid_t()
+                let spawned = posix_spawn(&pid, tool, &actions, nil, argv, environ)
+                guard spawned == 0 else {
+                    return done.resume(throwing: PortalError.migration("cannot start \(tool): \(String(cString: strerror(spawned)))"))
+                }
+                var raw: Int32 = 0
+                while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+                // WIFEXITED / WEXITSTATUS, or 128 + the signal that ended it.
+                done.resume(returning: raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f))
+            }
         }
-        try handle.close()
-        return (status, String(decoding: try Data(contentsOf: log), as: UTF8.self))
+        return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 }
