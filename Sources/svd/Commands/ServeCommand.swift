@@ -146,7 +146,7 @@ extension ServeCommand {
         var username: String
 
         @Option(help: ArgumentHelp("analyst, partner or csp.", valueName: "role"))
-        var role: String
+        var role: Role
 
         @Option(help: ArgumentHelp("A partner account's specified authority (whose extracts it uploads).", valueName: "name"))
         var partner: String?
@@ -161,7 +161,6 @@ extension ServeCommand {
         var bcryptCost: Int = 12
 
         func validate() throws {
-            guard let role = Role(rawValue: role) else { throw ValidationError("--role must be analyst, partner or csp") }
             if role == .partner && partner == nil { throw ValidationError("--partner is needed for a partner account") }
             if role == .csp && district == nil { throw ValidationError("--district is needed for a CSP account") }
             if role != .partner && partner != nil { throw ValidationError("--partner is for partner accounts only") }
@@ -171,7 +170,7 @@ extension ServeCommand {
 
         func run() throws {
             let location = try database.location()
-            let role = Role(rawValue: role)!
+            let role = self.role
             let given = ProcessInfo.processInfo.environment["SVD_NEW_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
             let password = given ?? Passwords.generate()
             let (username, partner, district, tier, cost) = (self.username, self.partner, self.district, self.tier, UInt8(bcryptCost))
@@ -295,3 +294,6 @@ func blockingAsync(_ body: @escaping @Sendable () async throws -> Void) throws {
     done.wait()
     if let error = outcome.error { throw error }
 }
+
+/// `--role analyst|partner|csp`, typed like every other option (an unknown role is exit 64 with the choices).
+extension Role: ExpressibleByArgument {}
