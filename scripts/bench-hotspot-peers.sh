@@ -17,18 +17,9 @@ svd="${SVD:-.build/release/svd}"
 py="${PEER_PYTHON:-/tmp/peers-venv/bin/python}"
 peers="${PEERS:-emerging cells}"
 tier="${TIER:-public}"
-mkdir -p "$work"
-[ -x "$svd" ] || { echo "no svd binary at $svd (build with swift build -c release, or set SVD)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 1; }
-if [ ! -x "$py" ]; then
-  python3 -m venv "$(dirname "$(dirname "$py")")"
-  "$py" -m pip install -q -r Benchmarks/peers/requirements.txt
-fi
 # shellcheck source=scripts/bench-lib.sh
 source scripts/bench-lib.sh
-
-input="$work/demo-$rows-seed2024.csv"
-[ -s "$input" ] || "$svd" demo --rows "$rows" --seed 2024 --out "$input" >&2
+bench_setup
 
 svd_cmd() {
   case "$1" in

@@ -1,5 +1,19 @@
 # Shared by scripts/bench-peers.sh and scripts/bench-hotspot-peers.sh (source it; needs $work set):
-# one timed run under GNU time, the median, and the table of paired medians with peer / svd ratios.
+# the setup both need, one timed run under GNU time, the median, and the table of paired medians with peer / svd ratios.
+
+# bench_setup: checks $svd and GNU time, makes the peers' venv at $py when missing, and the demo file
+# ($work/demo-$rows-seed2024.csv, set as $input).
+bench_setup() {
+  mkdir -p "$work"
+  [ -x "$svd" ] || { echo "no svd binary at $svd (build with swift build -c release, or set SVD)" >&2; exit 1; }
+  [ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 1; }
+  if [ ! -x "$py" ]; then
+    python3 -m venv "$(dirname "$(dirname "$py")")"
+    "$py" -m pip install -q -r Benchmarks/peers/requirements.txt
+  fi
+  input="$work/demo-$rows-seed2024.csv"
+  [ -s "$input" ] || "$svd" demo --rows "$rows" --seed 2024 --out "$input" >&2
+}
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 # One timed run: appends "wall rss user sys load" to $work/$1.runs.

@@ -14,16 +14,9 @@ work="${BENCH_DIR:-/tmp/svd-bench-peers}"
 svd="${SVD:-.build/release/svd}"
 py="${PEER_PYTHON:-/tmp/peers-venv/bin/python}"
 peers="${PEERS:-polars pandas duckdb duckdb-shapely}"
-mkdir -p "$work"
-[ -x "$svd" ] || { echo "no svd binary at $svd (build with swift build -c release, or set SVD)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 1; }
-if [ ! -x "$py" ]; then
-  python3 -m venv "$(dirname "$(dirname "$py")")"
-  "$py" -m pip install -q -r Benchmarks/peers/requirements.txt
-fi
-
-input="$work/demo-$rows-seed2024.csv"
-[ -s "$input" ] || "$svd" demo --rows "$rows" --seed 2024 --out "$input" >&2
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
+bench_setup
 
 peer_cmd() {
   case "$1" in
@@ -34,8 +27,6 @@ peer_cmd() {
     *) echo "unknown peer $1" >&2; exit 1 ;;
   esac
 }
-# shellcheck source=scripts/bench-lib.sh
-source scripts/bench-lib.sh
 
 for p in $peers; do rm -f "$work/svd-vs-$p.runs" "$work/$p.runs"; done
 for p in $peers; do
