@@ -245,21 +245,26 @@ public final class IncidentCube {
         for (k, v) in other.rareOffences { rareOffences[k, default: 0] &+= v }
         rareMonths.formUnion(other.rareMonths)
         for m in 0..<Self.supportedMonths {
-            guard let src = other.offences[m] else { continue }
+            guard other.offences[m] != nil else { continue }
             ensureBlocks(m)
-            if layout == .full {
-                Self.addBlock(main[m]!, other.main[m]!, shape.mainBlock)
-            } else {
-                Self.addBlock(districtAges[m]!, other.districtAges[m]!, shape.districtAgeBlock)
-                Self.addBlock(hourWeekdays[m]!, other.hourWeekdays[m]!, shape.hourWeekdayBlock)
-            }
-            Self.addBlock(people[m]!, other.people[m]!, shape.peopleBlock)
-            Self.addBlock(places[m]!, other.places[m]!, shape.placeBlock)
-            Self.addBlock(singleAges[m]!, other.singleAges[m]!, shape.singleAgeBlock)
-            Self.addBlock(offences[m]!, src, other.offenceBlock)
-            Self.addBlock(measureCounts[m]!, other.measureCounts[m]!, shape.measureBlock)
+            addMonth(m, of: other)
         }
         outsideSupportedMonths += other.outsideSupportedMonths
+    }
+
+    /// Adds `other`'s blocks of month `m` into this cube's (both hold the month; same shape and layout).
+    private func addMonth(_ m: Int, of other: IncidentCube) {
+        if layout == .full {
+            Self.addBlock(main[m]!, other.main[m]!, shape.mainBlock)
+        } else {
+            Self.addBlock(districtAges[m]!, other.districtAges[m]!, shape.districtAgeBlock)
+            Self.addBlock(hourWeekdays[m]!, other.hourWeekdays[m]!, shape.hourWeekdayBlock)
+        }
+        Self.addBlock(people[m]!, other.people[m]!, shape.peopleBlock)
+        Self.addBlock(places[m]!, other.places[m]!, shape.placeBlock)
+        Self.addBlock(singleAges[m]!, other.singleAges[m]!, shape.singleAgeBlock)
+        Self.addBlock(offences[m]!, other.offences[m]!, offenceBlock)
+        Self.addBlock(measureCounts[m]!, other.measureCounts[m]!, shape.measureBlock)
     }
 
     /// Adds `other`'s counts into this cube and empties `other`: a month only `other` holds moves over without a copy
@@ -278,17 +283,7 @@ public final class IncidentCube {
                 for (t, o) in zip(tables, theirs) { t[m] = o[m]; o[m] = nil }
                 continue
             }
-            if layout == .full {
-                Self.addBlock(main[m]!, other.main[m]!, shape.mainBlock)
-            } else {
-                Self.addBlock(districtAges[m]!, other.districtAges[m]!, shape.districtAgeBlock)
-                Self.addBlock(hourWeekdays[m]!, other.hourWeekdays[m]!, shape.hourWeekdayBlock)
-            }
-            Self.addBlock(people[m]!, other.people[m]!, shape.peopleBlock)
-            Self.addBlock(places[m]!, other.places[m]!, shape.placeBlock)
-            Self.addBlock(singleAges[m]!, other.singleAges[m]!, shape.singleAgeBlock)
-            Self.addBlock(offences[m]!, other.offences[m]!, offenceBlock)
-            Self.addBlock(measureCounts[m]!, other.measureCounts[m]!, shape.measureBlock)
+            addMonth(m, of: other)
             for o in theirs { o[m].map { free($0) }; o[m] = nil }
         }
         outsideSupportedMonths += other.outsideSupportedMonths
