@@ -195,7 +195,7 @@ private struct Engine {
                     continue
                 }
                 // Every neighbour lies in the 5×5 block: with fewer than minPoints there, no point of the cell is core
-                // (most of a county at the density-aware core size), and a point stops once it can no longer get there.
+                // (most of a county at the density-aware core size).
                 var block = 0
                 for row in 0..<5 { block += v.pointRun(c, row).count }
                 if block < minPoints { continue }
@@ -204,17 +204,14 @@ private struct Engine {
                     for i in own { core[i] = counter.isCore(v, i, minPoints: minPoints) }
                     continue
                 }
+                // The plain count: an early stop when a point can no longer reach minPoints cost a branch per candidate,
+                // 24–55 % more instructions at the guard's core size of 10 (large spatial core sizes count sub-cells above).
                 for i in own {
-                    var count = 0, left = block
+                    var count = 0
                     rows: for row in 0..<5 {
-                        for k in v.pointRun(c, row) {
-                            left -= 1
-                            if v.within(i, k) && w.near(i, k) {
-                                count += 1
-                                if count >= minPoints { break rows }
-                            } else if count + left < minPoints {
-                                break rows
-                            }
+                        for k in v.pointRun(c, row) where v.within(i, k) && w.near(i, k) {
+                            count += 1
+                            if count >= minPoints { break rows }
                         }
                     }
                     core[i] = count >= minPoints
