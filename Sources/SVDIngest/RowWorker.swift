@@ -185,6 +185,12 @@ final class RowWorker {
     private var pendingRows: [(index: Int, name: Int32, line: Int, start: Int, end: Int)] = []
     /// The new-name index of the row `evaluate` just accepted, or -1.
     @exclusivity(unchecked) private var rowNewName: Int32 = -1
+    /// Source labels the same way: the catalogue gives codes in `commit`, in file order, so which labels a full
+    /// catalogue refuses, and the order of the sources in every table, never depend on timing.
+    private var newSources: [(label: String, salt: UInt64)] = []
+    private var newSourceIndex: [String: Int32] = [:]
+    private var pendingSourceRows: [(index: Int, source: Int32, line: Int, start: Int, end: Int)] = []
+    @exclusivity(unchecked) private var rowNewSource: Int32 = -1
     var tally = Tally()
     private(set) var rejects: [PendingReject] = []
 
@@ -266,17 +272,18 @@ final class RowWorker {
                 tally.accepted += 1
                 // `evaluate` has stored the incident at batchCount - 1.
                 if rowNewName >= 0 { pendingRows.append((batchCount - 1, rowNewName, recordLine, r.start, r.contentEnd)) }
+                if rowNewSource >= 0 { pendingSourceRows.append((batchCount - 1, rowNewSource, recordLine, r.start, r.contentEnd)) }
                 if checksDuplicates {
                     heldHashes[batchCount - 1] = lastIDHash
                     heldPlaces[batchCount - 1] = (recordLine, r.start, r.contentEnd)
                 }
                 if batchCount == batchCapacity {
                     // Rows waiting for `commit` (ids to check, or new offence names) keep the chunk's batch whole.
-                    if checksDuplicates || !pendingRows.isEmpty { growBatch() } else { flush(worker: worker, body: body) }
+                    if checksDuplicates || !pendingRows.isEmpty || !pendingSourceRows.isEmpty { growBatch() } else { flush(worker: worker, body: body) }
                 }
             }
         }
-        if !checksDuplicates && pendingRows.isEmpty { flush(worker: worker, body: body) }
+        if !checksDuplicates && pendingRows.isEmpty && pendingSourceRows.isEmpty { flush(worker: worker, body: body) }
         return line
     }
 
@@ -296,31 +303,54 @@ final class RowWorker {
         batchCapacity *= 2
     }
 
-    /// After `process`: waits for the chunk's turn (`seq`, file order), gives the chunk's new offence names codes
-    /// (the first 65,535 distinct names in file order get one, whatever the workers), then rejects rows whose name
-    /// was refused (`catalog_full`) or whose id was read before, and hands the others to `body`. `b` is the chunk
-    /// `process` read (still valid).
+    /// After `process`: waits for the chunk's turn (`seq`, file order), gives the chunk's new offence names and
+    /// source labels codes (the first 65,535 distinct names and 255 labels in file order get one, whatever the
+    /// workers), then rejects rows whose name or label was refused (`catalog_full`) or whose id was read before, and
+    /// hands the others to `body`. `b` is the chunk `process` read (still valid).
     func commit(_ ids: DuplicateIDs, seq: Int, _ b: UnsafePointer<UInt8>, count chunkBytes: Int = 0, worker: Int,
                 body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
         var codes: [UInt16?] = []
+        var sourceCodes: [UInt8?] = []
         var duplicate: [Int] = []
         ids.commit(seq: seq) { ids in
-            guard checksDuplicates || !newNames.isEmpty else { return }
+            guard checksDuplicates || !newNames.isEmpty || !newSources.isEmpty else { return }
             codes = newNames.map { catalog.code(normalised: $0) }
+            sourceCodes = newSources.map { sources.code(for: $0.label) }
             guard checksDuplicates else { return }
             // A refused row is rejected before its id is read, as any other reject.
             for r in pendingRows where codes[Int(r.name)] == nil { heldHashes[r.index] = 0 }
+            for r in pendingSourceRows where sourceCodes[Int(r.source)] == nil { heldHashes[r.index] = 0 }
             ids.insert(UnsafeBufferPointer(start: heldHashes, count: batchCount), chunkBytes: chunkBytes, duplicates: &duplicate)
         }
-        var refused: [Int] = []
-        for (n, r) in pendingRows.enumerated() {
-            if let code = codes[Int(r.name)] { batch[r.index].offence = code } else { refused.append(n) }
+        // Refused rows in batch order (a row refused for both its name and its label is rejected once, for its name).
+        var refusedNames: [(index: Int, line: Int, start: Int, end: Int, detail: String)] = []
+        for r in pendingRows {
+            if let code = codes[Int(r.name)] { batch[r.index].offence = code }
+            else { refusedNames.append((r.index, r.line, r.start, r.end, "more than 65,535 distinct offence names")) }
         }
-        let pending = pendingRows
+        var refusedLabels: [(index: Int, line: Int, start: Int, end: Int, detail: String)] = []
+        for r in pendingSourceRows {
+            if let code = sourceCodes[Int(r.source)] { batch[r.index].source = code }
+            else { refusedLabels.append((r.index, r.line, r.start, r.end, "more than 255 distinct sources")) }
+        }
+        var refused: [(index: Int, line: Int, start: Int, end: Int, detail: String)] = []
+        refused.reserveCapacity(refusedNames.count + refusedLabels.count)
+        var x = 0, y = 0
+        while x < refusedNames.count || y < refusedLabels.count {
+            if y == refusedLabels.count || (x < refusedNames.count && refusedNames[x].index <= refusedLabels[y].index) {
+                if y < refusedLabels.count && refusedLabels[y].index == refusedNames[x].index { y += 1 }
+                refused.append(refusedNames[x]); x += 1
+            } else {
+                refused.append(refusedLabels[y]); y += 1
+            }
+        }
         newNames.removeAll(keepingCapacity: true)
         newNameIndex.removeAll(keepingCapacity: true)
         newNameCache.reset()
         pendingRows.removeAll(keepingCapacity: true)
+        newSources.removeAll(keepingCapacity: true)
+        newSourceIndex.removeAll(keepingCapacity: true)
+        pendingSourceRows.removeAll(keepingCapacity: true)
         guard !refused.isEmpty || !duplicate.isEmpty else {
             flush(worker: worker, body: body)
             return
@@ -328,7 +358,7 @@ final class RowWorker {
         var extra: [PendingReject] = []
         var kept = 0, d = 0, f = 0
         for k in 0..<batchCount {
-            let isRefused = f < refused.count && pending[refused[f]].index == k
+            let isRefused = f < refused.count && refused[f].index == k
             let isDuplicate = d < duplicate.count && duplicate[d] == k
             guard isRefused || isDuplicate else {
                 batch[kept] = batch[k]
@@ -339,11 +369,11 @@ final class RowWorker {
             tally.accepted -= 1
             untally(i)
             if isRefused {
-                let r = pending[refused[f]]
+                let r = refused[f]
                 f += 1
                 tally.rejects[RejectReason.catalogFull.index] += 1
                 let n = min(r.end - r.start, RejectWriter.recordPreviewBytes + 1)
-                extra.append(PendingReject(relativeLine: r.line, reason: .catalogFull, detail: "more than 65,535 distinct offence names",
+                extra.append(PendingReject(relativeLine: r.line, reason: .catalogFull, detail: r.detail,
                                            record: Array(UnsafeBufferPointer(start: b + r.start, count: n))))
             } else {
                 d += 1
@@ -391,10 +421,15 @@ final class RowWorker {
 
     @inline(never) private func sourceSalt(_ code: UInt8) -> UInt64 {
         if let s = sourceSalts[Int(code)] { return s }
-        let name = Array(sources.name(code).lowercased().utf8)
-        let salt = name.withUnsafeBufferPointer { disclosureKey.fullHash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count, domain: 3) }
+        let salt = labelSalt(SourceCatalog.key(sources.name(code)))
         sourceSalts[Int(code)] = salt
         return salt
+    }
+
+    /// A source's salt from its compared form, so a label waiting for its code salts as it will once it has one.
+    private func labelSalt(_ key: String) -> UInt64 {
+        let name = Array(key.utf8)
+        return name.withUnsafeBufferPointer { disclosureKey.fullHash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count, domain: 3) }
     }
 
     func flush(worker: Int, body: (Int, UnsafeBufferPointer<Incident>) -> Void) {
@@ -459,6 +494,7 @@ final class RowWorker {
     /// Fills the next batch slot; returns the reject reason and detail if the row is refused.
     @inline(__always) private func evaluate(_ b: UnsafePointer<UInt8>, _ r: RecordScan) -> (RejectReason, String)? {
         rowNewName = -1
+        rowNewSource = -1
         if r.unterminatedQuote { return (.unterminatedQuote, detail(.unterminatedQuote)) }
         if r.contentEnd - r.start > maxRecordBytes { return (.recordTooLong, detail(.recordTooLong)) }
         let h = hot
@@ -616,7 +652,8 @@ final class RowWorker {
                     case .success(let code): source = UInt8(code)
                     case .failure(let f): return (f.reason, f.detail)
                     }
-                    sourceCache.insert(p, s, e, hash: hit.hash, code: UInt16(source))
+                    // A label waiting for its code is not cached: its rows go through `internSource` until `commit`.
+                    if rowNewSource < 0 { sourceCache.insert(p, s, e, hash: hit.hash, code: UInt16(source)) }
                 }
             }
         }
@@ -626,7 +663,10 @@ final class RowWorker {
         if h.id >= 0, case let (p, s, e) = field(b, h.id), s < e {
             let full = disclosureKey.fullHash(p + s, count: e - s, domain: 1)
             recordKey = DisclosureKey.recordKey(fromHash: full)
-            if checksDuplicates { lastIDHash = full ^ (sourceSalt(source) &* 0x9E37_79B9_7F4A_7C15) }
+            if checksDuplicates {
+                let salt = rowNewSource >= 0 ? newSources[Int(rowNewSource)].salt : sourceSalt(source)
+                lastIDHash = full ^ (salt &* 0x9E37_79B9_7F4A_7C15)
+            }
         } else {
             recordKey = disclosureKey.recordKey(b + r.start, count: r.contentEnd - r.start, domain: 2)
             lastIDHash = 0
@@ -736,10 +776,16 @@ final class RowWorker {
         }
         let raw = String(decoding: UnsafeBufferPointer(start: p + s, count: e - s), as: UTF8.self)
         let text = plan.source.map.isEmpty ? raw : plan.source.map[normaliseCategory(raw)] ?? raw
-        guard let c = sources.code(for: text) else {
-            return .failure(Failure(reason: .catalogFull, detail: "more than 255 distinct sources"))
+        if let c = sources.existingCode(for: text) { return .success(UInt16(c)) }
+        let key = SourceCatalog.key(text)
+        if let known = newSourceIndex[key] {
+            rowNewSource = known
+        } else {
+            rowNewSource = Int32(newSources.count)
+            newSources.append((text, labelSalt(key)))
+            newSourceIndex[key] = rowNewSource
         }
-        return .success(UInt16(c))
+        return .success(0)
     }
 
     @inline(never) private func implausible(_ when: When) -> (RejectReason, String) {

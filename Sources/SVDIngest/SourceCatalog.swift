@@ -9,6 +9,15 @@ public final class SourceCatalog: Sendable {
         for n in names { _ = code(for: n) }
     }
 
+    /// The form labels are compared in: without blanks, lower case.
+    public static func key(_ label: String) -> String { label.trimmedBlanks.lowercased() }
+
+    /// Code for a label if it has one already (never adds it).
+    public func existingCode(for label: String) -> UInt8? {
+        let key = Self.key(label)
+        return state.withLock { $0.codes[key] }
+    }
+
     /// Code for a label; nil once 255 distinct labels exist.
     public func code(for label: String) -> UInt8? {
         let trimmed = label.trimmedBlanks

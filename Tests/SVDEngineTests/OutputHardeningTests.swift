@@ -421,4 +421,41 @@ final class OutputHardeningTests: XCTestCase {
         XCTAssertEqual(Set(runs[1].keys), Set(runs[0].keys))
         for (name, data) in runs[0] where runs[1][name] != data { XCTFail("\(name) differs between 1 and 2 workers") }
     }
+
+    /// More than 255 distinct source labels in a source column: the labels got codes in thread order, so with two
+    /// workers which rows were refused, and the order of the sources in every by-source table, changed from run to
+    /// run. Now the first 255 distinct labels in file order keep theirs, as offence names do.
+    func testAFullSourceCatalogueRejectsTheSameRowsWhateverTheWorkers() throws {
+        let lines = try String(contentsOfFile: cli.path("x.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let source = try XCTUnwrap(header.firstIndex(of: "source")), id = try XCTUnwrap(header.firstIndex(of: "id"))
+        // Every 400th row a new label (375 of them over about 16 MB: several 4 MB chunks); the others keep the demo's.
+        var text = lines[0] + "\n"
+        var seen: Set<String> = ["police"], refusedLines: [Int] = []
+        for k in 0..<150_000 {
+            var f = lines[1 + k % (lines.count - 1)].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            f[id] = "S\(k)"
+            if k % 400 == 0 { f[source] = "Src \(k / 400)" }
+            let label = f[source].lowercased()
+            if !label.isEmpty && !seen.contains(label) {
+                if seen.count == 255 { refusedLines.append(k + 2) } else { seen.insert(label) }
+            }
+            text += f.joined(separator: ",") + "\n"
+        }
+        XCTAssertGreaterThan(refusedLines.count, 100)
+        try text.write(toFile: cli.path("labels.csv"), atomically: true, encoding: .utf8)
+        var runs: [[String: Data]] = []
+        for workers in ["1", "2", "2"] {
+            try cli.ok(["assess", "labels.csv", "--out", "l", "--format", "csv", "--workers", workers, "--quiet"])
+            let rejects = Self.csvRecords(try String(contentsOfFile: cli.path("l.restricted/rejects.csv"), encoding: .utf8)).dropFirst()
+            XCTAssertEqual(rejects.filter { $0[2] == "catalog_full" }.map { Int($0[1])! }, refusedLines,
+                           "workers \(workers): the rows of labels after the first 255 in file order are refused")
+            XCTAssertEqual(rejects.count, refusedLines.count, "workers \(workers): no other rejects")
+            runs.append(try runFiles("l"))
+        }
+        for run in runs.dropFirst() {
+            XCTAssertEqual(Set(run.keys), Set(runs[0].keys))
+            for (name, data) in runs[0] where run[name] != data { XCTFail("\(name) differs between 1 and 2 workers") }
+        }
+    }
 }
