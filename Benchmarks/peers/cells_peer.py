@@ -19,7 +19,6 @@ Writes the three tables (CSV) into --out and prints seconds per stage, `TOTAL_SE
 Usage:
   cells_peer.py INCIDENTS.csv [--cell 150] [--months 36] [--whole-rectangle] [--out DIR] [--compare SVD_DIR]
 """
-import argparse
 import math
 import os
 import sys
@@ -37,15 +36,7 @@ TOP_N = [10, 20, 50]
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("csv")
-    ap.add_argument("--area", default=pc.DEFAULT_AREA)
-    ap.add_argument("--definitions", default=pc.DEFAULT_DEFINITIONS)
-    ap.add_argument("--cell", type=float, default=150.0)
-    ap.add_argument("--months", type=int, default=36)
-    ap.add_argument("--whole-rectangle", action="store_true")
-    ap.add_argument("--out", default="cells_peer")
-    ap.add_argument("--compare", help="svd's --out directory (partner tier) to compare with")
+    ap = pc.grid_arguments(__doc__, "cells_peer", "svd's --out directory (partner tier) to compare with")
     args = ap.parse_args()
 
     clock = pc.Stopwatch()

@@ -32,7 +32,6 @@ Usage:
   emerging_peer.py INCIDENTS.csv [--cell 150] [--months 36] [--tier public|partner] [--whole-rectangle]
                    [--gi esda|vectorised] [--out emerging_peer.csv] [--compare hotspots_emerging.geojson]
 """
-import argparse
 import math
 import os
 import sys
@@ -220,17 +219,9 @@ def compare(peer, svd_map):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("csv")
-    ap.add_argument("--area", default=pc.DEFAULT_AREA)
-    ap.add_argument("--definitions", default=pc.DEFAULT_DEFINITIONS)
-    ap.add_argument("--cell", type=float, default=150.0)
-    ap.add_argument("--months", type=int, default=36)
+    ap = pc.grid_arguments(__doc__, "emerging_peer.csv", "svd's hotspots_emerging.geojson (partner tier) to compare with")
     ap.add_argument("--tier", choices=["public", "partner"], default="public")
-    ap.add_argument("--whole-rectangle", action="store_true")
     ap.add_argument("--gi", choices=["esda", "vectorised"], default="esda")
-    ap.add_argument("--out", default="emerging_peer.csv")
-    ap.add_argument("--compare", help="svd's hotspots_emerging.geojson (partner tier) to compare with")
     args = ap.parse_args()
 
     import pymannkendall as mk

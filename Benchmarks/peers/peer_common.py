@@ -1,4 +1,5 @@
-"""Helpers shared by the polars and DuckDB pipeline peers (pipeline_polars.py, pipeline_duckdb.py).
+"""Helpers shared by the peers: the polars and DuckDB pipeline peers (pipeline_polars.py, pipeline_duckdb.py) and
+the grid peers (emerging_peer.py, cells_peer.py).
 
 The same rules as pipeline_peer.py (the pandas peer), without importing pandas: the serious-violence
 scope from the definitions file, the area's districts in BNG from area.json, the age bands, and the two
@@ -43,6 +44,21 @@ class Stopwatch:
         print(f"TOTAL_SECONDS {sum(s for _, s in self.stages):.3f}")
         # Linux reports ru_maxrss in KiB.
         print(f"PEAK_RSS_KIB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+
+
+def grid_arguments(doc, out, compare):
+    """The options the grid peers (emerging_peer.py, cells_peer.py) share: the file, area, definitions, cell, months."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("csv")
+    ap.add_argument("--area", default=DEFAULT_AREA)
+    ap.add_argument("--definitions", default=DEFAULT_DEFINITIONS)
+    ap.add_argument("--cell", type=float, default=150.0)
+    ap.add_argument("--months", type=int, default=36)
+    ap.add_argument("--whole-rectangle", action="store_true")
+    ap.add_argument("--out", default=out)
+    ap.add_argument("--compare", help=compare)
+    return ap
 
 
 def normalise_category(s):
