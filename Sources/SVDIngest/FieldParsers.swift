@@ -33,7 +33,27 @@ typealias Bytes = UnsafePointer<UInt8>
     return v
 }
 
-let exactPowersOfTen: [Double] = (0...22).map { i in (0..<i).reduce(1.0) { r, _ in r * 10 } }
+/// 10^n for n in 0...15 (exact doubles), as literals: a global array cost a lazy-initialisation check per read.
+@inline(__always) func exactPowerOfTen(_ n: Int) -> Double {
+    switch n {
+    case 0: return 1
+    case 1: return 1e1
+    case 2: return 1e2
+    case 3: return 1e3
+    case 4: return 1e4
+    case 5: return 1e5
+    case 6: return 1e6
+    case 7: return 1e7
+    case 8: return 1e8
+    case 9: return 1e9
+    case 10: return 1e10
+    case 11: return 1e11
+    case 12: return 1e12
+    case 13: return 1e13
+    case 14: return 1e14
+    default: return 1e15
+    }
+}
 
 /// A decimal such as `-0.12345`, `530123`, `+51.5`, `.5`. Up to 15 digits is computed exactly (integer mantissa
 /// over an exact power of ten: one correctly rounded division); longer input or an exponent goes to `strtod`.
@@ -69,7 +89,7 @@ let exactPowersOfTen: [Double] = (0...22).map { i in (0..<i).reduce(1.0) { r, _ 
         return b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") ? parseDecimalSlow(b, s, e) : nil
     }
     if intDigits + fracDigits > 15 { return parseDecimalSlow(b, s, e) }
-    let v = Double(mantissa) / exactPowersOfTen[fracDigits]
+    let v = Double(mantissa) / exactPowerOfTen(fracDigits)
     return negative ? -v : v
 }
 

@@ -174,6 +174,10 @@ final class RowWorker {
     @exclusivity(unchecked) private var lastIDHash: UInt64 = 0
     /// Per source code: a hash of its name mixed into id hashes, so equal ids from different sources differ.
     private var sourceSalts = [UInt64?](repeating: nil, count: 256)
+    /// The salt (times the mixing constant) of `saltedSource`, the last source an id was hashed for.
+    @exclusivity(unchecked) private var salt: UInt64 = 0
+    @exclusivity(unchecked) private var saltedSource: UInt8 = 0
+    @exclusivity(unchecked) private var hasSaltedSource = false
     private var batchCount = 0
     /// Offence names this chunk met that the catalogue did not have, in order of first appearance: they get codes
     /// in `commit`, chunk by chunk in file order, so which names a full catalogue refuses never depends on timing.
@@ -584,8 +588,9 @@ final class RowWorker {
             }
         }
 
-        // Categorical columns, in CategoricalField order.
-        var codes = SIMD8<UInt8>()
+        // Categorical columns, in CategoricalField order, a byte each (a SIMD8 set at a variable lane went
+        // through the stack and stalled on the reload: a fifth of this function's time).
+        var codes: UInt64 = 0
         for k in 0..<8 {
             let rule = categorical[k]
             var v: UInt8 = 0
@@ -599,8 +604,9 @@ final class RowWorker {
                     else { return textFailure(p, s, e, column: rule.column, otherwise: .unrecognisedValue, what: "not a recognised value") }
                 }
             }
-            codes[k] = v
+            codes |= UInt64(v) << UInt64(8 * k)
         }
+        @inline(__always) func code(_ k: Int) -> UInt8 { UInt8(truncatingIfNeeded: codes >> UInt64(8 * k)) }
 
         // Source
         var source = sourceConstant ?? defaultSource ?? 0
@@ -626,18 +632,26 @@ final class RowWorker {
         if h.id >= 0, case let (p, s, e) = field(b, h.id), s < e {
             let full = disclosureKey.fullHash(p + s, count: e - s, domain: 1)
             recordKey = DisclosureKey.recordKey(fromHash: full)
-            if checksDuplicates { lastIDHash = full ^ (sourceSalt(source) &* 0x9E37_79B9_7F4A_7C15) }
+            if checksDuplicates {
+                // The last source's salt is kept at hand: files rarely switch source row by row.
+                if source != saltedSource || !hasSaltedSource {
+                    salt = sourceSalt(source) &* 0x9E37_79B9_7F4A_7C15
+                    saltedSource = source
+                    hasSaltedSource = true
+                }
+                lastIDHash = full ^ salt
+            }
         } else {
             recordKey = disclosureKey.recordKey(b + r.start, count: r.contentEnd - r.start, domain: 2)
             lastIDHash = 0
         }
         var incident = Incident(location: location, month: when.month, day: when.day, hour: when.hour, offence: offence,
-                                victimAge: victimAge, victimSex: Sex(rawValue: codes[0]) ?? .unknown,
-                                suspectAge: suspectAge, suspectSex: Sex(rawValue: codes[1]) ?? .unknown,
-                                locationType: LocationType(rawValue: codes[2]) ?? .unknown,
-                                publicPlace: Flag(rawValue: codes[3]) ?? .unknown, domestic: Flag(rawValue: codes[4]) ?? .unknown,
-                                weapon: Weapon(rawValue: codes[7]) ?? .unknown, alcohol: Flag(rawValue: codes[5]) ?? .unknown,
-                                drugs: Flag(rawValue: codes[6]) ?? .unknown, source: source, recordKey: recordKey)
+                                victimAge: victimAge, victimSex: Sex(rawValue: code(0)) ?? .unknown,
+                                suspectAge: suspectAge, suspectSex: Sex(rawValue: code(1)) ?? .unknown,
+                                locationType: LocationType(rawValue: code(2)) ?? .unknown,
+                                publicPlace: Flag(rawValue: code(3)) ?? .unknown, domestic: Flag(rawValue: code(4)) ?? .unknown,
+                                weapon: Weapon(rawValue: code(7)) ?? .unknown, alcohol: Flag(rawValue: code(5)) ?? .unknown,
+                                drugs: Flag(rawValue: code(6)) ?? .unknown, source: source, recordKey: recordKey)
         incident.placedDistrict = placedDistrict
         batch[batchCount] = incident
         batchCount += 1
