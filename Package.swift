@@ -37,7 +37,9 @@ let package = Package(
         .target(name: "SVDGeodata", path: "geodata",
                 exclude: ["kent-medway/area.json", "kent-medway/definitions.yaml", "kent-medway/ATTRIBUTION.md"]),
         .target(name: "SVDLocate", dependencies: ["SVDCore", "GEOS", "SVDGeodata"]),
-        .target(name: "SVDBin", dependencies: ["SVDCore"]),
+        // A cache prefetch hint for the binning pass (`IncidentCube.prefetch`): C, because Swift has no spelling for it.
+        .target(name: "CPrefetch"),
+        .target(name: "SVDBin", dependencies: ["SVDCore", "CPrefetch"]),
         .target(name: "SVDMeasure", dependencies: ["SVDCore"]),
         .target(name: "SVDDetect", dependencies: ["SVDCore", "GEOS"]),
         .target(name: "SVDPublish", dependencies: ["SVDCore", "SVDBin", "SVDMeasure", "SVDLocate", "SVDDetect"]),

@@ -147,15 +147,21 @@ public struct BinningRun {
                 progress?.update(done: done, total: total)
             }) { worker, batch in
                 let state = states[worker]
-                for incident in batch {
-                    let district: Int
+                let districts = state.districtBuffer(batch.count)
+                for (k, incident) in batch.enumerated() {
                     if incident.placedDistrict > 0 {
-                        district = Int(incident.placedDistrict) - 1
+                        districts[k] = Int32(incident.placedDistrict) - 1
                     } else {
-                        let d = Int(locator.district(at: incident.location))
-                        district = d == DistrictLocator.outside ? outside : d
+                        let d = locator.district(at: incident.location)
+                        districts[k] = d == DistrictLocator.outside ? Int32(outside) : d
                     }
-                    state.bin(incident, district: district)
+                }
+                // The cube cells of the row `ahead` on are prefetched before each row is binned (IncidentCube.prefetch).
+                let n = batch.count
+                for k in 0..<min(WorkerStates.ahead, n) { state.prefetch(batch[k], district: Int(districts[k])) }
+                for k in 0..<n {
+                    if k + WorkerStates.ahead < n { state.prefetch(batch[k + WorkerStates.ahead], district: Int(districts[k + WorkerStates.ahead])) }
+                    state.bin(batch[k], district: Int(districts[k]))
                 }
                 // Cells of months another worker owns go to it; this worker bins what the others sent it.
                 states.exchange(worker)
@@ -262,6 +268,36 @@ final class WorkerStates: @unchecked Sendable {
             store.append(p, floor: latest == Int32.max ? earliest : Int32.min)
         }
 
+        @exclusivity(unchecked) private var districts = UnsafeMutablePointer<Int32>.allocate(capacity: 0)
+        @exclusivity(unchecked) private var districtCapacity = 0
+
+        deinit { districts.deallocate() }
+
+        /// Room for a batch's district indexes (reused batch to batch).
+        func districtBuffer(_ n: Int) -> UnsafeMutablePointer<Int32> {
+            if n > districtCapacity {
+                districts.deallocate()
+                districtCapacity = max(n, 2 * districtCapacity)
+                districts = .allocate(capacity: districtCapacity)
+            }
+            return districts
+        }
+
+        /// Prefetches the cube cells `bin` will write for an in-scope incident of a month this worker owns.
+        @inline(__always) func prefetch(_ i: Incident, district: Int) {
+            // A code the classifier has not learnt yet (`bin` catches up) is skipped.
+            guard UInt32(bitPattern: i.month) % workers == UInt32(index), Int(i.offence) < classifier.knownCodes,
+                  classifier.scope(i) == .seriousViolence,
+                  let cube = cubes[Int(oneCube ? 0 : i.source)] else { return }
+            cube.prefetch(i, district: district)
+        }
+
+        /// The same for a handed-over addition.
+        @inline(__always) func prefetch(_ d: DeferredAdd) {
+            guard d.inScope, let cube = cubes[Int(d.slot)] else { return }
+            cube.prefetch(d.incident, district: Int(d.district))
+        }
+
         @inline(__always) func bin(_ i: Incident, district: Int) {
             if Int(i.offence) >= classifier.knownCodes {
                 // A category first seen after this worker's snapshot: learn the new codes only.
@@ -324,6 +360,8 @@ final class WorkerStates: @unchecked Sendable {
 
     private let states: [State]
     private let mailboxes: [Mailbox]
+    /// How many rows ahead cube cells are prefetched (`State.prefetch`): enough to cover an L3 hit's latency.
+    static let ahead = 4
 
     init(count: Int, shape: IncidentCube.Shape, catalog: OffenceCatalog, window: PointWindow, lastMonth: Int32?, outside: Int) {
         states = (0..<count).map { State(shape: shape, catalog: catalog, window: window, lastMonth: lastMonth, outside: outside, index: $0, workers: count) }
@@ -354,7 +392,12 @@ final class WorkerStates: @unchecked Sendable {
         box.items = []
         box.lock.unlock()
         let s = states[w]
-        for d in mine { s.add(d) }
+        let n = mine.count
+        for k in 0..<min(Self.ahead, n) { s.prefetch(mine[k]) }
+        for k in 0..<n {
+            if k + Self.ahead < n { s.prefetch(mine[k + Self.ahead]) }
+            s.add(mine[k])
+        }
     }
 
     /// After a file is read (no worker running): every posted addition binned by its owner.
