@@ -458,15 +458,19 @@ struct FastTable {
     @inline(__always) func lookup(_ b: Bytes, _ s: Int, _ e: Int) -> UInt8? {
         let n = e - s
         if n > 0 && n <= 8 {
-            // Letters and digits only: the normalised form is just the lower-cased bytes.
-            var key: UInt64 = 0
-            var plain = true
-            for i in 0..<n {
-                var c = b[s + i]
-                if c >= 65 && c <= 90 { c |= 0x20 } else if !((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) { plain = false; break }
-                key |= UInt64(c) << (8 * UInt64(i))
-            }
-            if plain {
+            // Letters and digits only: the normalised form is just the lower-cased bytes. Classified eight bytes at
+            // once (a byte-by-byte test branched on every byte of every categorical field).
+            var raw: UInt64 = 0
+            for i in 0..<n { raw |= UInt64(b[s + i]) << (8 * UInt64(i)) }
+            let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+            let present = high & (n == 8 ? UInt64.max : (UInt64(1) << UInt64(8 * n)) &- 1)
+            // For ASCII bytes (high bit clear), x + 128 - c sets the byte's high bit exactly when x ≥ c, and never
+            // carries into the next byte (at most 127 + 80).
+            @inline(__always) func atLeast(_ c: UInt64) -> UInt64 { (raw &+ ones &* (128 - c)) & high }
+            let upper = atLeast(65) & ~atLeast(91)
+            let letterOrDigit = upper | (atLeast(97) & ~atLeast(123)) | (atLeast(48) & ~atLeast(58))
+            if raw & high == 0 && letterOrDigit & present == present {
+                let key = raw | upper >> 2
                 var i = Self.slot(key, shortMask)
                 while true {
                     let k = shortKeys[i]
