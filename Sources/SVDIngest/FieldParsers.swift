@@ -15,6 +15,8 @@ typealias Bytes = UnsafePointer<UInt8>
 
 /// The field without leading and trailing spaces and tabs.
 @inline(__always) func trim(_ b: Bytes, _ s: Int, _ e: Int) -> (Int, Int) {
+    // Almost every field starts and ends with neither: one test each.
+    if s < e && b[s] > 0x20 && b[e - 1] > 0x20 { return (s, e) }
     var s = s, e = e
     while s < e && isBlankByte(b[s]) { s += 1 }
     while e > s && isBlankByte(b[e - 1]) { e -= 1 }
@@ -461,7 +463,7 @@ struct FastTable {
             // Letters and digits only: the normalised form is just the lower-cased bytes. Classified eight bytes at
             // once (a byte-by-byte test branched on every byte of every categorical field).
             var raw: UInt64 = 0
-            for i in 0..<n { raw |= UInt64(b[s + i]) << (8 * UInt64(i)) }
+            for i in 0..<n { raw |= UInt64(b[s &+ i]) &<< UInt64(8 &* i) }
             let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
             let present = high & (n == 8 ? UInt64.max : (UInt64(1) << UInt64(8 * n)) &- 1)
             // For ASCII bytes (high bit clear), x + 128 - c sets the byte's high bit exactly when x ≥ c, and never

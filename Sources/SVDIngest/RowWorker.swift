@@ -60,8 +60,14 @@ struct ByteCodeCache {
             i += 8
         }
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n { tail |= UInt64(p[i]) << shift; shift += 8; i += 1 }
+        if i < n && n >= 8 {
+            // The last 1–7 bytes as one load of the field's last eight (inside it, since n ≥ 8), shifted down:
+            // the same value as packing them byte by byte.
+            tail = UnsafeRawPointer(p + (n - 8)).loadUnaligned(as: UInt64.self) &>> UInt64(8 * (8 - (n - i)))
+        } else {
+            var shift: UInt64 = 0
+            while i < n { tail |= UInt64(p[i]) &<< shift; shift &+= 8; i &+= 1 }
+        }
         h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
         return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
