@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import CPrefetch
 import SVDCore
 
 /// Counts of incidents by district × age band × hour × weekday × month × strand, plus the side tables
@@ -237,6 +238,22 @@ public final class IncidentCube {
             mask >>= 1
             k += 1
         }
+    }
+
+    /// Prefetches the hour × weekday, people and single-age cells `add` will write for an in-scope incident. Called
+    /// a few rows ahead of `add`: a month's hour × weekday and single-age blocks are 112 and 137 kB, so a worker's
+    /// months outgrow L2, and waiting for those lines was over half of `add`'s time. A hint: counts are unchanged.
+    @inline(__always) public func prefetch(_ i: Incident, district d: Int) {
+        guard let m = slot(i.month), let hb = hourWeekdays[m], let ab = singleAges[m], let pb = people[m] else { return }
+        let band = Int(bandOfAge[Int(UInt8(bitPattern: i.victimAge))])
+        let suspectBand = Int(bandOfAge[Int(UInt8(bitPattern: i.suspectAge))])
+        svd_prefetch_for_write(pb + ((d * bands + band) * Shape.sexes + Int(i.victimSex.rawValue)) * slices)
+        svd_prefetch_for_write(pb + (((slots + d) * bands + suspectBand) * Shape.sexes + Int(i.suspectSex.rawValue)) * slices)
+        let hour = i.hour < 0 ? 24 : Int(i.hour)
+        let weekday = i.day == Incident.unknownDay ? 7 : CivilDate.weekday(daysSinceEpoch: Int(i.day))
+        svd_prefetch_for_write(hb + ((d * Shape.hours + hour) * Shape.weekdays + weekday) * slices)
+        svd_prefetch_for_write(ab + singleAgeOffset[Int(UInt8(bitPattern: i.victimAge))] + d * slices)
+        svd_prefetch_for_write(ab + singleAgeOffset[Int(UInt8(bitPattern: i.suspectAge))] + (slots + d) * slices)
     }
 
     /// Adds another cube's counts into this one (the cubes must share a shape).

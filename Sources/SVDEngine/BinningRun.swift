@@ -147,15 +147,21 @@ public struct BinningRun {
                 progress?.update(done: done, total: total)
             }) { worker, batch in
                 let state = states[worker]
-                for incident in batch {
-                    let district: Int
+                let districts = state.districtBuffer(batch.count)
+                for (k, incident) in batch.enumerated() {
                     if incident.placedDistrict > 0 {
-                        district = Int(incident.placedDistrict) - 1
+                        districts[k] = Int32(incident.placedDistrict) - 1
                     } else {
-                        let d = Int(locator.district(at: incident.location))
-                        district = d == DistrictLocator.outside ? outside : d
+                        let d = locator.district(at: incident.location)
+                        districts[k] = d == DistrictLocator.outside ? Int32(outside) : d
                     }
-                    state.bin(incident, district: district)
+                }
+                // The cube cells of the row `ahead` on are prefetched before each row is binned (IncidentCube.prefetch).
+                let n = batch.count
+                for k in 0..<min(WorkerStates.ahead, n) { state.prefetch(batch[k], district: Int(districts[k])) }
+                for k in 0..<n {
+                    if k + WorkerStates.ahead < n { state.prefetch(batch[k + WorkerStates.ahead], district: Int(districts[k + WorkerStates.ahead])) }
+                    state.bin(batch[k], district: Int(districts[k]))
                 }
                 // Cells of months another worker owns go to it; this worker bins what the others sent it.
                 states.exchange(worker)
@@ -197,19 +203,21 @@ public struct BinningRun {
 
 /// Per-thread binning state: each worker index owns one, so no locks on the hot path.
 final class WorkerStates: @unchecked Sendable {
+    /// Its worker alone touches a state's vars between exchanges (which lock), so the per-row dynamic exclusivity
+    /// checks are off for the ones `bin` writes (they cost about 170 instructions a row).
     final class State {
         let shape: IncidentCube.Shape
         /// One cube per source code, made when the source's first row arrives.
-        var cubes = [IncidentCube?](repeating: nil, count: 256)
+        @exclusivity(unchecked) var cubes = [IncidentCube?](repeating: nil, count: 256)
         let catalog: OffenceCatalog
         let classifier: StrandClassifier
         let window: PointWindow
         /// Months kept: from `earliest` (raised as later months arrive, when the end is not fixed) to `latest`.
-        var earliest = Int32.min
+        @exclusivity(unchecked) var earliest = Int32.min
         let latest: Int32
         /// With no fixed end, the latest month this worker has seen: no point before `newest - length + 1` can be
         /// in the window, whatever the other workers see.
-        var newest = Int32.min
+        @exclusivity(unchecked) var newest = Int32.min
         let points = PointChunks(), outsidePoints = PointChunks()
         /// The district index of "outside every district".
         let outside: Int
@@ -221,11 +229,12 @@ final class WorkerStates: @unchecked Sendable {
         let index: Int
         let workers: UInt32
         /// Cube additions for months other workers own, by owner, until the next `exchange`.
-        var outgoing: [[DeferredAdd]]
+        @exclusivity(unchecked) var outgoing: [[DeferredAdd]]
         /// Accepted rows of the current file by source code (reset after each file).
-        var fileRowsBySource = [Int](repeating: 0, count: 256)
-        var fileFirstMonth = Int32.max, fileLastMonth = Int32.min
-        var linkage: [LinkagePoint] = []
+        @exclusivity(unchecked) var fileRowsBySource = [Int](repeating: 0, count: 256)
+        @exclusivity(unchecked) var fileFirstMonth = Int32.max
+        @exclusivity(unchecked) var fileLastMonth = Int32.min
+        @exclusivity(unchecked) var linkage: [LinkagePoint] = []
         /// The definitions have measures (most runs' hot path skips them otherwise).
         let measures: Bool
 
@@ -257,6 +266,36 @@ final class WorkerStates: @unchecked Sendable {
             let store = Int(p.district) == outside ? outsidePoints : points
             // Only a window whose end moves with the data leaves points behind.
             store.append(p, floor: latest == Int32.max ? earliest : Int32.min)
+        }
+
+        @exclusivity(unchecked) private var districts = UnsafeMutablePointer<Int32>.allocate(capacity: 0)
+        @exclusivity(unchecked) private var districtCapacity = 0
+
+        deinit { districts.deallocate() }
+
+        /// Room for a batch's district indexes (reused batch to batch).
+        func districtBuffer(_ n: Int) -> UnsafeMutablePointer<Int32> {
+            if n > districtCapacity {
+                districts.deallocate()
+                districtCapacity = max(n, 2 * districtCapacity)
+                districts = .allocate(capacity: districtCapacity)
+            }
+            return districts
+        }
+
+        /// Prefetches the cube cells `bin` will write for an in-scope incident of a month this worker owns.
+        @inline(__always) func prefetch(_ i: Incident, district: Int) {
+            // A code the classifier has not learnt yet (`bin` catches up) is skipped.
+            guard UInt32(bitPattern: i.month) % workers == UInt32(index), Int(i.offence) < classifier.knownCodes,
+                  classifier.scope(i) == .seriousViolence,
+                  let cube = cubes[Int(oneCube ? 0 : i.source)] else { return }
+            cube.prefetch(i, district: district)
+        }
+
+        /// The same for a handed-over addition.
+        @inline(__always) func prefetch(_ d: DeferredAdd) {
+            guard d.inScope, let cube = cubes[Int(d.slot)] else { return }
+            cube.prefetch(d.incident, district: Int(d.district))
         }
 
         @inline(__always) func bin(_ i: Incident, district: Int) {
@@ -321,6 +360,8 @@ final class WorkerStates: @unchecked Sendable {
 
     private let states: [State]
     private let mailboxes: [Mailbox]
+    /// How many rows ahead cube cells are prefetched (`State.prefetch`): enough to cover an L3 hit's latency.
+    static let ahead = 4
 
     init(count: Int, shape: IncidentCube.Shape, catalog: OffenceCatalog, window: PointWindow, lastMonth: Int32?, outside: Int) {
         states = (0..<count).map { State(shape: shape, catalog: catalog, window: window, lastMonth: lastMonth, outside: outside, index: $0, workers: count) }
@@ -351,7 +392,12 @@ final class WorkerStates: @unchecked Sendable {
         box.items = []
         box.lock.unlock()
         let s = states[w]
-        for d in mine { s.add(d) }
+        let n = mine.count
+        for k in 0..<min(Self.ahead, n) { s.prefetch(mine[k]) }
+        for k in 0..<n {
+            if k + Self.ahead < n { s.prefetch(mine[k + Self.ahead]) }
+            s.add(mine[k])
+        }
     }
 
     /// After a file is read (no worker running): every posted addition binned by its owner.

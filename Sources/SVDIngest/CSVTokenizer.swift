@@ -134,16 +134,17 @@ struct RecordTokenizer {
         var n = 0
         while p + 8 <= e {
             let v = UnsafeRawPointer(b + p).loadUnaligned(as: UInt64.self)
-            var hits = Self.zeroBytes(v ^ commas) | Self.zeroBytes(v ^ lfs)
+            let lf = Self.zeroBytes(v ^ lfs)
+            var hits = Self.zeroBytes(v ^ commas) | lf
             let q = Self.zeroBytes(v ^ quotes)
             if q != 0 {
                 // A quote before the record's end: leave the record to the general path.
-                let lf = Self.zeroBytes(v ^ lfs)
                 if lf == 0 || q.trailingZeroBitCount < lf.trailingZeroBitCount { return nil }
             }
             while hits != 0 {
                 let i = p + hits.trailingZeroBitCount >> 3
-                if b[i] == lfByte {
+                // The lowest hit is an LF when its bit is in `lf` (no reload of the byte).
+                if lf & hits & (0 &- hits) != 0 {
                     var fe = i
                     if fe > fs && b[fe - 1] == crByte { fe -= 1 }
                     store(n, FieldRef(start: fs, end: fe, plain: true))

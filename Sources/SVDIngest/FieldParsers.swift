@@ -15,6 +15,8 @@ typealias Bytes = UnsafePointer<UInt8>
 
 /// The field without leading and trailing spaces and tabs.
 @inline(__always) func trim(_ b: Bytes, _ s: Int, _ e: Int) -> (Int, Int) {
+    // Almost every field starts and ends with neither: one test each.
+    if s < e && b[s] > 0x20 && b[e - 1] > 0x20 { return (s, e) }
     var s = s, e = e
     while s < e && isBlankByte(b[s]) { s += 1 }
     while e > s && isBlankByte(b[e - 1]) { e -= 1 }
@@ -33,7 +35,27 @@ typealias Bytes = UnsafePointer<UInt8>
     return v
 }
 
-let exactPowersOfTen: [Double] = (0...22).map { i in (0..<i).reduce(1.0) { r, _ in r * 10 } }
+/// 10^n for n in 0...15 (exact doubles), as literals: a global array cost a lazy-initialisation check per read.
+@inline(__always) func exactPowerOfTen(_ n: Int) -> Double {
+    switch n {
+    case 0: return 1
+    case 1: return 1e1
+    case 2: return 1e2
+    case 3: return 1e3
+    case 4: return 1e4
+    case 5: return 1e5
+    case 6: return 1e6
+    case 7: return 1e7
+    case 8: return 1e8
+    case 9: return 1e9
+    case 10: return 1e10
+    case 11: return 1e11
+    case 12: return 1e12
+    case 13: return 1e13
+    case 14: return 1e14
+    default: return 1e15
+    }
+}
 
 /// A decimal such as `-0.12345`, `530123`, `+51.5`, `.5`. Up to 15 digits is computed exactly (integer mantissa
 /// over an exact power of ten: one correctly rounded division); longer input or an exponent goes to `strtod`.
@@ -69,7 +91,7 @@ let exactPowersOfTen: [Double] = (0...22).map { i in (0..<i).reduce(1.0) { r, _ 
         return b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") ? parseDecimalSlow(b, s, e) : nil
     }
     if intDigits + fracDigits > 15 { return parseDecimalSlow(b, s, e) }
-    let v = Double(mantissa) / exactPowersOfTen[fracDigits]
+    let v = Double(mantissa) / exactPowerOfTen(fracDigits)
     return negative ? -v : v
 }
 
@@ -438,15 +460,19 @@ struct FastTable {
     @inline(__always) func lookup(_ b: Bytes, _ s: Int, _ e: Int) -> UInt8? {
         let n = e - s
         if n > 0 && n <= 8 {
-            // Letters and digits only: the normalised form is just the lower-cased bytes.
-            var key: UInt64 = 0
-            var plain = true
-            for i in 0..<n {
-                var c = b[s + i]
-                if c >= 65 && c <= 90 { c |= 0x20 } else if !((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) { plain = false; break }
-                key |= UInt64(c) << (8 * UInt64(i))
-            }
-            if plain {
+            // Letters and digits only: the normalised form is just the lower-cased bytes. Classified eight bytes at
+            // once (a byte-by-byte test branched on every byte of every categorical field).
+            var raw: UInt64 = 0
+            for i in 0..<n { raw |= UInt64(b[s &+ i]) &<< UInt64(8 &* i) }
+            let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+            let present = high & (n == 8 ? UInt64.max : (UInt64(1) << UInt64(8 * n)) &- 1)
+            // For ASCII bytes (high bit clear), x + 128 - c sets the byte's high bit exactly when x ≥ c, and never
+            // carries into the next byte (at most 127 + 80).
+            @inline(__always) func atLeast(_ c: UInt64) -> UInt64 { (raw &+ ones &* (128 - c)) & high }
+            let upper = atLeast(65) & ~atLeast(91)
+            let letterOrDigit = upper | (atLeast(97) & ~atLeast(123)) | (atLeast(48) & ~atLeast(58))
+            if raw & high == 0 && letterOrDigit & present == present {
+                let key = raw | upper >> 2
                 var i = Self.slot(key, shortMask)
                 while true {
                     let k = shortKeys[i]

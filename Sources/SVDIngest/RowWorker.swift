@@ -60,8 +60,14 @@ struct ByteCodeCache {
             i += 8
         }
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n { tail |= UInt64(p[i]) << shift; shift += 8; i += 1 }
+        if i < n && n >= 8 {
+            // The last 1–7 bytes as one load of the field's last eight (inside it, since n ≥ 8), shifted down:
+            // the same value as packing them byte by byte.
+            tail = UnsafeRawPointer(p + (n - 8)).loadUnaligned(as: UInt64.self) &>> UInt64(8 * (8 - (n - i)))
+        } else {
+            var shift: UInt64 = 0
+            while i < n { tail |= UInt64(p[i]) &<< shift; shift &+= 8; i &+= 1 }
+        }
         h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
         return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
@@ -174,6 +180,10 @@ final class RowWorker {
     @exclusivity(unchecked) private var lastIDHash: UInt64 = 0
     /// Per source code: a hash of its name mixed into id hashes, so equal ids from different sources differ.
     private var sourceSalts = [UInt64?](repeating: nil, count: 256)
+    /// The salt (times the mixing constant) of `saltedSource`, the last source an id was hashed for.
+    @exclusivity(unchecked) private var salt: UInt64 = 0
+    @exclusivity(unchecked) private var saltedSource: UInt8 = 0
+    @exclusivity(unchecked) private var hasSaltedSource = false
     private var batchCount = 0
     /// Offence names this chunk met that the catalogue did not have, in order of first appearance: they get codes
     /// in `commit`, chunk by chunk in file order, so which names a full catalogue refuses never depends on timing.
@@ -620,8 +630,9 @@ final class RowWorker {
             }
         }
 
-        // Categorical columns, in CategoricalField order.
-        var codes = SIMD8<UInt8>()
+        // Categorical columns, in CategoricalField order, a byte each (a SIMD8 set at a variable lane went
+        // through the stack and stalled on the reload: a fifth of this function's time).
+        var codes: UInt64 = 0
         for k in 0..<8 {
             let rule = categorical[k]
             var v: UInt8 = 0
@@ -635,8 +646,9 @@ final class RowWorker {
                     else { return textFailure(p, s, e, column: rule.column, otherwise: .unrecognisedValue, what: "not a recognised value") }
                 }
             }
-            codes[k] = v
+            codes |= UInt64(v) << UInt64(8 * k)
         }
+        @inline(__always) func code(_ k: Int) -> UInt8 { UInt8(truncatingIfNeeded: codes >> UInt64(8 * k)) }
 
         // Source
         var source = sourceConstant ?? defaultSource ?? 0
@@ -664,20 +676,30 @@ final class RowWorker {
             let full = disclosureKey.fullHash(p + s, count: e - s, domain: 1)
             recordKey = DisclosureKey.recordKey(fromHash: full)
             if checksDuplicates {
-                let salt = rowNewSource >= 0 ? newSources[Int(rowNewSource)].salt : sourceSalt(source)
-                lastIDHash = full ^ (salt &* 0x9E37_79B9_7F4A_7C15)
+                if rowNewSource >= 0 {
+                    // A label waiting for its code (source is a placeholder): salted by its own name.
+                    lastIDHash = full ^ (newSources[Int(rowNewSource)].salt &* 0x9E37_79B9_7F4A_7C15)
+                } else {
+                    // The last source's salt is kept at hand: files rarely switch source row by row.
+                    if source != saltedSource || !hasSaltedSource {
+                        salt = sourceSalt(source) &* 0x9E37_79B9_7F4A_7C15
+                        saltedSource = source
+                        hasSaltedSource = true
+                    }
+                    lastIDHash = full ^ salt
+                }
             }
         } else {
             recordKey = disclosureKey.recordKey(b + r.start, count: r.contentEnd - r.start, domain: 2)
             lastIDHash = 0
         }
         var incident = Incident(location: location, month: when.month, day: when.day, hour: when.hour, offence: offence,
-                                victimAge: victimAge, victimSex: Sex(rawValue: codes[0]) ?? .unknown,
-                                suspectAge: suspectAge, suspectSex: Sex(rawValue: codes[1]) ?? .unknown,
-                                locationType: LocationType(rawValue: codes[2]) ?? .unknown,
-                                publicPlace: Flag(rawValue: codes[3]) ?? .unknown, domestic: Flag(rawValue: codes[4]) ?? .unknown,
-                                weapon: Weapon(rawValue: codes[7]) ?? .unknown, alcohol: Flag(rawValue: codes[5]) ?? .unknown,
-                                drugs: Flag(rawValue: codes[6]) ?? .unknown, source: source, recordKey: recordKey)
+                                victimAge: victimAge, victimSex: Sex(rawValue: code(0)) ?? .unknown,
+                                suspectAge: suspectAge, suspectSex: Sex(rawValue: code(1)) ?? .unknown,
+                                locationType: LocationType(rawValue: code(2)) ?? .unknown,
+                                publicPlace: Flag(rawValue: code(3)) ?? .unknown, domestic: Flag(rawValue: code(4)) ?? .unknown,
+                                weapon: Weapon(rawValue: code(7)) ?? .unknown, alcohol: Flag(rawValue: code(5)) ?? .unknown,
+                                drugs: Flag(rawValue: code(6)) ?? .unknown, source: source, recordKey: recordKey)
         incident.placedDistrict = placedDistrict
         batch[batchCount] = incident
         batchCount += 1

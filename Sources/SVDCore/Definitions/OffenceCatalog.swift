@@ -92,6 +92,15 @@ public final class StrandClassifier: @unchecked Sendable {
     private let anyMasks: [UInt64]
     private let noneMasks: [UInt64]
     private let strandCount: Int
+    /// Per offence code: the tests' bits its offence conditions set (from `offenceBits`).
+    @exclusivity(unchecked) private var offenceHolding: [UInt64]
+    /// The other tests' bits by attribute value, so `masks` ORs eleven table entries instead of evaluating each
+    /// test (it was about 600 instructions an incident): victim and suspect age by `UInt8(bitPattern:)` (256 each),
+    /// then 16 entries each by raw value for victim sex, suspect sex, domestic, public place, alcohol, drugs,
+    /// weapon and location type (every raw value is under 16).
+    private let attributeBits: UnsafeMutablePointer<UInt64>
+    private static let victimAgeAt = 0, suspectAgeAt = 256, victimSexAt = 512, suspectSexAt = 528, domesticAt = 544,
+                       publicPlaceAt = 560, alcoholAt = 576, drugsAt = 592, weaponAt = 608, locationTypeAt = 624, attributeCount = 640
 
     public init(catalog: OffenceCatalog) {
         definitions = catalog.definitions
@@ -138,6 +147,56 @@ public final class StrandClassifier: @unchecked Sendable {
         strandCount = definitions.strands.count
         offenceSets = sets
         offenceBits = entries.map { e in Self.bits(of: e.name, in: sets) }
+        offenceHolding = offenceBits.map { Self.holding(offenceBits: $0, tests: tests) }
+        attributeBits = Self.attributeTable(tests)
+    }
+
+    deinit { attributeBits.deallocate() }
+
+    /// The offence tests that hold for a category in the offence lists `offenceBits`.
+    private static func holding(offenceBits: UInt64, tests: [Test]) -> UInt64 {
+        var bits: UInt64 = 0
+        for (j, t) in tests.enumerated() where t.kind == .offence && offenceBits & t.bits != 0 { bits |= 1 << UInt64(j) }
+        return bits
+    }
+
+    /// `attributeBits`, filled by evaluating every non-offence test (`holds`) on incidents varying one attribute.
+    private static func attributeTable(_ tests: [Test]) -> UnsafeMutablePointer<UInt64> {
+        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: attributeCount)
+        table.initialize(repeating: 0, count: attributeCount)
+        let blank = Incident(location: BNGPoint(easting: 0, northing: 0), month: 0, day: Incident.unknownDay, hour: Incident.unknownHour,
+                             offence: 0, victimAge: Incident.unknownAge, victimSex: .unknown, suspectAge: Incident.unknownAge,
+                             suspectSex: .unknown, locationType: .unknown, publicPlace: .unknown, domestic: .unknown,
+                             weapon: .unknown, alcohol: .unknown, drugs: .unknown, source: 0, recordKey: 0)
+        func fill(_ at: Int, _ count: Int, _ kinds: Set<Test.Kind>, role: Definitions.Role? = nil, _ set: (inout Incident, Int) -> Void) {
+            for v in 0..<count {
+                var i = blank
+                set(&i, v)
+                for (j, t) in tests.enumerated() where kinds.contains(t.kind) {
+                    // A test of either role holds when the victim's or the suspect's attribute meets it: both role
+                    // tables carry it, each judged as a test of its own role, and `masks` ORs the two.
+                    var t = t
+                    if let role {
+                        guard t.role == role || t.role == .either else { continue }
+                        t.role = role
+                    }
+                    if holds(t, i, 0) { table[at + v] |= 1 << UInt64(j) }
+                }
+            }
+        }
+        let ages: Set<Test.Kind> = [.ageUnder, .ageAtLeast, .ageBetween]
+        fill(victimAgeAt, 256, ages, role: .victim) { $0.victimAge = Int8(bitPattern: UInt8($1)) }
+        fill(suspectAgeAt, 256, ages, role: .suspect) { $0.suspectAge = Int8(bitPattern: UInt8($1)) }
+        fill(victimSexAt, Sex.allCases.count, [.sex], role: .victim) { $0.victimSex = Sex(rawValue: UInt8($1))! }
+        fill(suspectSexAt, Sex.allCases.count, [.sex], role: .suspect) { $0.suspectSex = Sex(rawValue: UInt8($1))! }
+        fill(domesticAt, Flag.allCases.count, [.domestic]) { $0.domestic = Flag(rawValue: UInt8($1))! }
+        fill(alcoholAt, Flag.allCases.count, [.alcohol]) { $0.alcohol = Flag(rawValue: UInt8($1))! }
+        fill(drugsAt, Flag.allCases.count, [.drugs]) { $0.drugs = Flag(rawValue: UInt8($1))! }
+        fill(weaponAt, Weapon.allCases.count, [.weapon]) { $0.weapon = Weapon(rawValue: UInt8($1))! }
+        // Public place is judged on the incident's `isPublicPlace`: its flag when known, else its location type's.
+        fill(publicPlaceAt, Flag.allCases.count, [.publicPlace]) { $0.publicPlace = Flag(rawValue: UInt8($1))! }
+        fill(locationTypeAt, LocationType.allCases.count, [.locationType]) { $0.locationType = LocationType(rawValue: UInt8($1))! }
+        return table
     }
 
     private static func bits(of name: String, in sets: [Set<String>]) -> UInt64 {
@@ -153,6 +212,7 @@ public final class StrandClassifier: @unchecked Sendable {
         for e in catalog.entries(from: scopes.count) {
             scopes.append(e.scope)
             offenceBits.append(Self.bits(of: e.name, in: offenceSets))
+            offenceHolding.append(Self.holding(offenceBits: offenceBits[offenceBits.count - 1], tests: tests))
         }
     }
 
@@ -209,11 +269,27 @@ public final class StrandClassifier: @unchecked Sendable {
 
     /// Strands (low bits) and measures (from bit `strandCount`) at once: each distinct condition is evaluated once.
     @inline(__always) public func masks(_ i: Incident) -> UInt32 {
+        let a = attributeBits
+        let holding = offenceHolding[Int(i.offence)]
+            | a[Self.victimAgeAt + Int(UInt8(bitPattern: i.victimAge))] | a[Self.suspectAgeAt + Int(UInt8(bitPattern: i.suspectAge))]
+            | a[Self.victimSexAt + Int(i.victimSex.rawValue & 15)] | a[Self.suspectSexAt + Int(i.suspectSex.rawValue & 15)]
+            | a[Self.domesticAt + Int(i.domestic.rawValue & 15)] | a[Self.publicPlaceAt + Int(i.isPublicPlace.rawValue & 15)]
+            | a[Self.alcoholAt + Int(i.alcohol.rawValue & 15)] | a[Self.drugsAt + Int(i.drugs.rawValue & 15)]
+            | a[Self.weaponAt + Int(i.weapon.rawValue & 15)] | a[Self.locationTypeAt + Int(i.locationType.rawValue & 15)]
+        return mask(holding: holding)
+    }
+
+    /// `masks` evaluated test by test, the definition the tables above are built from (kept for the tests).
+    func masksTestByTest(_ i: Incident) -> UInt32 {
         let offence = offenceBits[Int(i.offence)]
         var holding: UInt64 = 0
         tests.withUnsafeBufferPointer { t in
             for j in 0..<t.count where Self.holds(t[j], i, offence) { holding |= 1 << UInt64(j) }
         }
+        return mask(holding: holding)
+    }
+
+    @inline(__always) private func mask(holding: UInt64) -> UInt32 {
         var mask: UInt32 = 0
         for k in 0..<allMasks.count {
             let all = allMasks[k], any = anyMasks[k]

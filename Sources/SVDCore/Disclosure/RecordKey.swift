@@ -33,8 +33,8 @@ public struct SipHash24: Sendable, Equatable {
         var v3: UInt64 = 0x7465646279746573 ^ (k1 ^ tweak)
         var i = 0
         while i + 8 <= count {
-            var m: UInt64 = 0
-            for j in 0..<8 { m |= UInt64(p[i + j]) << (8 * UInt64(j)) }
+            // One little-endian word (the reference reads bytes in this order).
+            let m = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
             v3 ^= m
             Self.round(&v0, &v1, &v2, &v3)
             Self.round(&v0, &v1, &v2, &v3)
@@ -42,7 +42,14 @@ public struct SipHash24: Sendable, Equatable {
             i += 8
         }
         var last = UInt64(truncatingIfNeeded: count & 0xFF) << 56
-        for j in 0..<(count - i) { last |= UInt64(p[i + j]) << (8 * UInt64(j)) }
+        if count >= 8 && count > i {
+            // The last 1–7 bytes from one load of the input's last eight, shifted down (the same value as packing
+            // them byte by byte; ids are 8 bytes or more).
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + (count - 8)).loadUnaligned(as: UInt64.self))
+            last |= word &>> UInt64(8 * (8 - (count - i)))
+        } else {
+            for j in 0..<(count - i) { last |= UInt64(p[i + j]) &<< UInt64(8 * j) }
+        }
         v3 ^= last
         Self.round(&v0, &v1, &v2, &v3)
         Self.round(&v0, &v1, &v2, &v3)
