@@ -29,18 +29,33 @@ trap cleanup EXIT
 password="load-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 SVD_NEW_PASSWORD="$password" "$svd" serve add-user load-analyst --role analyst >&2
 SVD_NEW_PASSWORD="$password" "$svd" serve add-user load-police --role partner --partner "Kent Police (synthetic)" >&2
+SVD_NEW_PASSWORD="$password" "$svd" serve add-user load-ae --role partner --partner "Emergency department (synthetic)" >&2
 # The CSP accounts, round-robin over the districts (50 over 13: four or three each).
 mapfile -t districts < <(psql "$SVD_DATABASE_URL" -qAt -c "SELECT code FROM districts ORDER BY code")
 for i in $(seq "$users"); do
   SVD_NEW_PASSWORD="$password" "$svd" serve add-user "load-csp-$i" --role csp --district "${districts[$(( (i - 1) % ${#districts[@]} ))]}" >/dev/null
 done
-"$svd" demo --rows "$rows" --seed 2024 --out "$work/police.csv" >&2
+# --partners also writes the A&E extract the same assaults would give (the police file's bytes do not change).
+"$svd" demo --rows "$rows" --seed 2024 --partners --out "$work/police.csv" >&2
 start=$(date +%s.%N)
 "$svd" serve load --by load-police "$work/police.csv" >&2
 loaded=$(date +%s.%N)
 "$svd" serve publish --by load-analyst >&2
 published=$(date +%s.%N)
 stored=$(psql "$SVD_DATABASE_URL" -qAt -c "SELECT count(*) FROM incidents")
+
+# Incremental refresh: one new month from one partner (the A&E extract's 2026-10 attendances) is uploaded and the
+# packs published again (the police upload's kept part is merged, only the new upload binned); then the same
+# publication with no kept part, the full rebuild.
+awk -F, 'NR == 1 || $2 ~ /\/10\/2026$/' "$work/police-ae-istv.csv" >"$work/ae-2026-10.csv"
+"$svd" serve load --by load-ae "$work/ae-2026-10.csv:ae-istv" >&2
+t0=$(date +%s.%N)
+"$svd" serve publish --by load-analyst >&2
+t1=$(date +%s.%N)
+psql "$SVD_DATABASE_URL" -qc "DELETE FROM upload_parts"
+"$svd" serve publish --by load-analyst >&2
+t2=$(date +%s.%N)
+ae_rows=$(( $(wc -l <"$work/ae-2026-10.csv") - 1 ))
 
 "$svd" serve --port "$port" >"$work/serve.log" 2>&1 &
 server=$!
@@ -75,5 +90,7 @@ requests=$(awk '/requests in/ { print $1 }' "$work/wrk.txt")
 echo
 awk -v n="$stored" -v s="$start" -v l="$loaded" -v p="$published" -v b="$bytes" \
   'BEGIN { printf "Stored %s incidents (upload and store %.0f s; publish 26 packs %.0f s). Pack page %s bytes.\n", n, l - s, p - l, b }'
+awk -v r="$ae_rows" -v a="$t0" -v b="$t1" -v c="$t2" \
+  'BEGIN { printf "One new month from one partner (%s A&E rows): publish %.1f s from kept parts, %.1f s as a full rebuild.\n", r, b - a, c - b }'
 echo "$users CSP accounts: requests/s $(awk '/Requests\/sec/ { print $2 }' "$work/wrk.txt"); latency p50 $(awk '$1 == "50%" { print $2 }' "$work/wrk.txt"), p99 $(awk '$1 == "99%" { print $2 }' "$work/wrk.txt"); server peak RSS $peak; $requests requests, $views pack views audited, by $accounts accounts."
 ! grep -q "Non-2xx" "$work/wrk.txt" || { echo "portal-load: some requests were refused" >&2; exit 1; }

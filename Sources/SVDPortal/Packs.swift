@@ -35,6 +35,9 @@ public enum PackPublisher {
         /// Uploads binned by this publication (no stored part held for them) and uploads whose stored part was used.
         public let binned: [Int64]
         public let reused: [Int64]
+        /// Of `seconds`: reading the kept parts and the new files, and binning and merging (the rest is the
+        /// 26 reports and workbooks, and storing them).
+        public let binningSeconds: Double
     }
 
     /// The tiers' policies: the public one with the portal's threshold and minimum base (as `--suppress-below` and
@@ -66,7 +69,7 @@ public enum PackPublisher {
             if let part = kept.first(where: { $0.0 == u.id && $0.1 == expected[k] }) { stored[u.id] = part.2 }
         }
         var contents = try await content(client, of: ids.filter { stored[$0] == nil }, logger: logger)
-        var outcome: (built: [Built], period: ClosedRange<MonthKey>, parts: BinnedParts)
+        var outcome: (built: [Built], period: ClosedRange<MonthKey>, parts: BinnedParts, binnedAt: Date)
         do {
             outcome = try await NIOThreadPool.singleton.runIfActive { [contents, stored] in
                 try build(uploads, contents: contents, stored: stored, config: config)
@@ -79,7 +82,7 @@ public enum PackPublisher {
                 try build(uploads, contents: contents, stored: stored, config: config)
             }
         }
-        let (built, period, parts) = outcome
+        let (built, period, parts, binnedAt) = outcome
         try await client.withTransaction(logger: logger) { db in
             for (k, part) in parts.fresh {
                 try await db.query("""
@@ -100,7 +103,7 @@ public enum PackPublisher {
         }
         return Publication(uploads: ids, period: "\(period.lowerBound) to \(period.upperBound)", packs: built.count,
                            seconds: Date().timeIntervalSince(started), binned: parts.fresh.keys.sorted().map { uploads[$0].id },
-                           reused: parts.reused.map { uploads[$0].id })
+                           reused: parts.reused.map { uploads[$0].id }, binningSeconds: binnedAt.timeIntervalSince(started))
     }
 
     static func content(_ client: PostgresClient, of ids: [Int64], logger: Logger) async throws -> [Int64: Data] {
@@ -123,7 +126,7 @@ public enum PackPublisher {
     /// folder as `upload-<id>.csv`), then the report for each district and tier, as
     /// `svd report FILE[:MAPPING]… --district CODE [--tier partner]` makes it.
     static func build(_ uploads: [StoredUpload], contents: [Int64: Data], stored: [Int64: Data],
-                      config: PortalConfig) throws -> ([Built], ClosedRange<MonthKey>, BinnedParts) {
+                      config: PortalConfig) throws -> ([Built], ClosedRange<MonthKey>, BinnedParts, Date) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-portal-pack-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -132,7 +135,8 @@ public enum PackPublisher {
         let parts = BinnedParts(stored: uploads.map { stored[$0.id] }, inputKeys: uploads.map(\.sha256))
         let binned = try BinnedIncidents(request: request, rejectsFile: nil, progress: nil, points: BinnedIncidents.reportPointWindow(for: request),
                                          parts: parts)
-        return (try reports(binned, request: request, config: config), binned.period, parts)
+        let binnedAt = Date()
+        return (try reports(binned, request: request, config: config), binned.period, parts, binnedAt)
     }
 
     /// Every district's report in both tiers, with its workbook, from one binning pass.

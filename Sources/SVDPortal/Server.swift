@@ -164,7 +164,7 @@ public struct Portal: Sendable {
                 throw Refusal(status: .conflict, message: e.description)
             }
             try await audit(s, "publish", "packs", context,
-                            detail: "\(publication.packs) packs, \(publication.period), uploads \(publication.uploads.map(String.init).joined(separator: ","))")
+                            detail: "\(publication.packs) packs, \(publication.period), uploads \(publication.uploads.map(String.init).joined(separator: ",")) (binned now: \(publication.binned.map(String.init).joined(separator: ",")))")
             return redirect("/packs")
         })
 

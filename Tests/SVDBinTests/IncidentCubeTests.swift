@@ -162,6 +162,34 @@ final class IncidentCubeTests: XCTestCase {
         XCTAssertEqual(whole.months.count, 60)
     }
 
+    /// The stored form (the portal's kept parts) reads back to the same cells, in both layouts; damaged bytes are
+    /// refused; renumbering offence codes moves cells between the dense block and the rare cells as one pass would.
+    func testEncodedCubeReadsBackAndOffenceCodesRenumber() throws {
+        let shape = IncidentCube.Shape(districts: 13, definitions: definitions)
+        for layout in [IncidentCube.Layout.full, .marginal] {
+            let cube = IncidentCube(shape: shape, layout: layout), renumbered = IncidentCube(shape: shape, layout: layout)
+            // Codes 0…299 become 299…0: dense codes go rare and rare ones dense.
+            let map = (0..<300).map { UInt16(299 - $0) }
+            for n in 0..<5_000 {
+                let code = (n * 37) % 300
+                let i = Incident(location: .init(easting: 0, northing: 0), month: MonthKey(year: 2021 + n % 3, month: 1 + n % 12).index,
+                                 day: Int32(18_700 + n % 900), hour: Int8(n % 24), offence: UInt16(code), victimAge: Int8(n % 90),
+                                 victimSex: Sex(rawValue: UInt8(n % 3))!, suspectAge: Int8(n % 70), locationType: LocationType(rawValue: UInt8(n % 9))!)
+                cube.add(i, district: n % 14, inScope: n % 5 != 0, strandMask: UInt8(n % 4))
+                var j = i
+                j.offence = map[code]
+                renumbered.add(j, district: n % 14, inScope: n % 5 != 0, strandMask: UInt8(n % 4))
+            }
+            let bytes = cube.encoded()
+            let back = try bytes.withUnsafeBytes { try IncidentCube(shape: shape, decoding: $0) }
+            XCTAssertEqual(dump(back), dump(cube))
+            XCTAssertEqual(back.months, cube.months)
+            XCTAssertThrowsError(try Array(bytes.dropLast()).withUnsafeBytes { try IncidentCube(shape: shape, decoding: $0) })
+            back.remapOffences(map)
+            XCTAssertEqual(dump(back), dump(renumbered))
+        }
+    }
+
     private func dump(_ c: IncidentCube) -> [String] {
         var out: [String] = []
         c.forEachCell { out.append("M \($0.month) \($0.district) \($0.ageBand) \($0.hour) \($0.weekday) \($0.strand) \($0.count)") }
