@@ -183,6 +183,8 @@ final class IncidentCubeTests: XCTestCase {
             let bytes = cube.encoded()
             let back = try bytes.withUnsafeBytes { try IncidentCube(shape: shape, decoding: $0) }
             XCTAssertEqual(dump(back), dump(cube))
+            XCTAssertEqual(marginals(back), marginals(cube))
+            XCTAssertGreaterThan(marginals(cube).count, 100)
             XCTAssertEqual(back.months, cube.months)
             XCTAssertThrowsError(try Array(bytes.dropLast()).withUnsafeBytes { try IncidentCube(shape: shape, decoding: $0) })
             back.remapOffences(map)
@@ -190,9 +192,20 @@ final class IncidentCubeTests: XCTestCase {
         }
     }
 
+    /// Both projections of the main counts, month by month (any layout).
+    private func marginals(_ c: IncidentCube) -> [String] {
+        var out: [String] = []
+        let s = c.shape
+        c.forEachMarginalBlock { month, da, hw in
+            for j in 0..<s.districtAgeBlock where da[j] != 0 { out.append("A \(month) \(j) \(da[j])") }
+            for j in 0..<s.hourWeekdayBlock where hw[j] != 0 { out.append("H \(month) \(j) \(hw[j])") }
+        }
+        return out
+    }
+
     private func dump(_ c: IncidentCube) -> [String] {
         var out: [String] = []
-        c.forEachCell { out.append("M \($0.month) \($0.district) \($0.ageBand) \($0.hour) \($0.weekday) \($0.strand) \($0.count)") }
+        if c.layout == .full { c.forEachCell { out.append("M \($0.month) \($0.district) \($0.ageBand) \($0.hour) \($0.weekday) \($0.strand) \($0.count)") } }
         c.forEachPersonCell { out.append("P \($0.month) \($0.role) \($0.district) \($0.ageBand) \($0.sex) \($0.strand) \($0.count)") }
         c.forEachPlaceCell { out.append("L \($0.month) \($0.locationType) \($0.district) \($0.strand) \($0.count)") }
         c.forEachOffenceCell { out.append("O \($0.month) \($0.offence) \($0.district) \($0.count)") }
