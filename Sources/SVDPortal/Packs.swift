@@ -62,12 +62,11 @@ public enum PackPublisher {
         // Only the parts that can hold are read, and only the files of uploads without one.
         let expected = try BinnedIncidents.partFingerprints(request: request(uploads, folder: FileManager.default.temporaryDirectory, config: config),
                                                             inputKeys: uploads.map(\.sha256))
-        var stored: [Int64: Data] = [:]
-        let kept = try await client.query("SELECT upload_id, fingerprint, part FROM upload_parts WHERE upload_id = ANY (\(ids))", logger: logger)
-            .decode((Int64, String, Data).self).all()
-        for (k, u) in uploads.enumerated() {
-            if let part = kept.first(where: { $0.0 == u.id && $0.1 == expected[k] }) { stored[u.id] = part.2 }
-        }
+        // A fingerprint names its upload (its file name and SHA-256 are in it): a part matching any is that upload's.
+        let kept = try await client.query("""
+            SELECT upload_id, part FROM upload_parts WHERE upload_id = ANY (\(ids)) AND fingerprint = ANY (\(expected))
+            """, logger: logger).decode((Int64, Data).self).all()
+        let stored = Dictionary(uniqueKeysWithValues: kept.map { ($0.0, $0.1) })
         var contents = try await content(client, of: ids.filter { stored[$0] == nil }, logger: logger)
         var outcome: (built: [Built], period: ClosedRange<MonthKey>, parts: BinnedParts, binnedAt: Date)
         do {
