@@ -70,7 +70,7 @@ public struct BinningRun {
         public let rejectsFile: URL?
         /// Each file's declared source (`IncidentReader.sourceLabel`): whether a merged run keeps linkage points.
         public var declaredSources: [String] = []
-        /// The ids read, when `keepsIDHashes` (a part's, see `BinnedPart`).
+        /// The ids read, for a part of a larger run (`partOfLargerRun`, see `BinnedPart`).
         public var idHashes: [UInt64] = []
     }
 

@@ -137,8 +137,11 @@ final class PortalTests: XCTestCase {
         }
     }
 
-    func serve<T>(_ f: Fixture, portal: Portal? = nil, _ test: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        try await (portal ?? f.portal).application(host: "127.0.0.1", port: 0, runsClient: false).test(.live, test)
+    /// `.live` serves on a loopback port; `.router` hands requests to the router (no 20 s read timeout: a
+    /// publication, 26 reports and workbooks in a debug build on a busy machine, can take longer).
+    func serve<T>(_ f: Fixture, portal: Portal? = nil, setup: TestingSetup = .live,
+                  _ test: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        try await (portal ?? f.portal).application(host: "127.0.0.1", port: 0, runsClient: false).test(setup, test)
     }
 
     func count(_ f: Fixture, _ sql: PostgresQuery) async throws -> Int { try await Web.count(f, sql) }
@@ -468,7 +471,7 @@ final class PortalTests: XCTestCase {
 
     func testPublishFromTheBrowser() async throws {
         let f = try await Self.shared.value
-        try await serve(f) { c in
+        try await serve(f, setup: .router) { c in
             let ana = try await Web.login(c, "ana", f)
             let v28 = try await Web.post(c, "/publish", ana, form: [:]).status; XCTAssertEqual(v28, .forbidden, "no form token")
             let r = try await Web.post(c, "/publish", ana, form: ["csrf": ana.csrf])
@@ -487,7 +490,7 @@ final class PortalTests: XCTestCase {
         try DemoGenerator(seed: 13, rows: 300).write(to: extra, format: .native)
         defer { try? FileManager.default.removeItem(at: extra) }
         let csv = String(decoding: try Data(contentsOf: extra), as: UTF8.self)
-        let id = try await serve(f) { c -> Int64 in
+        let id = try await serve(f, setup: .router) { c -> Int64 in
             let pb = try await Web.login(c, "pb", f), ana = try await Web.login(c, "ana", f)
             let up = try await Web.upload(c, pb, fields: [("mapping", "native"), ("source", "ambulance")], file: ("more.csv", csv))
             XCTAssertEqual(up.status, .seeOther)
