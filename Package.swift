@@ -56,7 +56,7 @@ let package = Package(
         // Benchmarks/guard/thresholds.json (run by scripts/perf-guard.sh, which PerfGuardTests runs).
         .executableTarget(name: "svd-perf-guard", dependencies: ["SVDEngine", "SVDDemo"]),
         // svd serve: the data-sharing portal on PostgreSQL/PostGIS; packs come from the same engine and disclosure path as the CLI.
-        .target(name: "SVDPortal", dependencies: ["SVDCore", "SVDIngest", "SVDEngine", "SVDPublish",
+        .target(name: "SVDPortal", dependencies: ["SVDCore", "SVDIngest", "SVDEngine", "SVDPublish", "SVDWorkbook",
                                                   .product(name: "Hummingbird", package: "hummingbird"),
                                                   .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                                                   .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -83,7 +83,7 @@ let package = Package(
         // Runs scripts/perf-guard.sh (a release build of svd-perf-guard, then callgrind): the CI performance guard.
         .testTarget(name: "PerfGuardTests"),
         // The portal against a real PostgreSQL + PostGIS that scripts/portal-db.sh starts: route × role matrix, attacks, audit.
-        .testTarget(name: "SVDPortalTests", dependencies: ["SVDPortal", "SVDCore", "SVDDemo", "SVDDetect", "SVDPublish",
+        .testTarget(name: "SVDPortalTests", dependencies: ["SVDPortal", "SVDCore", "SVDDemo", "SVDDetect", "SVDPublish", "SVDEngine",
                                                                   .product(name: "NIOCore", package: "swift-nio"),
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird"),

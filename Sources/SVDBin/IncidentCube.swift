@@ -544,3 +544,102 @@ public final class WorkerCubes: @unchecked Sendable {
         return cubes[0]
     }
 }
+
+// MARK: - Stored form
+
+/// A malformed stored cube: the bytes do not describe a cube of this shape.
+public struct CubeDecodingError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+extension IncidentCube {
+    /// The blocks of a month slot, in the stored order for this cube's layout, with their sizes.
+    private func storedBlocks(_ m: Int) -> [(UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>, Int)] {
+        let joint: [(UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>, Int)] = layout == .full
+            ? [(main, shape.mainBlock)] : [(districtAges, shape.districtAgeBlock), (hourWeekdays, shape.hourWeekdayBlock)]
+        return joint + [(people, shape.peopleBlock), (places, shape.placeBlock), (singleAges, shape.singleAgeBlock),
+                        (offences, offenceBlock), (measureCounts, shape.measureBlock)]
+    }
+
+    /// The cube as bytes: its layout, then per month held, each block's non-zero cells as (index, keyed count),
+    /// then the rare offence cells. Little-endian; `init(shape:decoding:)` reads it back exactly.
+    public func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        put(UInt8(layout == .full ? 1 : 2))
+        put(Int64(outsideSupportedMonths))
+        let held = (0..<Self.supportedMonths).filter { offences[$0] != nil }
+        put(UInt32(held.count))
+        for m in held {
+            put(UInt32(m))
+            for (table, n) in storedBlocks(m) {
+                let b = table[m]!
+                let nonZero = (0..<n).reduce(0) { $0 + (b[$1] != 0 ? 1 : 0) }
+                put(UInt32(nonZero))
+                for j in 0..<n where b[j] != 0 { put(UInt32(j)); put(b[j]) }
+            }
+        }
+        put(UInt32(rareOffences.count))
+        for (k, v) in rareOffences.sorted(by: { $0.key < $1.key }) { put(k); put(v) }
+        return out
+    }
+
+    /// Reads `encoded()`'s bytes for a cube of `shape`; throws on anything out of place (never trusts an index).
+    public convenience init(shape: Shape, decoding bytes: UnsafeRawBufferPointer) throws {
+        var at = 0
+        func get<T: FixedWidthInteger>(_: T.Type) throws -> T {
+            guard at + MemoryLayout<T>.size <= bytes.count else { throw CubeDecodingError(description: "stored cube is truncated") }
+            var v: T = 0
+            withUnsafeMutableBytes(of: &v) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[at..<at + MemoryLayout<T>.size])) }
+            at += MemoryLayout<T>.size
+            return T(littleEndian: v)
+        }
+        let layoutByte = try get(UInt8.self)
+        guard layoutByte == 1 || layoutByte == 2 else { throw CubeDecodingError(description: "stored cube has an unknown layout \(layoutByte)") }
+        self.init(shape: shape, layout: layoutByte == 1 ? .full : .marginal)
+        outsideSupportedMonths = Int(try get(Int64.self))
+        let months = try get(UInt32.self)
+        for _ in 0..<months {
+            let m = Int(try get(UInt32.self))
+            guard m < Self.supportedMonths, offences[m] == nil else { throw CubeDecodingError(description: "stored cube has a bad month slot \(m)") }
+            ensureBlocks(m)
+            for (table, n) in storedBlocks(m) {
+                let b = table[m]!
+                for _ in 0..<(try get(UInt32.self)) {
+                    let j = Int(try get(UInt32.self))
+                    guard j < n else { throw CubeDecodingError(description: "stored cube has a cell outside its block") }
+                    b[j] = try get(UInt64.self)
+                }
+            }
+        }
+        for _ in 0..<(try get(UInt32.self)) {
+            let k = try get(UInt64.self), v = try get(UInt64.self)
+            guard Int(k >> 40) < Self.supportedMonths, Int(k & 0xFFFFF) < slots else { throw CubeDecodingError(description: "stored cube has a bad rare offence cell") }
+            rareOffences[k] = v
+            rareMonths.insert(Int(k >> 40))
+        }
+        guard at == bytes.count else { throw CubeDecodingError(description: "stored cube has \(bytes.count - at) bytes too many") }
+    }
+
+    /// Renumbers the offence codes (`map[old]` = new), as when cubes binned against different catalogues are put
+    /// in one catalogue's codes; a code moves between the dense block and the rare cells as its new value says.
+    public func remapOffences(_ map: [UInt16]) {
+        let oldRare = rareOffences
+        rareOffences = [:]
+        rareMonths = []
+        for m in 0..<Self.supportedMonths {
+            guard let old = offences[m] else { continue }
+            let fresh = Self.block(offenceBlock)
+            for j in 0..<offenceBlock where old[j] != 0 {
+                let code = Int(map[j / slots]), d = j % slots
+                if code < Self.denseOffenceCodes { fresh[code * slots + d] &+= old[j] } else { addRare(month: m, code: code, district: d, old[j]) }
+            }
+            free(old)
+            offences[m] = fresh
+        }
+        for (k, v) in oldRare {
+            let m = Int(k >> 40), code = Int(map[Int((k >> 20) & 0xFFFFF)]), d = Int(k & 0xFFFFF)
+            if code < Self.denseOffenceCodes { offences[m]![code * slots + d] &+= v } else { addRare(month: m, code: code, district: d, v) }
+        }
+    }
+}

@@ -122,7 +122,10 @@ public struct BinnedIncidents {
     /// Reads, locates and bins the request's files; works out the analysis period from the data when not given.
     /// `points` says which in-scope incidents to keep for hotspots: none for tables only, `.latest(12)` for the
     /// report's and `assess --hotspots`'s window, so one pass serves tables and hotspots in bounded memory.
-    public init(request: IncidentRequest, rejectsFile: URL?, progress: IngestObserver? = nil, points: PointWindow = .none) throws {
+    /// `parts` (the portal): each input binned alone and kept, so a run bins only the inputs without a stored part
+    /// that still holds, and merges the rest; the result is the one pass's (see `BinnedPart`).
+    public init(request: IncidentRequest, rejectsFile: URL?, progress: IngestObserver? = nil, points: PointWindow = .none,
+                parts: BinnedParts? = nil) throws {
         var clock = Date()
         var stages: [(stage: String, seconds: Double)] = []
         func mark(_ stage: String) {
@@ -157,7 +160,15 @@ public struct BinnedIncidents {
         run.disclosureKey = request.disclosureKey
         run.plausibleDates = PlausibleDates(earliest: request.earliest)
         mark("definitions, mappings")
-        result = try run.run()
+        if let parts {
+            guard parts.stored.count == request.inputs.count, parts.inputKeys.count == request.inputs.count else {
+                throw EngineError("stored parts: \(parts.stored.count) for \(request.inputs.count) inputs")
+            }
+            parts.fingerprints = Self.partFingerprints(request, files: files, sources: sources, inputKeys: parts.inputKeys)
+            result = try run.run(parts: parts)
+        } else {
+            result = try run.run()
+        }
         mark("ingest, locate, bin")
         let months = result.cube.months
         guard let last = request.to ?? months.last else {
@@ -168,6 +179,38 @@ public struct BinnedIncidents {
         overlap = try Self.link(result, period: first...last, districts: area.districts.count, parameters: request.overlap)
         mark("overlap")
         stageSeconds = stages
+    }
+
+    /// What each input's part was binned from and with (`BinnedPart`): engine and stored-form versions, area,
+    /// definitions, key (as a keyed hash, never the key), the input's name, content key, mapping, source and
+    /// supplier, the earliest date and the by-source setting. A stored part with another fingerprint is binned again.
+    public static func partFingerprints(request: IncidentRequest, inputKeys: [String]) throws -> [String] {
+        let area = try AreaResolver.area(request.area)
+        let (text, source) = try AreaResolver.definitionsText(for: area, areaSpec: request.area, file: request.definitionsFile)
+        var files: [BinningRun.Input] = []
+        var mappings: [String: (file: String, sha256: String)] = [:]
+        for input in request.inputs {
+            let (format, mapping) = try input.format()
+            files.append(BinningRun.Input(url: input.url, format: format, source: input.source, partner: input.partner, statedPeriod: input.period))
+            if let mapping { mappings[input.url.lastPathComponent] = (mapping.label, SHA256Hex.of(mapping.bytes)) }
+        }
+        let sources = RunSources(area: area, areaSHA256: AreaResolver.areaBytes(request.area).map(SHA256Hex.of), definitionsSource: source,
+                                 definitionsSHA256: SHA256Hex.of(Data(text.utf8)), mappings: mappings)
+        return partFingerprints(request, files: files, sources: sources, inputKeys: inputKeys)
+    }
+
+    static func partFingerprints(_ request: IncidentRequest, files: [BinningRun.Input], sources: RunSources, inputKeys: [String]) -> [String] {
+        let keyMAC = request.disclosureKey.hasher.hash(Array("svd binned part".utf8))
+        return zip(files, inputKeys).map { file, inputKey in
+            let name = file.url.lastPathComponent
+            let versions: [String] = ["\(BinnedPart.formatVersion)", SVDVersion.number]
+            let run: [String] = [sources.definitionsSHA256, sources.areaSHA256 ?? sources.areaID, String(keyMAC, radix: 16),
+                                 "\(request.earliest.index)", "\(request.bySource)"]
+            let input: [String] = [name, inputKey, sources.mappings[name]?.sha256 ?? "detect", file.source ?? "", file.partner ?? "",
+                                   file.statedPeriod ?? ""]
+            let fields = versions + run + input
+            return SHA256Hex.of(Data(fields.joined(separator: "\u{1F}").utf8))
+        }
     }
 
     /// Matches every partner record of the period in the area against all police records with a time.

@@ -68,6 +68,10 @@ public struct BinningRun {
         public let linkage: [LinkagePoint]
         public let summaries: [FileSummary]
         public let rejectsFile: URL?
+        /// Each file's declared source (`IncidentReader.sourceLabel`): whether a merged run keeps linkage points.
+        public var declaredSources: [String] = []
+        /// The ids read, for a part of a larger run (`partOfLargerRun`, see `BinnedPart`).
+        public var idHashes: [UInt64] = []
     }
 
     public let inputs: [Input]
@@ -88,6 +92,11 @@ public struct BinningRun {
     /// Keep a cube per source; off, every row goes into one cube and `sourceCubes` holds only it, and no linkage points
     /// are kept.
     public var bySource = true
+
+    /// For a part of a larger run (`BinnedPart`): keep linkage points whatever the files declare (the merged run
+    /// decides), return the ids read, and count the ids of files before this run's as read already.
+    var partOfLargerRun = false
+    var seedIDs: [UInt64] = []
 
     /// Whether a source name is a police source, whose records partner records are matched against.
     public static func isPolice(_ source: String) -> Bool { source.lowercased().hasPrefix("police") }
@@ -123,6 +132,7 @@ public struct BinningRun {
         let sources = SourceCatalog()
         // One set of ids for the whole run: a repeat in a later file is a duplicate too.
         var ids: DuplicateIDs? = DuplicateIDs()
+        if !seedIDs.isEmpty { ids?.insert(seeds: seedIDs) }
         var summaries: [FileSummary] = []
         let outside = area.districts.count
         // Every file's header against its format first: a file that does not match its mapping stops the run before
@@ -134,7 +144,7 @@ public struct BinningRun {
         }
         // Overlap needs every timed incident of both kinds; only a run that mixes police and partner files pays for it.
         let declared = readers.map(\.sourceLabel)
-        let linkage = bySource && declared.contains(where: Self.isPolice) && declared.contains { !Self.isPolice($0) }
+        let linkage = bySource && (partOfLargerRun || declared.contains(where: Self.isPolice) && declared.contains { !Self.isPolice($0) })
         if linkage { for w in 0..<workers { states[w].collectsLinkage = true } }
         for (input, opened) in zip(inputs, readers) {
             let url = input.url
@@ -184,6 +194,7 @@ public struct BinningRun {
         }
         try rejects.close()
         // 8 bytes a row's id (105 MB at 10M rows): gone before the combined cube is made.
+        let idHashes = partOfLargerRun ? ids?.hashes ?? [] : []
         ids = nil
         let names = sources.names
         let perSource = states.mergedCubes(shape: shape).map { (source: bySource ? names[Int($0.source)] : "all sources", cube: $0.cube) }
@@ -196,8 +207,11 @@ public struct BinningRun {
         }
         let end = lastMonth?.index ?? cube.months.last?.index ?? 0
         let window = points.months(endingAt: end)
-        return Result(cube: cube, sourceCubes: perSource, points: states.mergedPoints(window: window, outside: false),
+        var result = Result(cube: cube, sourceCubes: perSource, points: states.mergedPoints(window: window, outside: false),
                       outsidePoints: states.mergedPoints(window: window, outside: true), catalog: catalog, sourceNames: names, linkage: states.mergedLinkage(), summaries: summaries, rejectsFile: rejectsFile)
+        result.declaredSources = declared
+        result.idHashes = idHashes
+        return result
     }
 }
 

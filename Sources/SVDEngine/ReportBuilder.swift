@@ -73,6 +73,13 @@ extension BinnedIncidents {
     /// The whole report as one HTML file, from a pass that kept `reportPointWindow`'s points.
     /// `run` (the command's manifest) is set out in the methods section.
     public func report(disclosure: DisclosurePolicy, district: Int? = nil, maxHotspots: Int = 10, run: RunManifest? = nil) throws -> String {
+        try reportDocument(disclosure: disclosure, district: district, maxHotspots: maxHotspots, run: run).html()
+    }
+
+    /// The report before rendering: `html()` is the page, `workbookTables` the same figures as a workbook's sheets
+    /// (`svd report --xlsx`, the portal's pack workbook), so both come from one computation.
+    public func reportDocument(disclosure: DisclosurePolicy, district: Int? = nil, maxHotspots: Int = 10,
+                               run: RunManifest? = nil) throws -> NeedsAssessmentReport {
         if let district, !area.districts.indices.contains(district) { throw EngineError("district index \(district) is not in \(area.name)") }
         let hotspots = try reportHotspots(district: district, disclosure: disclosure)
         var report = NeedsAssessmentReport(input: assessmentInput(disclosure: disclosure), area: area, hotspots: hotspots,
@@ -81,6 +88,6 @@ extension BinnedIncidents {
         // A ranked list of small places is a partner-tier product (as `svd hotspots --method cells`).
         if !disclosure.protects { report.targeting = try reportTargeting(district: district, disclosure: disclosure, top: maxHotspots) }
         report.runLines = run?.lines ?? []
-        return report.html()
+        return report
     }
 }

@@ -32,6 +32,18 @@ public final class DuplicateIDs: @unchecked Sendable {
 
     deinit { slots.deallocate() }
 
+    /// Ids read by earlier runs over files that come before this run's (the portal bins each upload alone and
+    /// merges): a repeat of one is a duplicate here, as it would be in one run over all the files.
+    public func insert(seeds: [UInt64]) {
+        var ignored: [Int] = []
+        seeds.withUnsafeBufferPointer { insert($0, duplicates: &ignored) }
+    }
+
+    /// Every id hash held, ascending.
+    public var hashes: [UInt64] {
+        (0..<capacity).compactMap { slots[$0] == 0 ? nil : slots[$0] }.sorted()
+    }
+
     /// Starts a file of `bytes` bytes (0 when not known, e.g. a pipe): its chunks are numbered from 0.
     func beginFile(bytes: Int = 0) {
         condition.lock()

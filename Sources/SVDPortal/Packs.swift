@@ -5,6 +5,7 @@ import PostgresNIO
 import SVDCore
 import SVDEngine
 import SVDPublish
+import SVDWorkbook
 
 /// The CSP packs: `svd report --district CODE` for every district, in both tiers, from the uploads in force.
 /// The engine reads the uploaded files themselves (as stored, with their mappings), so a pack is byte for byte the
@@ -14,13 +15,16 @@ public enum PackPublisher {
         let id: Int64
         let mapping: UploadMapping
         let partner: String
-        let content: Data
+        /// The upload's SHA-256: part of its binned part's fingerprint.
+        let sha256: String
     }
 
     public struct Built: Sendable {
         public let district: String
         public let tier: DisclosureTier
         public let html: String
+        /// The same report's tables as a workbook (`svd report --xlsx`).
+        public let xlsx: Data
     }
 
     public struct Publication: Sendable {
@@ -28,6 +32,12 @@ public enum PackPublisher {
         public let period: String
         public let packs: Int
         public let seconds: Double
+        /// Uploads binned by this publication (no stored part held for them) and uploads whose stored part was used.
+        public let binned: [Int64]
+        public let reused: [Int64]
+        /// Of `seconds`: reading the kept parts and the new files, and binning and merging (the rest is the
+        /// 26 reports and workbooks, and storing them).
+        public let binningSeconds: Double
     }
 
     /// The tiers' policies: the public one with the portal's threshold and minimum base (as `--suppress-below` and
@@ -37,61 +47,111 @@ public enum PackPublisher {
     }
 
     /// Builds and stores every district's pack in both tiers from the accepted, not withdrawn uploads; replaces
-    /// the previous publication in one transaction.
+    /// the previous publication in one transaction. Each upload is binned once, on the first publication that
+    /// reads it, and kept (`upload_parts`); later publications merge the kept parts and bin only new uploads. With no
+    /// part kept this is the full rebuild: the one path either way.
     public static func publish(_ client: PostgresClient, by analyst: Account, config: PortalConfig, logger: Logger) async throws -> Publication {
         let started = Date()
         let rows = try await client.query("""
-            SELECT id, mapping, partner, content FROM uploads WHERE status = 'accepted' AND withdrawn_at IS NULL AND rows_accepted > 0
+            SELECT id, mapping, partner, sha256 FROM uploads WHERE status = 'accepted' AND withdrawn_at IS NULL AND rows_accepted > 0
             ORDER BY id
-            """, logger: logger).decode((Int64, String, String, Data).self).all()
-        let uploads = rows.compactMap { r in UploadMapping(rawValue: r.1).map { StoredUpload(id: r.0, mapping: $0, partner: r.2, content: r.3) } }
+            """, logger: logger).decode((Int64, String, String, String).self).all()
+        let uploads = rows.compactMap { r in UploadMapping(rawValue: r.1).map { StoredUpload(id: r.0, mapping: $0, partner: r.2, sha256: r.3) } }
         guard !uploads.isEmpty else { throw PortalError.account("nothing to publish: no accepted upload is in force") }
-        let (built, period) = try await NIOThreadPool.singleton.runIfActive {
-            try build(uploads, config: config)
-        }
         let ids = uploads.map(\.id)
+        // Only the parts that can hold are read, and only the files of uploads without one.
+        let expected = try BinnedIncidents.partFingerprints(request: request(uploads, folder: FileManager.default.temporaryDirectory, config: config),
+                                                            inputKeys: uploads.map(\.sha256))
+        // A fingerprint names its upload (its file name and SHA-256 are in it): a part matching any is that upload's.
+        let kept = try await client.query("""
+            SELECT upload_id, part FROM upload_parts WHERE upload_id = ANY (\(ids)) AND fingerprint = ANY (\(expected))
+            """, logger: logger).decode((Int64, Data).self).all()
+        let stored = Dictionary(uniqueKeysWithValues: kept.map { ($0.0, $0.1) })
+        var contents = try await content(client, of: ids.filter { stored[$0] == nil }, logger: logger)
+        var outcome: (built: [Built], period: ClosedRange<MonthKey>, parts: BinnedParts, binnedAt: Date)
+        do {
+            outcome = try await NIOThreadPool.singleton.runIfActive { [contents, stored] in
+                try build(uploads, contents: contents, stored: stored, config: config)
+            }
+        } catch is BinnedParts.FileNeeded {
+            // A kept part no longer held (another day's future-date refusals, or ids repeated from an earlier upload):
+            // every file is given and the run made again.
+            contents.merge(try await content(client, of: ids.filter { contents[$0] == nil }, logger: logger)) { $1 }
+            outcome = try await NIOThreadPool.singleton.runIfActive { [contents, stored] in
+                try build(uploads, contents: contents, stored: stored, config: config)
+            }
+        }
+        let (built, period, parts, binnedAt) = outcome
         try await client.withTransaction(logger: logger) { db in
+            for (k, part) in parts.fresh {
+                try await db.query("""
+                    INSERT INTO upload_parts (upload_id, fingerprint, part) VALUES (\(uploads[k].id), \(parts.fingerprints[k]), \(part))
+                    ON CONFLICT (upload_id) DO UPDATE SET fingerprint = excluded.fingerprint, part = excluded.part, binned_at = now()
+                    """, logger: logger)
+            }
             for pack in built {
                 try await db.query("""
-                    INSERT INTO packs (district, tier, html, period_from, period_to, upload_ids, published_by)
-                    VALUES (\(pack.district), \(pack.tier.rawValue), \(pack.html), \(period.lowerBound.description),
+                    INSERT INTO packs (district, tier, html, xlsx, period_from, period_to, upload_ids, published_by)
+                    VALUES (\(pack.district), \(pack.tier.rawValue), \(pack.html), \(pack.xlsx), \(period.lowerBound.description),
                             \(period.upperBound.description), \(ids), \(analyst.id))
-                    ON CONFLICT (district, tier) DO UPDATE SET html = excluded.html, period_from = excluded.period_from,
+                    ON CONFLICT (district, tier) DO UPDATE SET html = excluded.html, xlsx = excluded.xlsx, period_from = excluded.period_from,
                         period_to = excluded.period_to, upload_ids = excluded.upload_ids, published_at = now(),
                         published_by = excluded.published_by
                     """, logger: logger)
             }
         }
         return Publication(uploads: ids, period: "\(period.lowerBound) to \(period.upperBound)", packs: built.count,
-                           seconds: Date().timeIntervalSince(started))
+                           seconds: Date().timeIntervalSince(started), binned: parts.fresh.keys.sorted().map { uploads[$0].id },
+                           reused: parts.reused.map { uploads[$0].id }, binningSeconds: binnedAt.timeIntervalSince(started))
     }
 
-    /// One binning pass over the uploads (written to a private folder, as `upload-<id>.csv`), then the report for
-    /// each district and tier, as `svd report FILE[:MAPPING]… --district CODE [--tier partner]` makes it.
-    static func build(_ uploads: [StoredUpload], config: PortalConfig) throws -> ([Built], ClosedRange<MonthKey>) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-portal-pack-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(at: folder) }
-        var inputs: [IncidentInput] = []
-        for u in uploads {
-            let file = folder.appendingPathComponent("upload-\(u.id).csv")
-            try u.content.write(to: file)
-            inputs.append(IncidentInput(url: file, layout: u.mapping.layout, partner: u.partner))
+    static func content(_ client: PostgresClient, of ids: [Int64], logger: Logger) async throws -> [Int64: Data] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await client.query("SELECT id, content FROM uploads WHERE id = ANY (\(ids))", logger: logger).decode((Int64, Data).self).all()
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })
+    }
+
+    /// The request `svd report upload-<id>.csv[:MAPPING]… --district CODE` makes, over files in `folder`.
+    static func request(_ uploads: [StoredUpload], folder: URL, config: PortalConfig) -> IncidentRequest {
+        let inputs = uploads.map { u in
+            IncidentInput(url: folder.appendingPathComponent("upload-\(u.id).csv"), layout: u.mapping.layout, partner: u.partner)
         }
         var request = IncidentRequest(inputs: inputs, area: config.area, workers: 2)
         request.disclosureKey = config.disclosureKey
-        let binned = try BinnedIncidents(request: request, rejectsFile: nil, progress: nil, points: BinnedIncidents.reportPointWindow(for: request))
+        return request
+    }
+
+    /// One binning pass over the uploads (their kept parts, and the files of the others written to a private
+    /// folder as `upload-<id>.csv`), then the report for each district and tier, as
+    /// `svd report FILE[:MAPPING]… --district CODE [--tier partner]` makes it.
+    static func build(_ uploads: [StoredUpload], contents: [Int64: Data], stored: [Int64: Data],
+                      config: PortalConfig) throws -> ([Built], ClosedRange<MonthKey>, BinnedParts, Date) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-portal-pack-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for u in uploads { if let data = contents[u.id] { try data.write(to: folder.appendingPathComponent("upload-\(u.id).csv")) } }
+        let request = request(uploads, folder: folder, config: config)
+        let parts = BinnedParts(stored: uploads.map { stored[$0.id] }, inputKeys: uploads.map(\.sha256))
+        let binned = try BinnedIncidents(request: request, rejectsFile: nil, progress: nil, points: BinnedIncidents.reportPointWindow(for: request),
+                                         parts: parts)
+        let binnedAt = Date()
+        return (try reports(binned, request: request, config: config), binned.period, parts, binnedAt)
+    }
+
+    /// Every district's report in both tiers, with its workbook, from one binning pass.
+    static func reports(_ binned: BinnedIncidents, request: IncidentRequest, config: PortalConfig) throws -> [Built] {
         var built: [Built] = []
         for (index, district) in binned.area.districts.enumerated() {
             for tier in [DisclosureTier.public, .partner] {
                 let policy = policy(tier, publicPolicy: config.publicPolicy)
-                let arguments = inputs.map { "\($0.url.lastPathComponent)" } + ["--district", district.code, "--tier", tier.rawValue]
+                let arguments = request.inputs.map { "\($0.url.lastPathComponent)" } + ["--district", district.code, "--tier", tier.rawValue]
                 let manifest = RunManifest(command: "serve publish", arguments: arguments, binned: binned, disclosure: policy, key: config.disclosureKey)
-                built.append(Built(district: district.code, tier: tier,
-                                   html: try binned.report(disclosure: policy, district: index, maxHotspots: 10, run: manifest)))
+                let document = try binned.reportDocument(disclosure: policy, district: index, maxHotspots: 10, run: manifest)
+                built.append(Built(district: district.code, tier: tier, html: document.html(),
+                                   xlsx: try Workbook.data(document, policy: policy)))
             }
         }
-        return (built, binned.period)
+        return built
     }
 
     /// Withdraws an upload under the ISA: its file, incidents and ledger records go (the ledger's lines and reasons
@@ -106,6 +166,7 @@ public enum PackPublisher {
                 """, logger: logger).decode(Int64.self).all()
             guard !rows.isEmpty else { return (false, false) }
             try await db.query("DELETE FROM incidents WHERE upload_id = \(id)", logger: logger)
+            try await db.query("DELETE FROM upload_parts WHERE upload_id = \(id)", logger: logger)
             try await db.query("UPDATE upload_rejects SET record = '' WHERE upload_id = \(id)", logger: logger)
             let packs = try await db.query("SELECT count(*)::int FROM packs WHERE \(id) = ANY (upload_ids)", logger: logger).decode(Int.self).all()
             return (true, (packs.first ?? 0) > 0)
@@ -148,5 +209,11 @@ public enum PackPublisher {
     public static func html(_ client: PostgresClient, district: String, tier: DisclosureTier, logger: Logger) async throws -> String? {
         try await client.query("SELECT html FROM packs WHERE district = \(district) AND tier = \(tier.rawValue)", logger: logger)
             .decode(String.self).all().first
+    }
+
+    /// The pack's workbook; nil when none is published (or the pack predates workbooks: republish).
+    public static func workbook(_ client: PostgresClient, district: String, tier: DisclosureTier, logger: Logger) async throws -> Data? {
+        try await client.query("SELECT xlsx FROM packs WHERE district = \(district) AND tier = \(tier.rawValue)", logger: logger)
+            .decode(Data.self).all().first.flatMap { $0.isEmpty ? nil : $0 }
     }
 }

@@ -145,6 +145,16 @@ public struct Portal: Sendable {
             try await audit(s, "download_pack", "pack:\(district):\(tier.rawValue)", context)
             return download(page, type: "text/html; charset=utf-8", name: "svd-pack-\(district)-\(tier.rawValue).html")
         })
+        router.get("/packs/:district/workbook.xlsx", use: guarded(readers) { request, context, s in
+            let (district, tier) = try packScope(request, context, s)
+            guard let xlsx = try await PackPublisher.workbook(client, district: district, tier: tier, logger: logger) else {
+                throw Refusal(status: .notFound, message: "No \(tier.rawValue)-tier workbook has been published for \(district) yet.")
+            }
+            try await audit(s, "download_pack_workbook", "pack:\(district):\(tier.rawValue)", context)
+            return Response(status: .ok, headers: [.contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                                   .contentDisposition: "attachment; filename=\"svd-pack-\(district)-\(tier.rawValue).xlsx\""],
+                            body: .init(byteBuffer: ByteBuffer(bytes: xlsx)))
+        })
         router.post("/publish", use: guarded([.analyst]) { request, context, s in
             _ = try await form(request, s)
             let publication: PackPublisher.Publication
@@ -154,7 +164,7 @@ public struct Portal: Sendable {
                 throw Refusal(status: .conflict, message: e.description)
             }
             try await audit(s, "publish", "packs", context,
-                            detail: "\(publication.packs) packs, \(publication.period), uploads \(publication.uploads.map(String.init).joined(separator: ","))")
+                            detail: "\(publication.packs) packs, \(publication.period), uploads \(publication.uploads.map(String.init).joined(separator: ",")) (binned now: \(publication.binned.map(String.init).joined(separator: ",")))")
             return redirect("/packs")
         })
 
@@ -275,6 +285,15 @@ public struct Portal: Sendable {
     /// The pack a request names, if the account may read it: a CSP its own district only, in its granted tier;
     /// the analyst any district in the tier asked for (public by default).
     func pack(_ request: Request, _ context: PortalContext, _ s: Session) async throws -> (String, DisclosureTier, String) {
+        let (district, tier) = try packScope(request, context, s)
+        guard let page = try await PackPublisher.html(client, district: district, tier: tier, logger: logger) else {
+            throw Refusal(status: .notFound, message: "No \(tier.rawValue)-tier pack has been published for \(district) yet.")
+        }
+        return (district, tier, page)
+    }
+
+    /// The district and tier a pack request may read (the rules of `pack`), before anything is fetched.
+    func packScope(_ request: Request, _ context: PortalContext, _ s: Session) throws -> (String, DisclosureTier) {
         guard let district = context.parameters.get("district") else { throw Refusal.notFound }
         let asked = request.uri.queryParameters.get("tier")
         let tier: DisclosureTier
@@ -289,10 +308,7 @@ public struct Portal: Sendable {
         case .partner:
             throw Refusal.forbidden("Partner accounts have no packs.")
         }
-        guard let page = try await PackPublisher.html(client, district: district, tier: tier, logger: logger) else {
-            throw Refusal(status: .notFound, message: "No \(tier.rawValue)-tier pack has been published for \(district) yet.")
-        }
-        return (district, tier, page)
+        return (district, tier)
     }
 
     // MARK: Login and upload

@@ -81,6 +81,25 @@ public enum Workbook {
     }
 }
 
+extension Workbook {
+    /// A report's tables (`svd report --xlsx`, the portal's pack workbook): the figures its page shows.
+    public static func write(_ report: NeedsAssessmentReport, policy: DisclosurePolicy, to url: URL) throws {
+        let c = report.cover
+        try write(report.workbookTables, cover: WorkbookCover(title: c.title, definitions: c.definitions, period: c.period, area: c.area),
+                  policy: policy, to: url)
+    }
+
+    /// The same workbook as bytes (libxlsxwriter writes only to a file: a private temporary one, removed after).
+    public static func data(_ report: NeedsAssessmentReport, policy: DisclosurePolicy) throws -> Data {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-workbook-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("pack.xlsx")
+        try write(report, policy: policy, to: url)
+        return try Data(contentsOf: url)
+    }
+}
+
 extension Publication {
     /// One workbook of `tables`, written under a temporary name and renamed into place, and listed in the manifest.
     public mutating func writeWorkbook(name: String, tables: [PublishedTable], cover: WorkbookCover) throws {

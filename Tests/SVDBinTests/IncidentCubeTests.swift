@@ -162,9 +162,50 @@ final class IncidentCubeTests: XCTestCase {
         XCTAssertEqual(whole.months.count, 60)
     }
 
+    /// The stored form (the portal's kept parts) reads back to the same cells, in both layouts; damaged bytes are
+    /// refused; renumbering offence codes moves cells between the dense block and the rare cells as one pass would.
+    func testEncodedCubeReadsBackAndOffenceCodesRenumber() throws {
+        let shape = IncidentCube.Shape(districts: 13, definitions: definitions)
+        for layout in [IncidentCube.Layout.full, .marginal] {
+            let cube = IncidentCube(shape: shape, layout: layout), renumbered = IncidentCube(shape: shape, layout: layout)
+            // Codes 0…299 become 299…0: dense codes go rare and rare ones dense.
+            let map = (0..<300).map { UInt16(299 - $0) }
+            for n in 0..<5_000 {
+                let code = (n * 37) % 300
+                let i = Incident(location: .init(easting: 0, northing: 0), month: MonthKey(year: 2021 + n % 3, month: 1 + n % 12).index,
+                                 day: Int32(18_700 + n % 900), hour: Int8(n % 24), offence: UInt16(code), victimAge: Int8(n % 90),
+                                 victimSex: Sex(rawValue: UInt8(n % 3))!, suspectAge: Int8(n % 70), locationType: LocationType(rawValue: UInt8(n % 9))!)
+                cube.add(i, district: n % 14, inScope: n % 5 != 0, strandMask: UInt8(n % 4))
+                var j = i
+                j.offence = map[code]
+                renumbered.add(j, district: n % 14, inScope: n % 5 != 0, strandMask: UInt8(n % 4))
+            }
+            let bytes = cube.encoded()
+            let back = try bytes.withUnsafeBytes { try IncidentCube(shape: shape, decoding: $0) }
+            XCTAssertEqual(dump(back), dump(cube))
+            XCTAssertEqual(marginals(back), marginals(cube))
+            XCTAssertGreaterThan(marginals(cube).count, 100)
+            XCTAssertEqual(back.months, cube.months)
+            XCTAssertThrowsError(try Array(bytes.dropLast()).withUnsafeBytes { try IncidentCube(shape: shape, decoding: $0) })
+            back.remapOffences(map)
+            XCTAssertEqual(dump(back), dump(renumbered))
+        }
+    }
+
+    /// Both projections of the main counts, month by month (any layout).
+    private func marginals(_ c: IncidentCube) -> [String] {
+        var out: [String] = []
+        let s = c.shape
+        c.forEachMarginalBlock { month, da, hw in
+            for j in 0..<s.districtAgeBlock where da[j] != 0 { out.append("A \(month) \(j) \(da[j])") }
+            for j in 0..<s.hourWeekdayBlock where hw[j] != 0 { out.append("H \(month) \(j) \(hw[j])") }
+        }
+        return out
+    }
+
     private func dump(_ c: IncidentCube) -> [String] {
         var out: [String] = []
-        c.forEachCell { out.append("M \($0.month) \($0.district) \($0.ageBand) \($0.hour) \($0.weekday) \($0.strand) \($0.count)") }
+        if c.layout == .full { c.forEachCell { out.append("M \($0.month) \($0.district) \($0.ageBand) \($0.hour) \($0.weekday) \($0.strand) \($0.count)") } }
         c.forEachPersonCell { out.append("P \($0.month) \($0.role) \($0.district) \($0.ageBand) \($0.sex) \($0.strand) \($0.count)") }
         c.forEachPlaceCell { out.append("L \($0.month) \($0.locationType) \($0.district) \($0.strand) \($0.count)") }
         c.forEachOffenceCell { out.append("O \($0.month) \($0.offence) \($0.district) \($0.count)") }

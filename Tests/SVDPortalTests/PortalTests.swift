@@ -7,6 +7,7 @@ import PostgresNIO
 import SVDCore
 import SVDDemo
 import SVDDetect
+import SVDEngine
 import SVDPublish
 import XCTest
 @testable import SVDPortal
@@ -136,8 +137,11 @@ final class PortalTests: XCTestCase {
         }
     }
 
-    func serve<T>(_ f: Fixture, portal: Portal? = nil, _ test: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        try await (portal ?? f.portal).application(host: "127.0.0.1", port: 0, runsClient: false).test(.live, test)
+    /// `.live` serves on a loopback port; `.router` hands requests to the router (no 20 s read timeout: a
+    /// publication, 26 reports and workbooks in a debug build on a busy machine, can take longer).
+    func serve<T>(_ f: Fixture, portal: Portal? = nil, setup: TestingSetup = .live,
+                  _ test: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        try await (portal ?? f.portal).application(host: "127.0.0.1", port: 0, runsClient: false).test(setup, test)
     }
 
     func count(_ f: Fixture, _ sql: PostgresQuery) async throws -> Int { try await Web.count(f, sql) }
@@ -165,10 +169,14 @@ final class PortalTests: XCTestCase {
                 ("/packs", [401, 200, 403, 403, 200, 200]),
                 ("/packs/\(x)", [401, 200, 403, 403, 200, 403]),
                 ("/packs/\(x)/download", [401, 200, 403, 403, 200, 403]),
+                ("/packs/\(x)/workbook.xlsx", [401, 200, 403, 403, 200, 403]),
+                ("/packs/\(x)/workbook.xlsx?tier=partner", [401, 200, 403, 403, 403, 403]),
                 ("/packs/\(y)", [401, 200, 403, 403, 403, 200]),
                 ("/packs/\(y)/download", [401, 200, 403, 403, 403, 200]),
+                ("/packs/\(y)/workbook.xlsx", [401, 200, 403, 403, 403, 200]),
                 ("/packs/\(x)?tier=partner", [401, 200, 403, 403, 403, 403]),
                 ("/packs/E99999999", [401, 404, 403, 403, 403, 403]),
+                ("/packs/E99999999/workbook.xlsx", [401, 404, 403, 403, 403, 403]),
                 ("/accounts", [401, 200, 403, 403, 403, 403]),
                 ("/audit", [401, 200, 403, 403, 403, 403]),
                 ("/audit.csv", [401, 200, 403, 403, 403, 403]),
@@ -381,6 +389,11 @@ final class PortalTests: XCTestCase {
             let dl = try await Web.get(c, "/packs/\(Self.districtY)/download", csp)
             XCTAssertEqual(dl.status, .ok)
             XCTAssertTrue(dl.headers[.contentDisposition]?.contains("attachment") ?? false)
+            // The workbook: an xlsx (a zip, "PK"), downloaded as an attachment.
+            let wb = try await Web.get(c, "/packs/\(Self.districtY)/workbook.xlsx", csp)
+            XCTAssertEqual(wb.status, .ok)
+            XCTAssertTrue(wb.headers[.contentDisposition]?.contains("svd-pack-\(Self.districtY)-public.xlsx") ?? false)
+            XCTAssertEqual(Array(wb.body.readableBytesView.prefix(2)), [0x50, 0x4B])
             let pb = try await Web.login(c, "pb", f)
             let v21 = try await Web.get(c, "/uploads/\(f.uploadB)", pb).status; XCTAssertEqual(v21, .ok)
             // The analyst's export holds them.
@@ -395,6 +408,7 @@ final class PortalTests: XCTestCase {
         let y = Self.districtY
         XCTAssertTrue(rows.contains { $0.0 == "cspy" && $0.1 == "view_pack" && $0.2 == "pack:\(y):public" && $0.3 == "127.0.0.1" })
         XCTAssertTrue(rows.contains { $0.0 == "cspy" && $0.1 == "download_pack" && $0.2 == "pack:\(y):public" })
+        XCTAssertTrue(rows.contains { $0.0 == "cspy" && $0.1 == "download_pack_workbook" && $0.2 == "pack:\(y):public" })
         XCTAssertTrue(rows.contains { $0.0 == "pb" && $0.1 == "view_upload" && $0.2 == "upload:\(f.uploadB)" })
         let v22 = try await count(f, "SELECT count(*)::int FROM audit_log"); XCTAssertGreaterThan(v22, before)
 
@@ -457,7 +471,7 @@ final class PortalTests: XCTestCase {
 
     func testPublishFromTheBrowser() async throws {
         let f = try await Self.shared.value
-        try await serve(f) { c in
+        try await serve(f, setup: .router) { c in
             let ana = try await Web.login(c, "ana", f)
             let v28 = try await Web.post(c, "/publish", ana, form: [:]).status; XCTAssertEqual(v28, .forbidden, "no form token")
             let r = try await Web.post(c, "/publish", ana, form: ["csrf": ana.csrf])
@@ -476,12 +490,22 @@ final class PortalTests: XCTestCase {
         try DemoGenerator(seed: 13, rows: 300).write(to: extra, format: .native)
         defer { try? FileManager.default.removeItem(at: extra) }
         let csv = String(decoding: try Data(contentsOf: extra), as: UTF8.self)
-        let id = try await serve(f) { c -> Int64 in
+        let id = try await serve(f, setup: .router) { c -> Int64 in
             let pb = try await Web.login(c, "pb", f), ana = try await Web.login(c, "ana", f)
             let up = try await Web.upload(c, pb, fields: [("mapping", "native"), ("source", "ambulance")], file: ("more.csv", csv))
             XCTAssertEqual(up.status, .seeOther)
             let id = try XCTUnwrap(up.headers[.location].flatMap { Int64($0.split(separator: "/").last!) })
+            let partsQuery: PostgresQuery = "SELECT upload_id, binned_at::text FROM upload_parts ORDER BY upload_id"
+            let before = try await f.portal.client.query(partsQuery).decode((Int64, String).self).all()
             let v101 = try await Web.post(c, "/publish", ana, form: ["csrf": ana.csrf]).status; XCTAssertEqual(v101, .seeOther)
+            // Only the new upload was binned (and kept); every part kept before was reused as it was.
+            let after = try await f.portal.client.query(partsQuery).decode((Int64, String).self).all()
+            XCTAssertTrue(before.contains { $0.0 == f.uploadA } && !before.contains { $0.0 == id })
+            // (Other tests' uploads not yet published get their parts now too.)
+            let keptBefore = Set(before.map(\.0))
+            XCTAssertEqual(after.filter { keptBefore.contains($0.0) }.map { "\($0.0) \($0.1)" }, before.map { "\($0.0) \($0.1)" })
+            XCTAssertTrue(after.contains { $0.0 == id })
+            try await Self.assertPacksAreOnePassReports(f)
             let inPacks = try await Web.count(f, "SELECT count(*)::int FROM packs WHERE \(id) = ANY (upload_ids)")
             XCTAssertEqual(inPacks, 26)
             let v102 = try await Web.count(f, "SELECT count(*)::int FROM incidents WHERE upload_id = \(id)"); XCTAssertGreaterThan(v102, 0)
@@ -498,8 +522,33 @@ final class PortalTests: XCTestCase {
         XCTAssertEqual(after, 0, "every pack rebuilt without it")
         let v107 = try await count(f, "SELECT count(*)::int FROM packs"); XCTAssertEqual(v107, 26)
         let v108 = try await count(f, "SELECT count(*)::int FROM incidents WHERE upload_id = \(id)"); XCTAssertEqual(v108, 0)
+        let v108b = try await count(f, "SELECT count(*)::int FROM upload_parts WHERE upload_id = \(id)"); XCTAssertEqual(v108b, 0, "its part goes too")
         let v109 = try await count(f, "SELECT length(content)::int FROM uploads WHERE id = \(id)"); XCTAssertEqual(v109, 0)
         let v110 = try await count(f, "SELECT count(*)::int FROM audit_log WHERE action = 'withdraw' AND target = \("upload:\(id)")"); XCTAssertEqual(v110, 1)
+    }
+
+    /// Every published pack (HTML, byte for byte) is what one binning pass over the uploads in force makes, as
+    /// `svd report upload-<id>.csv… --district CODE` reads them: publishing from kept parts changes nothing.
+    static func assertPacksAreOnePassReports(_ f: Fixture, file: StaticString = #filePath, line: UInt = #line) async throws {
+        let client = f.portal.client
+        let rows = try await client.query("""
+            SELECT id, mapping, partner, sha256, content FROM uploads WHERE status = 'accepted' AND withdrawn_at IS NULL AND rows_accepted > 0
+            ORDER BY id
+            """).decode((Int64, String, String, String, Data).self).all()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-portal-onepass-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for r in rows { try r.4.write(to: folder.appendingPathComponent("upload-\(r.0).csv")) }
+        let uploads = rows.map { PackPublisher.StoredUpload(id: $0.0, mapping: UploadMapping(rawValue: $0.1)!, partner: $0.2, sha256: $0.3) }
+        let request = PackPublisher.request(uploads, folder: folder, config: f.portal.config)
+        let onePass = try BinnedIncidents(request: request, rejectsFile: nil, points: BinnedIncidents.reportPointWindow(for: request))
+        let expected = try PackPublisher.reports(onePass, request: request, config: f.portal.config)
+        let published = try await client.query("SELECT district, tier, html FROM packs").decode((String, String, String).self).all()
+        XCTAssertEqual(published.count, expected.count, file: file, line: line)
+        for pack in expected {
+            let stored = published.first { $0.0 == pack.district && $0.1 == pack.tier.rawValue }?.2
+            XCTAssertTrue(stored == pack.html, "pack \(pack.district) \(pack.tier.rawValue) differs from one pass's report", file: file, line: line)
+        }
     }
 
     /// A person's path through the portal in Debian's headless Chromium (browser_check.py, Selenium): the CSP signs

@@ -40,6 +40,14 @@ public struct NeedsAssessmentReport {
         tables = AssessmentTables(assessment)
     }
 
+    /// The report's tables as `svd assess` formats them, for its scope (the workbook of a pack): the figures the
+    /// page shows, from the same assessment.
+    public var workbookTables: [PublishedTable] { tables.all() }
+    /// What a workbook's Notes sheet says the tables are: the page's title, definitions, period and area.
+    public var cover: (title: String, definitions: String, period: String, area: String) {
+        (title, input.definitions.name, periodText, input.areaName)
+    }
+
     var disclosure: Disclosure { assessment.disclosure }
     var threshold: Int { input.disclosure.threshold }
     var n: Int { input.districts.count }
@@ -85,7 +93,7 @@ public struct NeedsAssessmentReport {
         return m.out + "\n"
     }
 
-    var title: String {
+    public var title: String {
         district == nil ? "Serious violence needs assessment: \(input.areaName), \(periodText)"
             : "Serious violence local pack: \(scopeName) (\(input.areaName)), \(periodText)"
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SVDEngine
 import SVDPublish
+import SVDWorkbook
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +33,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output HTML file: a new name or a regular file (a symbolic link is followed; devices, FIFOs and folders are refused). Written whole or not at all.", valueName: "file"))
     var out: String = "report.html"
 
+    @Option(help: ArgumentHelp("Also write the report's tables as an Excel workbook (a Notes sheet, then a sheet per table, as `svd assess --format xlsx`): the figures the HTML shows.", valueName: "file"))
+    var xlsx: String?
+
     func validate() throws {
         guard (1...50).contains(hotspots) else { throw ValidationError("--hotspots must be between 1 and 50") }
     }
@@ -46,6 +50,7 @@ struct ReportCommand: ParsableCommand {
             // Both files are checked before any input is read: only regular files are replaced (a link is followed).
             let outFile = try outputFile(out, option: "--out")
             let rejectsOut = try rejects.map { try outputFile($0, option: "--rejects") }
+            let xlsxOut = try xlsx.map { try outputFile($0, option: "--xlsx") }
             // Rejects go under a hidden name and into place when the run ends, whether it succeeded or not (they
             // say why it failed); a killed run leaves the previous file.
             let binned: BinnedIncidents
@@ -58,9 +63,14 @@ struct ReportCommand: ParsableCommand {
                 throw error
             }
             try rejectsOut?.commit()
-            let html = try binned.report(disclosure: policy, district: districtIndex, maxHotspots: hotspots,
-                                         run: runManifest(command: "report", binned: binned, key: key, policy: policy))
+            let document = try binned.reportDocument(disclosure: policy, district: districtIndex, maxHotspots: hotspots,
+                                                     run: runManifest(command: "report", binned: binned, key: key, policy: policy))
+            let html = document.html()
             try outFile.write(Data(html.utf8))
+            if let xlsxOut {
+                try Workbook.write(document, policy: policy, to: xlsxOut.temporary)
+                try xlsxOut.commit()
+            }
             let scope = districtIndex.map { "\(binned.area.districts[$0].name) local pack" } ?? binned.area.name
             say("Wrote \(out): \(scope), \(binned.period.lowerBound) to \(binned.period.upperBound), \(html.utf8.count / 1024) KiB.")
             for line in policy.headerLines where !(policy.protects && policy.perturb) { say("WARNING: \(line)") }

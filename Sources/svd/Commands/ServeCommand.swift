@@ -274,7 +274,7 @@ extension ServeCommand {
                         let p = try await PackPublisher.publish(client, by: account, config: config, logger: logger)
                         try await Audit.record(client, account: account, action: "publish", target: "packs", remote: "svd serve publish",
                                                detail: "\(p.packs) packs, \(p.period)", logger: logger)
-                        say("Published \(p.packs) packs (\(p.period), \(p.uploads.count) upload\(p.uploads.count == 1 ? "" : "s")) in \(String(format: "%.1f", p.seconds)) s.")
+                        say("Published \(p.packs) packs (\(p.period), \(p.uploads.count) upload\(p.uploads.count == 1 ? "" : "s"): \(p.binned.count) binned now, \(p.reused.count) from kept parts) in \(String(format: "%.1f", p.seconds)) s (reading and binning \(String(format: "%.1f", p.binningSeconds)) s).")
                     }
                 }
             }
