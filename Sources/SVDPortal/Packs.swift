@@ -17,6 +17,8 @@ public enum PackPublisher {
         let partner: String
         /// The upload's SHA-256: part of its binned part's fingerprint.
         let sha256: String
+        /// The source stated on upload for every row (nil: the file's own), read the same way when publishing.
+        let source: String?
     }
 
     public struct Built: Sendable {
@@ -53,10 +55,12 @@ public enum PackPublisher {
     public static func publish(_ client: PostgresClient, by analyst: Account, config: PortalConfig, logger: Logger) async throws -> Publication {
         let started = Date()
         let rows = try await client.query("""
-            SELECT id, mapping, partner, sha256 FROM uploads WHERE status = 'accepted' AND withdrawn_at IS NULL AND rows_accepted > 0
-            ORDER BY id
-            """, logger: logger).decode((Int64, String, String, String).self).all()
-        let uploads = rows.compactMap { r in UploadMapping(rawValue: r.1).map { StoredUpload(id: r.0, mapping: $0, partner: r.2, sha256: r.3) } }
+            SELECT id, mapping, partner, sha256, stated_source FROM uploads
+            WHERE status = 'accepted' AND withdrawn_at IS NULL AND rows_accepted > 0 ORDER BY id
+            """, logger: logger).decode((Int64, String, String, String, String?).self).all()
+        let uploads = rows.compactMap { r in
+            UploadMapping(rawValue: r.1).map { StoredUpload(id: r.0, mapping: $0, partner: r.2, sha256: r.3, source: r.4) }
+        }
         guard !uploads.isEmpty else { throw PortalError.account("nothing to publish: no accepted upload is in force") }
         let ids = uploads.map(\.id)
         // Only the parts that can hold are read, and only the files of uploads without one.
@@ -114,7 +118,7 @@ public enum PackPublisher {
     /// The request `svd report upload-<id>.csv[:MAPPING]… --district CODE` makes, over files in `folder`.
     static func request(_ uploads: [StoredUpload], folder: URL, config: PortalConfig) -> IncidentRequest {
         let inputs = uploads.map { u in
-            IncidentInput(url: folder.appendingPathComponent("upload-\(u.id).csv"), layout: u.mapping.layout, partner: u.partner)
+            IncidentInput(url: folder.appendingPathComponent("upload-\(u.id).csv"), layout: u.mapping.layout, source: u.source, partner: u.partner)
         }
         var request = IncidentRequest(inputs: inputs, area: config.area, workers: 2)
         request.disclosureKey = config.disclosureKey

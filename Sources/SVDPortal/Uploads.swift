@@ -129,10 +129,10 @@ public enum UploadIngest {
             let sha = SHA256Hex.of(content)
             let rejected = outcome.status == .refused ? outcome.rejects.count : outcome.rowsRead - outcome.accepted
             let ids = try await db.query("""
-                INSERT INTO uploads (user_id, partner, mapping, source, filename, bytes, sha256, content, rows_read, rows_accepted,
-                                     rows_rejected, status, error)
-                VALUES (\(account.id), \(partner), \(mapping.rawValue), \(outcome.source), \(filename), \(content.count), \(sha), \(content),
-                        \(outcome.rowsRead), \(outcome.accepted), \(rejected), \(outcome.status.rawValue), \(outcome.error))
+                INSERT INTO uploads (user_id, partner, mapping, source, stated_source, filename, bytes, sha256, content, rows_read,
+                                     rows_accepted, rows_rejected, status, error)
+                VALUES (\(account.id), \(partner), \(mapping.rawValue), \(outcome.source), \(source), \(filename), \(content.count), \(sha),
+                        \(content), \(outcome.rowsRead), \(outcome.accepted), \(rejected), \(outcome.status.rawValue), \(outcome.error))
                 RETURNING id
                 """, logger: logger).decode(Int64.self).all()
             let id = ids[0]

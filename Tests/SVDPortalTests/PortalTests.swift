@@ -434,6 +434,11 @@ final class PortalTests: XCTestCase {
         // Near a point: the index answers a radius query on the stored points.
         let near = try await count(f, "SELECT count(*)::int FROM incidents WHERE ST_DWithin(geom, ST_SetSRID(ST_MakePoint(575000, 155000), 27700), 50000)")
         XCTAssertGreaterThanOrEqual(near, 1)
+        // The ambulance trust's native-layout extract was uploaded as "ambulance": its stored incidents say so, and
+        // so does every pack (publication reads the upload as its ingest did, not by the file's own source column).
+        let v27 = try await count(f, "SELECT count(*)::int FROM incidents WHERE upload_id = \(f.uploadB) AND source <> 'ambulance'"); XCTAssertEqual(v27, 0)
+        let v28 = try await count(f, "SELECT count(*)::int FROM packs WHERE tier = 'partner'"); XCTAssertEqual(v28, 13)
+        let v29 = try await count(f, "SELECT count(*)::int FROM packs WHERE tier = 'partner' AND html NOT LIKE '%<td>ambulance</td>%'"); XCTAssertEqual(v29, 0)
     }
 
     /// svd's DBSCAN on the stored points gives PostGIS's `ST_ClusterDBSCAN` clusters: the same noise, the same
@@ -532,14 +537,14 @@ final class PortalTests: XCTestCase {
     static func assertPacksAreOnePassReports(_ f: Fixture, file: StaticString = #filePath, line: UInt = #line) async throws {
         let client = f.portal.client
         let rows = try await client.query("""
-            SELECT id, mapping, partner, sha256, content FROM uploads WHERE status = 'accepted' AND withdrawn_at IS NULL AND rows_accepted > 0
-            ORDER BY id
-            """).decode((Int64, String, String, String, Data).self).all()
+            SELECT id, mapping, partner, sha256, content, stated_source FROM uploads
+            WHERE status = 'accepted' AND withdrawn_at IS NULL AND rows_accepted > 0 ORDER BY id
+            """).decode((Int64, String, String, String, Data, String?).self).all()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-portal-onepass-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         for r in rows { try r.4.write(to: folder.appendingPathComponent("upload-\(r.0).csv")) }
-        let uploads = rows.map { PackPublisher.StoredUpload(id: $0.0, mapping: UploadMapping(rawValue: $0.1)!, partner: $0.2, sha256: $0.3) }
+        let uploads = rows.map { PackPublisher.StoredUpload(id: $0.0, mapping: UploadMapping(rawValue: $0.1)!, partner: $0.2, sha256: $0.3, source: $0.5) }
         let request = PackPublisher.request(uploads, folder: folder, config: f.portal.config)
         let onePass = try BinnedIncidents(request: request, rejectsFile: nil, points: BinnedIncidents.reportPointWindow(for: request))
         let expected = try PackPublisher.reports(onePass, request: request, config: f.portal.config)
