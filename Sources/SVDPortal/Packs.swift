@@ -25,7 +25,8 @@ public enum PackPublisher {
         public let district: String
         public let tier: DisclosureTier
         public let html: String
-        /// The same report's tables as a workbook (`svd report --xlsx`).
+        /// The same report's tables as a workbook (`svd report --xlsx`); partner tier only (empty in the public
+        /// tier): a district's full tables are not yet modelled by the independent attacker, its HTML pack is.
         public let xlsx: Data
     }
 
@@ -152,7 +153,7 @@ public enum PackPublisher {
                 let manifest = RunManifest(command: "serve publish", arguments: arguments, binned: binned, disclosure: policy, key: config.disclosureKey)
                 let document = try binned.reportDocument(disclosure: policy, district: index, maxHotspots: 10, run: manifest)
                 built.append(Built(district: district.code, tier: tier, html: document.html(),
-                                   xlsx: try Workbook.data(document, policy: policy)))
+                                   xlsx: tier == .partner ? try Workbook.data(document, policy: policy) : Data()))
             }
         }
         return built
@@ -215,7 +216,7 @@ public enum PackPublisher {
             .decode(String.self).all().first
     }
 
-    /// The pack's workbook; nil when none is published (or the pack predates workbooks: republish).
+    /// The pack's workbook; nil when none is published (the public tier has none; or the pack predates workbooks).
     public static func workbook(_ client: PostgresClient, district: String, tier: DisclosureTier, logger: Logger) async throws -> Data? {
         try await client.query("SELECT xlsx FROM packs WHERE district = \(district) AND tier = \(tier.rawValue)", logger: logger)
             .decode(Data.self).all().first.flatMap { $0.isEmpty ? nil : $0 }

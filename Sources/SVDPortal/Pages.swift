@@ -175,8 +175,8 @@ enum Pages {
             let q = s.account.role == .analyst ? "?tier=\(p.tier)" : ""
             rows += """
                 <tr><td>\(esc(p.district))</td><td><a href="/packs/\(esc(p.district))\(q)">\(esc(p.name))</a></td><td>\(esc(p.tier))</td>
-                <td>\(esc(p.period))</td><td>\(esc(p.publishedAt))</td><td><a href="/packs/\(esc(p.district))/download\(q)">download</a>
-                · <a href="/packs/\(esc(p.district))/workbook.xlsx\(q)">workbook (xlsx)</a></td></tr>
+                <td>\(esc(p.period))</td><td>\(esc(p.publishedAt))</td><td><a href="/packs/\(esc(p.district))/download\(q)">download</a>\(
+                    p.tier == "partner" ? " · <a href=\"/packs/\(esc(p.district))/workbook.xlsx\(q)\">workbook (xlsx)</a>" : "")</td></tr>
                 """
         }
         let table = list.isEmpty ? "<p>No pack has been published yet.</p>" : """

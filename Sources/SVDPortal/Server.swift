@@ -147,6 +147,9 @@ public struct Portal: Sendable {
         })
         router.get("/packs/:district/workbook.xlsx", use: guarded(readers) { request, context, s in
             let (district, tier) = try packScope(request, context, s)
+            guard tier == .partner else {
+                throw Refusal(status: .notFound, message: "A pack's workbook comes with the partner tier; the public pack is its HTML report.")
+            }
             guard let xlsx = try await PackPublisher.workbook(client, district: district, tier: tier, logger: logger) else {
                 throw Refusal(status: .notFound, message: "No \(tier.rawValue)-tier workbook has been published for \(district) yet.")
             }

@@ -40,6 +40,30 @@ final class WorkbookTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: cli.path("plain/assessment.xlsx")))
     }
 
+    /// `svd report --xlsx`: the area report's workbook holds exactly the tables `svd assess` publishes for the same
+    /// files and period (checked by openpyxl against the CSVs, which the independent attacker reads), so it
+    /// publishes nothing more. A district's workbook holds its full tables, which the attacker does not model: the
+    /// public tier refuses it, the partner tier writes it.
+    func testTheReportWorkbookIsTheAssessmentsPublishedTables() throws {
+        let cli = try CLI("report-workbook")
+        defer { cli.remove() }
+        let python = try Self.python(cli)
+        try cli.ok(["demo", "--rows", "20000", "--seed", "9", "--out", "d.csv"])
+        try cli.ok(["assess", "d.csv", "--quiet", "--format", "csv,md", "--out", "a"])
+        try cli.ok(["report", "d.csv", "--quiet", "--out", "r.html", "--xlsx", "r.xlsx"])
+        let r = try cli.run(python.executable, python.arguments + [CLI.packageRoot.appendingPathComponent("Tests/SVDEngineTests/check_workbook.py").path,
+                                                                 cli.path("r.xlsx"), cli.path("a"), "--marking", "OFFICIAL", "--unlisted"])
+        XCTAssertEqual(r.status, 0, "\(r.stdout) \(r.stderr)")
+        let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stderr)
+        XCTAssertGreaterThan(o["numeric"] as? Int ?? 0, 1000)
+        let refused = try cli.svd(["report", "d.csv", "--quiet", "--district", "Thanet", "--out", "t.html", "--xlsx", "t.xlsx"])
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("partner tier only"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.path("t.html")))
+        try cli.ok(["report", "d.csv", "--quiet", "--district", "Thanet", "--tier", "partner", "--out", "t.html", "--xlsx", "t.xlsx"])
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: cli.path("t.xlsx"))).prefix(2)), [0x50, 0x4B])
+    }
+
     func testAFailedWorkbookLeavesNoPartialFileAndNoManifest() throws {
         let cli = try CLI("workbook-fail")
         defer { cli.remove() }

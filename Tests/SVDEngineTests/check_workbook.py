@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks an svd workbook (--format xlsx) against the CSV and Markdown tables of the same run, with openpyxl.
 
-    check_workbook.py WORKBOOK FOLDER --marking OFFICIAL|OFFICIAL-SENSITIVE [--libreoffice]
+    check_workbook.py WORKBOOK FOLDER --marking OFFICIAL|OFFICIAL-SENSITIVE [--libreoffice] [--unlisted]
 
 FOLDER is the run's output folder: its *.csv give the published cells, its *.md the tables' titles and notes,
 its manifest.json the period, tier and files. Independent of svd's code: it reads only the files.
@@ -11,7 +11,8 @@ first rows of every sheet; the header row (the CSV's columns, bold) frozen, with
 title above it; every cell equal to the CSV's ("<5", "[c]" as text; numbers numeric at the CSV's precision, with a
 number format of that many decimals); nothing more in the sheet; every used column's width set; the Notes sheet's
 definitions, period, area, tier and marking, and every table's notes under its sheet name and title; the workbook
-listed in the manifest and no temporary file left. With --libreoffice, LibreOffice (headless) must open it.
+listed in the manifest and no temporary file left. With --libreoffice, LibreOffice (headless) must open it. With
+--unlisted the workbook is another command's (`svd report --xlsx`) and is not looked for in FOLDER's manifest.
 Prints one JSON object; exits 1 listing the failures.
 """
 import argparse, csv, glob, io, json, os, re, shutil, subprocess, sys, tempfile
@@ -199,11 +200,12 @@ def main():
     ap.add_argument("folder")
     ap.add_argument("--marking", required=True)
     ap.add_argument("--libreoffice", action="store_true")
+    ap.add_argument("--unlisted", action="store_true")
     a = ap.parse_args()
 
     manifest = json.load(open(os.path.join(a.folder, "manifest.json"), encoding="utf-8"))
     name = os.path.basename(a.workbook)
-    if name not in manifest["files"]:
+    if not a.unlisted and name not in manifest["files"]:
         fail("manifest.json", f"{name} is not listed")
     leftovers = [f for f in os.listdir(a.folder) if f.startswith(".") or "partial" in f or f.endswith(".tmp")]
     if leftovers:

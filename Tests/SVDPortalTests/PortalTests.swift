@@ -169,11 +169,12 @@ final class PortalTests: XCTestCase {
                 ("/packs", [401, 200, 403, 403, 200, 200]),
                 ("/packs/\(x)", [401, 200, 403, 403, 200, 403]),
                 ("/packs/\(x)/download", [401, 200, 403, 403, 200, 403]),
-                ("/packs/\(x)/workbook.xlsx", [401, 200, 403, 403, 200, 403]),
+                // A workbook comes with the partner tier only: a public-tier CSP (and the analyst's public view) get 404.
+                ("/packs/\(x)/workbook.xlsx", [401, 404, 403, 403, 404, 403]),
                 ("/packs/\(x)/workbook.xlsx?tier=partner", [401, 200, 403, 403, 403, 403]),
                 ("/packs/\(y)", [401, 200, 403, 403, 403, 200]),
                 ("/packs/\(y)/download", [401, 200, 403, 403, 403, 200]),
-                ("/packs/\(y)/workbook.xlsx", [401, 200, 403, 403, 403, 200]),
+                ("/packs/\(y)/workbook.xlsx", [401, 404, 403, 403, 403, 404]),
                 ("/packs/\(x)?tier=partner", [401, 200, 403, 403, 403, 403]),
                 ("/packs/E99999999", [401, 404, 403, 403, 403, 403]),
                 ("/packs/E99999999/workbook.xlsx", [401, 404, 403, 403, 403, 403]),
@@ -389,10 +390,12 @@ final class PortalTests: XCTestCase {
             let dl = try await Web.get(c, "/packs/\(Self.districtY)/download", csp)
             XCTAssertEqual(dl.status, .ok)
             XCTAssertTrue(dl.headers[.contentDisposition]?.contains("attachment") ?? false)
-            // The workbook: an xlsx (a zip, "PK"), downloaded as an attachment.
-            let wb = try await Web.get(c, "/packs/\(Self.districtY)/workbook.xlsx", csp)
+            // No workbook in the public tier; the analyst's partner-tier one is an xlsx (a zip, "PK"), as an attachment.
+            let v20b = try await Web.get(c, "/packs/\(Self.districtY)/workbook.xlsx", csp).status; XCTAssertEqual(v20b, .notFound)
+            let ana0 = try await Web.login(c, "ana", f)
+            let wb = try await Web.get(c, "/packs/\(Self.districtY)/workbook.xlsx?tier=partner", ana0)
             XCTAssertEqual(wb.status, .ok)
-            XCTAssertTrue(wb.headers[.contentDisposition]?.contains("svd-pack-\(Self.districtY)-public.xlsx") ?? false)
+            XCTAssertTrue(wb.headers[.contentDisposition]?.contains("svd-pack-\(Self.districtY)-partner.xlsx") ?? false)
             XCTAssertEqual(Array(wb.body.readableBytesView.prefix(2)), [0x50, 0x4B])
             let pb = try await Web.login(c, "pb", f)
             let v21 = try await Web.get(c, "/uploads/\(f.uploadB)", pb).status; XCTAssertEqual(v21, .ok)
@@ -408,7 +411,8 @@ final class PortalTests: XCTestCase {
         let y = Self.districtY
         XCTAssertTrue(rows.contains { $0.0 == "cspy" && $0.1 == "view_pack" && $0.2 == "pack:\(y):public" && $0.3 == "127.0.0.1" })
         XCTAssertTrue(rows.contains { $0.0 == "cspy" && $0.1 == "download_pack" && $0.2 == "pack:\(y):public" })
-        XCTAssertTrue(rows.contains { $0.0 == "cspy" && $0.1 == "download_pack_workbook" && $0.2 == "pack:\(y):public" })
+        XCTAssertTrue(rows.contains { $0.0 == "ana" && $0.1 == "download_pack_workbook" && $0.2 == "pack:\(y):partner" })
+        XCTAssertFalse(rows.contains { $0.1 == "download_pack_workbook" && $0.2 == "pack:\(y):public" })
         XCTAssertTrue(rows.contains { $0.0 == "pb" && $0.1 == "view_upload" && $0.2 == "upload:\(f.uploadB)" })
         let v22 = try await count(f, "SELECT count(*)::int FROM audit_log"); XCTAssertGreaterThan(v22, before)
 
@@ -579,13 +583,22 @@ final class PortalTests: XCTestCase {
               "b-3,2026-03-14T23:10,violence with injury,nowhere,142500,19,M,22,M,street,yes,no,none,yes,no,police"].joined(separator: "\n") + "\n")
             .write(to: bad, atomically: true, encoding: .utf8)
         let script = Self.packageRoot.appendingPathComponent("Tests/SVDPortalTests/browser_check.py").path
-        let (status, output) = try await serve(f) { c -> (Int32, String) in
-            let port = try XCTUnwrap(c.port)
-            return try await Process.output("/usr/bin/env", ["python3", script, "http://127.0.0.1:\(port)", folder.path, "cspx", f.passwords["cspx"]!,
-                                                             Self.districtX, "pa", f.passwords["pa"]!, bad.path])
+        // Public tier first (the pack and its HTML, no workbook), then granted the partner tier (the workbook too).
+        var output = ""
+        for tier in [DisclosureTier.public, .partner] {
+            let granted = try await Accounts.grant(f.portal.client, accountID: f.ids["cspx"]!, tier: tier, logger: Self.logger)
+            XCTAssertTrue(granted)
+            let (status, seen) = try await serve(f) { c -> (Int32, String) in
+                let port = try XCTUnwrap(c.port)
+                return try await Process.output("/usr/bin/env", ["python3", script, "http://127.0.0.1:\(port)", folder.path, "cspx", f.passwords["cspx"]!,
+                                                                 Self.districtX, "pa", f.passwords["pa"]!, bad.path, tier.rawValue])
+            }
+            print("browser check, \(tier.rawValue) tier (screenshots in \(folder.path)): \(seen)")
+            XCTAssertEqual(status, 0, seen)
+            output = seen
         }
-        print("browser check (screenshots in \(folder.path)): \(output)")
-        XCTAssertEqual(status, 0, output)
+        _ = try await Accounts.grant(f.portal.client, accountID: f.ids["cspx"]!, tier: .public, logger: Self.logger)
+        XCTAssertTrue(output.contains("\"workbook_matches_pack\": true"), output)
         XCTAssertTrue(output.contains("\"downloaded\": true") && output.contains("\"ledger_rows\": 2"), output)
         for shot in ["portal-csp-pack.png", "portal-partner-ledger.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(shot).path), shot)

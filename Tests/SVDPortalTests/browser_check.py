@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """The portal in a real browser (Debian's headless Chromium through chromedriver and Selenium).
 
-    browser_check.py BASE_URL OUT_DIR CSP_USER CSP_PASSWORD DISTRICT PARTNER_USER PARTNER_PASSWORD BAD_CSV
+    browser_check.py BASE_URL OUT_DIR CSP_USER CSP_PASSWORD DISTRICT PARTNER_USER PARTNER_PASSWORD BAD_CSV [TIER]
 
-Signs in as the CSP, opens its district's pack, downloads it and its workbook (checked: a valid xlsx whose district
-summary gives every district the incidents and rate the pack's "Rate by district" table shows), and saves a
-screenshot; signs in as the partner,
+Signs in as the CSP (granted TIER, public by default), opens its district's pack, downloads it and, in the partner
+tier, its workbook (checked: a valid xlsx whose district summary gives every district the incidents and rate the
+pack's "Rate by district" table shows; in the public tier: no workbook link), and saves a screenshot; signs in as
+the partner,
 uploads BAD_CSV through the form, and saves a screenshot of the reject ledger. Prints one JSON object of what it
 saw; exits 1 if a step did not do what a person would expect.
 """
@@ -109,6 +110,7 @@ def same_figures(pack_html, xlsx):
 
 def main():
     base, out, csp, csp_pw, district, partner, partner_pw, bad_csv = sys.argv[1:9]
+    tier = sys.argv[9] if len(sys.argv) > 9 else "public"
     os.makedirs(out, exist_ok=True)
     seen = {}
     b = driver(out)
@@ -120,14 +122,17 @@ def main():
         b.save_screenshot(os.path.join(out, "portal-csp-pack.png"))
         b.get(base + "/packs")
         b.find_element(By.LINK_TEXT, "download").click()
-        name = "svd-pack-%s-public.html" % district
+        name = "svd-pack-%s-%s.html" % (district, tier)
         seen["downloaded"] = wait_for(os.path.join(out, name))
-        b.find_element(By.LINK_TEXT, "workbook (xlsx)").click()
-        book = os.path.join(out, "svd-pack-%s-public.xlsx" % district)
-        seen["workbook_downloaded"] = wait_for(book)
-        time.sleep(0.3)  # the download's rename into place is its last step
-        seen["workbook_matches_pack"] = seen["downloaded"] and seen["workbook_downloaded"] and same_figures(
-            open(os.path.join(out, name), encoding="utf-8").read(), book)
+        links = b.find_elements(By.LINK_TEXT, "workbook (xlsx)")
+        seen["workbook_links"] = len(links)
+        if tier == "partner" and links:
+            links[0].click()
+            book = os.path.join(out, "svd-pack-%s-%s.xlsx" % (district, tier))
+            seen["workbook_downloaded"] = wait_for(book)
+            time.sleep(0.3)  # the download's rename into place is its last step
+            seen["workbook_matches_pack"] = seen["downloaded"] and seen["workbook_downloaded"] and same_figures(
+                open(os.path.join(out, name), encoding="utf-8").read(), book)
         b.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
         settle(b, lambda d: d.current_url.endswith("/login"))
         seen["after_logout"] = b.current_url
@@ -145,7 +150,7 @@ def main():
         b.quit()
     print(json.dumps(seen))
     ok = seen.get("pack_title", "").startswith("Serious violence local pack") and seen.get("downloaded") \
-        and seen.get("workbook_matches_pack") \
+        and (seen.get("workbook_matches_pack") if tier == "partner" else seen.get("workbook_links") == 0) \
         and seen.get("after_logout", "").endswith("/login") and seen.get("ledger_rows", 0) > 0
     sys.exit(0 if ok else 1)
 

@@ -33,11 +33,16 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output HTML file: a new name or a regular file (a symbolic link is followed; devices, FIFOs and folders are refused). Written whole or not at all.", valueName: "file"))
     var out: String = "report.html"
 
-    @Option(help: ArgumentHelp("Also write the report's tables as an Excel workbook (a Notes sheet, then a sheet per table, as `svd assess --format xlsx`): the figures the HTML shows.", valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the report's tables as an Excel workbook (a Notes sheet, then a sheet per table, as `svd assess --format xlsx`), from the computation the HTML shows. With --district, partner tier only.", valueName: "file"))
     var xlsx: String?
 
     func validate() throws {
         guard (1...50).contains(hotspots) else { throw ValidationError("--hotspots must be between 1 and 50") }
+        // The area's workbook holds `svd assess`'s published tables; a district's holds its full tables, which the
+        // independent attacker does not model yet (it models the pack's HTML), so they stay with partners.
+        if xlsx != nil && district != nil && disclosure.tier != .partner {
+            throw ValidationError("--xlsx with --district is partner tier only (--tier partner): a district's full tables are not cleared for publication; publish its HTML pack")
+        }
     }
 
     func run() throws {
