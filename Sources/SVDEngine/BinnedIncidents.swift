@@ -141,13 +141,7 @@ public struct BinnedIncidents {
         places = try AreaResolver.gazetteer(areaSpec: request.area, file: request.gazetteerFile)
         context = try request.contextFiles.flatMap { try ContextFigures.load($0, area: area, key: request.disclosureKey) }
         // Every mapping is read and checked before any row is, so a bad one costs nothing and names its file.
-        var files: [BinningRun.Input] = []
-        var mappings: [String: (file: String, sha256: String)] = [:]
-        for input in request.inputs {
-            let (format, mapping) = try input.format()
-            files.append(BinningRun.Input(url: input.url, format: format, source: input.source, partner: input.partner, statedPeriod: input.period))
-            if let mapping { mappings[input.url.lastPathComponent] = (mapping.label, SHA256Hex.of(mapping.bytes)) }
-        }
+        let (files, mappings) = try Self.inputs(request)
         sources = RunSources(area: area, areaSHA256: AreaResolver.areaBytes(request.area).map(SHA256Hex.of),
                              definitionsSource: definitionsSource, definitionsSHA256: SHA256Hex.of(Data(definitionsText.utf8)),
                              mappings: mappings)
@@ -181,12 +175,8 @@ public struct BinnedIncidents {
         stageSeconds = stages
     }
 
-    /// What each input's part was binned from and with (`BinnedPart`): engine and stored-form versions, area,
-    /// definitions, key (as a keyed hash, never the key), the input's name, content key, mapping, source and
-    /// supplier, the earliest date and the by-source setting. A stored part with another fingerprint is binned again.
-    public static func partFingerprints(request: IncidentRequest, inputKeys: [String]) throws -> [String] {
-        let area = try AreaResolver.area(request.area)
-        let (text, source) = try AreaResolver.definitionsText(for: area, areaSpec: request.area, file: request.definitionsFile)
+    /// The request's files as the run reads them, and each mapping's label and SHA-256 by file name.
+    static func inputs(_ request: IncidentRequest) throws -> ([BinningRun.Input], [String: (file: String, sha256: String)]) {
         var files: [BinningRun.Input] = []
         var mappings: [String: (file: String, sha256: String)] = [:]
         for input in request.inputs {
@@ -194,6 +184,16 @@ public struct BinnedIncidents {
             files.append(BinningRun.Input(url: input.url, format: format, source: input.source, partner: input.partner, statedPeriod: input.period))
             if let mapping { mappings[input.url.lastPathComponent] = (mapping.label, SHA256Hex.of(mapping.bytes)) }
         }
+        return (files, mappings)
+    }
+
+    /// What each input's part was binned from and with (`BinnedPart`): engine and stored-form versions, area,
+    /// definitions, key (as a keyed hash, never the key), the input's name, content key, mapping, source and
+    /// supplier, the earliest date and the by-source setting. A stored part with another fingerprint is binned again.
+    public static func partFingerprints(request: IncidentRequest, inputKeys: [String]) throws -> [String] {
+        let area = try AreaResolver.area(request.area)
+        let (text, source) = try AreaResolver.definitionsText(for: area, areaSpec: request.area, file: request.definitionsFile)
+        let (files, mappings) = try inputs(request)
         let sources = RunSources(area: area, areaSHA256: AreaResolver.areaBytes(request.area).map(SHA256Hex.of), definitionsSource: source,
                                  definitionsSHA256: SHA256Hex.of(Data(text.utf8)), mappings: mappings)
         return partFingerprints(request, files: files, sources: sources, inputKeys: inputKeys)

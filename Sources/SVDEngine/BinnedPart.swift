@@ -267,13 +267,7 @@ extension BinningRun {
         let names = sources.names
         var perSource = byCode.keys.sorted().map { (source: bySource ? names[Int($0)] : "all sources", cube: byCode[$0]!) }
         if perSource.isEmpty { perSource = [(source: bySource ? names.first ?? "" : "all sources", cube: IncidentCube(shape: shape, layout: .marginal))] }
-        let cube: IncidentCube
-        if perSource.count == 1 {
-            cube = perSource[0].cube
-        } else {
-            cube = IncidentCube(shape: shape, layout: .marginal)
-            for s in perSource { cube.merge(s.cube) }
-        }
+        let cube = BinningRun.combined(perSource.map(\.cube), shape: shape)
         let end = lastMonth?.index ?? cube.months.last?.index ?? 0
         let months = window.months(endingAt: end) ?? Int32.min...Int32.max
         func points(_ outside: Bool) -> [IncidentPoint] {

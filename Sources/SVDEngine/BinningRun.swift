@@ -121,6 +121,14 @@ public struct BinningRun {
         self.progress = progress
     }
 
+    /// All sources' incidents in one cube: the single source's own cube, or the sum of theirs.
+    static func combined(_ cubes: [IncidentCube], shape: IncidentCube.Shape) -> IncidentCube {
+        if cubes.count == 1 { return cubes[0] }
+        let cube = IncidentCube(shape: shape, layout: .marginal)
+        for c in cubes { cube.merge(c) }
+        return cube
+    }
+
     public func run() throws -> Result {
         let catalog = OffenceCatalog(definitions: definitions)
         let locator = DistrictLocator(area: area)
@@ -198,13 +206,7 @@ public struct BinningRun {
         ids = nil
         let names = sources.names
         let perSource = states.mergedCubes(shape: shape).map { (source: bySource ? names[Int($0.source)] : "all sources", cube: $0.cube) }
-        let cube: IncidentCube
-        if perSource.count == 1 {
-            cube = perSource[0].cube
-        } else {
-            cube = IncidentCube(shape: shape, layout: .marginal)
-            for s in perSource { cube.merge(s.cube) }
-        }
+        let cube = Self.combined(perSource.map(\.cube), shape: shape)
         let end = lastMonth?.index ?? cube.months.last?.index ?? 0
         let window = points.months(endingAt: end)
         var result = Result(cube: cube, sourceCubes: perSource, points: states.mergedPoints(window: window, outside: false),
