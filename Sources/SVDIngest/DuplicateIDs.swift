@@ -9,8 +9,9 @@ import SVDCore
 /// Memory: a hash is kept as a 40-bit fingerprint (its low 40 bits) in a slot of 5 bytes, in open-addressing tables
 /// whose slot is chosen by the hash's high bits. A table is sized once, when a file's first chunk arrives, for the
 /// ids that file will hold (the chunk's ids per byte times the file's size, plus 5 %) at 7/8 full; when a table
-/// passes 90 % full, or a later file's ids do not fit, a new table is added (half the capacity so far, or the file's
-/// expected ids) and the old ones are only probed: nothing is rehashed, so no table is ever held twice. About 60 MB
+/// passes 90 % full, or a later file's ids do not fit, a new table is added (sized for the file's expected ids, or,
+/// past the estimate or from a pipe, twice the tables so far) and the old ones are only probed: nothing is rehashed, so no
+/// table is ever held twice. About 60 MB
 /// for 10 million ids (105 MB with whole 64-bit hashes at 80 % full); one set per run, only for formats with an id
 /// column.
 ///
@@ -131,19 +132,27 @@ public final class DuplicateIDs: @unchecked Sendable {
             if segments[segments.count - 1].room < expected { addSegment(capacity: expected * 8 / 7 + 1) }
         }
         if segments[segments.count - 1].room < hashes.count {
+            // Unsized (a pipe) or past the estimate: every id probes every table, so they grow fast (the total
+            // triples: 9 tables at 10M ids from a pipe) rather than tightly.
             let total = segments.reduce(0) { $0 + $1.capacity }
-            addSegment(capacity: max(total / 2, hashes.count * 2))
+            addSegment(capacity: max(2 * total, 1 << 16, hashes.count * 2))
         }
         let last = segments.count - 1
         var current = segments[last]
         let older = segments[..<last]
+        // Older tables past the cache are prefetched too (only when the estimate was passed, or a pipe).
+        let farOlder = older.filter { $0.capacity > 1 << 16 }
         // Each id's probe starts with a cache miss once the table outgrows the cache (at 10M ids, one per row, waited
         // for one after another under the commit lock). Prefetching the slot of the id `ahead` rows on issues those
         // misses early and side by side (a prefetch, unlike a load, holds up nothing behind it); probes are unchanged.
         let ahead = 16, n = hashes.count
         for k in 0..<min(ahead, n) where hashes[k] != 0 { svd_prefetch(current.bytes + current.home(hashes[k]) * 5) }
         for (k, hash) in hashes.enumerated() {
-            if k + ahead < n, hashes[k + ahead] != 0 { svd_prefetch(current.bytes + current.home(hashes[k + ahead]) * 5) }
+            if k + ahead < n, hashes[k + ahead] != 0 {
+                let h = hashes[k + ahead]
+                svd_prefetch(current.bytes + current.home(h) * 5)
+                for s in farOlder { svd_prefetch(s.bytes + s.home(h) * 5) }
+            }
             guard hash != 0 else { continue }
             let f = Self.fingerprint(hash)
             var found = false
