@@ -6,31 +6,100 @@ import SVDCore
 /// repeated id is rejected as `duplicate_id` whatever the number of workers: chunks pass through `commit` in file
 /// order, so the first row of an id in file order (and file order across files) is the one kept.
 ///
-/// Memory: 8 bytes a slot. The table is sized once, when a file's first chunk arrives, for the ids that file will
-/// hold (the chunk's ids per byte times the file's size, plus 5 %) at 80 % full, so it need not double while the
-/// file is read (a doubling held the old and the new table at once: 201 MB for 10 million ids); it grows by half
-/// only past 90 % full. About 105 MB for 10 million ids (one table per run, only for formats with an id column).
-/// A file whose first chunk is denser in ids than the rest (short rows first, then long or rejected ones) gets a table
-/// sized for that density: 10.5 bytes an expected id, so at most about 0.4 bytes a byte of the file for rows of 25
-/// bytes, the shortest that carry an id, a date, an offence and coordinates.
-/// Two different ids share a hash with probability about n²/2⁶⁵: 3 × 10⁻⁶ for 10 million ids; such a pair would
-/// reject the later row as a duplicate.
+/// Memory: a hash is kept as a 40-bit fingerprint (its low 40 bits) in a slot of 5 bytes, in open-addressing tables
+/// whose slot is chosen by the hash's high bits. A table is sized once, when a file's first chunk arrives, for the
+/// ids that file will hold (the chunk's ids per byte times the file's size, plus 5 %) at 7/8 full; when a table
+/// passes 90 % full, or a later file's ids do not fit, a new table is added (sized for the file's expected ids, or,
+/// past the estimate or from a pipe, twice the tables so far) and the old ones are only probed: nothing is rehashed, so no
+/// table is ever held twice. About 60 MB
+/// for 10 million ids (105 MB with whole 64-bit hashes at 80 % full); one set per run, only for formats with an id
+/// column.
+///
+/// False duplicates: a new id is wrongly taken for a repeat when a slot its probe passes holds another id's equal
+/// fingerprint, 2⁻⁴⁰ a slot compared. Filling a table to 7/8 by linear probing compares on average ½(1/(1 − α)² − 1)
+/// occupied slots an insert at load α, 3.5 over the whole fill, about 50 at 90 % full (where a table stops taking
+/// ids), and a probe of a full older table as many. So the expected number of genuine rows rejected is about
+/// n × 3.5 × 2⁻⁴⁰ for one table sized from the file: 3 × 10⁻⁵ for 10 million ids and 3 × 10⁻⁴ for 100 million (4.5 ×
+/// 10⁻⁴ and 4.5 × 10⁻³ if every probe met a 90 % full table). Whole 64-bit hashes give n²/2⁶⁵: 3 × 10⁻⁶ and 3 × 10⁻⁴.
+/// Everything is deterministic: the same files give the same rejects.
 public final class DuplicateIDs: @unchecked Sendable {
+    /// One table of 40-bit fingerprints (linear probing, 5 bytes a slot). A table is never rehashed: a fingerprint
+    /// does not hold the bits its slot was chosen by, so growth adds a table and a lookup probes every table.
+    struct Segment {
+        let bytes: UnsafeMutableRawPointer
+        let capacity: Int
+        var count = 0
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            // 3 bytes past the last slot: a slot is read as 8 bytes and masked to 5.
+            bytes = .allocate(byteCount: capacity * 5 + 3, alignment: 8)
+            bytes.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * 5 + 3)
+        }
+
+        /// The slot where `hash`'s probe starts: the high word of hash × capacity (uniform over any capacity).
+        @inline(__always) func home(_ hash: UInt64) -> Int {
+            Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(capacity)).high)
+        }
+
+        @inline(__always) func slot(_ i: Int) -> UInt64 {
+            bytes.loadUnaligned(fromByteOffset: i * 5, as: UInt64.self) & DuplicateIDs.fingerprintMask
+        }
+
+        @inline(__always) func contains(_ hash: UInt64, fingerprint f: UInt64) -> Bool {
+            var i = home(hash)
+            while true {
+                let s = slot(i)
+                if s == 0 { return false }
+                if s == f { return true }
+                i += 1
+                if i == capacity { i = 0 }
+            }
+        }
+
+        /// Adds the fingerprint unless it is there; answers whether it was added.
+        @inline(__always) mutating func insert(_ hash: UInt64, fingerprint f: UInt64) -> Bool {
+            var i = home(hash)
+            while true {
+                let s = slot(i)
+                if s == 0 { break }
+                if s == f { return false }
+                i += 1
+                if i == capacity { i = 0 }
+            }
+            bytes.storeBytes(of: UInt32(truncatingIfNeeded: f), toByteOffset: i * 5, as: UInt32.self)
+            bytes.storeBytes(of: UInt8(truncatingIfNeeded: f >> 32), toByteOffset: i * 5 + 4, as: UInt8.self)
+            count += 1
+            return true
+        }
+
+        /// Room left before the table is 90 % full (linear probing slows sharply past that).
+        var room: Int { capacity * 9 / 10 - count }
+    }
+
+    static let fingerprintMask: UInt64 = (1 << 40) - 1
+
+    /// The id's fingerprint: the hash's low 40 bits (the slot comes from its high bits), never 0 (an empty slot).
+    @inline(__always) static func fingerprint(_ hash: UInt64) -> UInt64 {
+        let f = hash & fingerprintMask
+        return f == 0 ? 1 : f
+    }
+
     private let condition = NSCondition()
     private var next = 0
-    private var slots: UnsafeMutablePointer<UInt64>
-    /// Any size, not only a power of two: a slot is found by `home`, a multiply, not a mask.
-    private var capacity = 1 << 12
+    /// Oldest first; ids go into the last. Any capacity, not only a power of two: a slot is found by a multiply.
+    private var segments = [Segment(capacity: 1 << 12)]
     public private(set) var count = 0
     /// The current file's size in bytes until its first chunk has sized the table (0: sized, or not known).
     private var unsizedFileBytes = 0
 
-    public init() {
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: 0, count: capacity)
-    }
+    public init() {}
 
-    deinit { slots.deallocate() }
+    deinit { for s in segments { s.bytes.deallocate() } }
+
+    /// Bytes held by the tables (for tests and measurements).
+    public var bytesHeld: Int { segments.reduce(0) { $0 + $1.capacity * 5 + 3 } }
+    var tableCount: Int { segments.count }
 
     /// Ids read by earlier runs over files that come before this run's (the portal bins each upload alone and
     /// merges): a repeat of one is a duplicate here, as it would be in one run over all the files.
@@ -64,11 +133,6 @@ public final class DuplicateIDs: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The slot where `hash`'s probe starts: the high word of hash × capacity (uniform over any capacity).
-    @inline(__always) private static func home(_ hash: UInt64, _ capacity: Int) -> Int {
-        Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(capacity)).high)
-    }
-
     /// Adds `hashes` in order (only from within `commit`); appends to `duplicates` the index of each one already
     /// there (0 means "no id" and is skipped). `chunkBytes`: the size of the chunk they were read from, which sizes
     /// the table for the whole file on its first chunk.
@@ -77,46 +141,48 @@ public final class DuplicateIDs: @unchecked Sendable {
             let perByte = Double(hashes.count) / Double(chunkBytes)
             let expected = Int((perByte * Double(max(unsizedFileBytes, chunkBytes)) * 1.05).rounded(.up))
             unsizedFileBytes = 0
-            let wanted = (count + expected) * 5 / 4 + 1
-            if wanted > capacity { resize(to: wanted) }
+            if segments[segments.count - 1].room < expected { addSegment(capacity: expected * 8 / 7 + 1) }
         }
-        while (count + hashes.count) * 10 > capacity * 9 { resize(to: capacity + capacity / 2) }
-        // Locals, not the class's stored properties, in the loop: no exclusivity checks per row.
-        let table = slots, capacity = self.capacity
-        var added = 0
+        if segments[segments.count - 1].room < hashes.count {
+            // Unsized (a pipe) or past the estimate: every id probes every table, so they grow fast (the total
+            // triples: 9 tables at 10M ids from a pipe) rather than tightly.
+            let total = segments.reduce(0) { $0 + $1.capacity }
+            addSegment(capacity: max(2 * total, 1 << 16, hashes.count * 2))
+        }
+        let last = segments.count - 1
+        var current = segments[last]
+        let older = segments[..<last]
+        // Older tables past the cache are prefetched too (only when the estimate was passed, or a pipe).
+        let farOlder = older.filter { $0.capacity > 1 << 16 }
         // Each id's probe starts with a cache miss once the table outgrows the cache (at 10M ids, one per row, waited
         // for one after another under the commit lock). Prefetching the slot of the id `ahead` rows on issues those
         // misses early and side by side (a prefetch, unlike a load, holds up nothing behind it); probes are unchanged.
         let ahead = 16, n = hashes.count
-        for k in 0..<min(ahead, n) where hashes[k] != 0 { svd_prefetch(table + Self.home(hashes[k], capacity)) }
+        for k in 0..<min(ahead, n) where hashes[k] != 0 { svd_prefetch(current.bytes + current.home(hashes[k]) * 5) }
         for (k, hash) in hashes.enumerated() {
-            if k + ahead < n, hashes[k + ahead] != 0 { svd_prefetch(table + Self.home(hashes[k + ahead], capacity)) }
-            guard hash != 0 else { continue }
-            var i = Self.home(hash, capacity)
-            var found = false
-            while table[i] != 0 {
-                if table[i] == hash { found = true; break }
-                i += 1
-                if i == capacity { i = 0 }
+            if k + ahead < n, hashes[k + ahead] != 0 {
+                let h = hashes[k + ahead]
+                svd_prefetch(current.bytes + current.home(h) * 5)
+                for s in farOlder { svd_prefetch(s.bytes + s.home(h) * 5) }
             }
-            if found { duplicates.append(k) } else { table[i] = hash; added += 1 }
+            guard hash != 0 else { continue }
+            let f = Self.fingerprint(hash)
+            var found = false
+            for s in older where s.contains(hash, fingerprint: f) { found = true; break }
+            if found || !current.insert(hash, fingerprint: f) { duplicates.append(k) }
         }
-        count += added
+        count += current.count - segments[last].count
+        segments[last] = current
     }
 
-    private func resize(to newCapacity: Int) {
-        let old = slots, oldCapacity = capacity
-        capacity = newCapacity
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: 0, count: capacity)
-        for j in 0..<oldCapacity where old[j] != 0 {
-            var i = Self.home(old[j], capacity)
-            while slots[i] != 0 {
-                i += 1
-                if i == capacity { i = 0 }
-            }
-            slots[i] = old[j]
+    /// A table with no ids is replaced; one with ids stays, to be probed, and ids go into the new one.
+    private func addSegment(capacity: Int) {
+        let last = segments.count - 1
+        if segments[last].count == 0 {
+            segments[last].bytes.deallocate()
+            segments[last] = Segment(capacity: max(capacity, 1 << 12))
+        } else {
+            segments.append(Segment(capacity: max(capacity, 1 << 12)))
         }
-        old.deallocate()
     }
 }
