@@ -140,6 +140,7 @@ public struct BinningRun {
         let sources = SourceCatalog()
         // One set of ids for the whole run: a repeat in a later file is a duplicate too.
         var ids: DuplicateIDs? = DuplicateIDs()
+        ids?.keepsHashes = partOfLargerRun
         if !seedIDs.isEmpty { ids?.insert(seeds: seedIDs) }
         var summaries: [FileSummary] = []
         let outside = area.districts.count

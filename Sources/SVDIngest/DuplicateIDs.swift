@@ -108,10 +108,13 @@ public final class DuplicateIDs: @unchecked Sendable {
         seeds.withUnsafeBufferPointer { insert($0, duplicates: &ignored) }
     }
 
-    /// Every id hash held, ascending.
-    public var hashes: [UInt64] {
-        (0..<capacity).compactMap { slots[$0] == 0 ? nil : slots[$0] }.sorted()
-    }
+    /// Keep every whole hash added (seeds included) for `hashes`: a part of a larger run (the portal's per-upload
+    /// parts) hands its ids on, and the tables keep only fingerprints. 8 bytes an id, only then.
+    public var keepsHashes = false
+    private var kept: [UInt64] = []
+
+    /// Every id hash added, ascending (empty unless `keepsHashes`).
+    public var hashes: [UInt64] { kept.sorted() }
 
     /// Starts a file of `bytes` bytes (0 when not known, e.g. a pipe): its chunks are numbered from 0.
     func beginFile(bytes: Int = 0) {
@@ -169,7 +172,7 @@ public final class DuplicateIDs: @unchecked Sendable {
             let f = Self.fingerprint(hash)
             var found = false
             for s in older where s.contains(hash, fingerprint: f) { found = true; break }
-            if found || !current.insert(hash, fingerprint: f) { duplicates.append(k) }
+            if found || !current.insert(hash, fingerprint: f) { duplicates.append(k) } else if keepsHashes { kept.append(hash) }
         }
         count += current.count - segments[last].count
         segments[last] = current
