@@ -26,6 +26,8 @@ public struct IncidentRequest: Sendable {
     public var disclosureKey: DisclosureKey = .testing
     /// The earliest month a row may be dated (`--earliest`); later than the run date is always refused.
     public var earliest = PlausibleDates.defaultEarliest
+    /// Ids the files may be expected to hold before they are spilled to disk rather than held (`BinningRun`).
+    public var idSpillThreshold = BinningRun.defaultIDSpillThreshold
 
     /// Every file read the same way: detected (native or data.police.uk), or with one mapping.
     public init(files: [URL], area: String = "kent-medway", definitionsFile: URL? = nil, mappingFile: URL? = nil,
@@ -153,6 +155,7 @@ public struct BinnedIncidents {
         run.bySource = request.bySource
         run.disclosureKey = request.disclosureKey
         run.plausibleDates = PlausibleDates(earliest: request.earliest)
+        run.idSpillThreshold = request.idSpillThreshold
         mark("definitions, mappings")
         if let parts {
             guard parts.stored.count == request.inputs.count, parts.inputKeys.count == request.inputs.count else {

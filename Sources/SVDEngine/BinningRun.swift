@@ -72,6 +72,9 @@ public struct BinningRun {
         public var declaredSources: [String] = []
         /// The ids read, for a part of a larger run (`partOfLargerRun`, see `BinnedPart`).
         public var idHashes: [UInt64] = []
+        /// The run's ids went to disk (`idSpillThreshold`); `passes` is 2 when some repeated, so the files were read again.
+        public var idsSpilled = false
+        public var passes = 1
     }
 
     public let inputs: [Input]
@@ -129,7 +132,48 @@ public struct BinningRun {
         return cube
     }
 
+    /// Ids a run may expect before they are spilled to disk instead of held (`DuplicateIDs.spillAbove`): the table
+    /// holds 5.7 bytes an id (17 MB at 3M), the spill about 4 MB at any size but a second pass when an id repeats.
+    public var idSpillThreshold = BinningRun.defaultIDSpillThreshold
+    public static let defaultIDSpillThreshold = 3_000_000
+
     public func run() throws -> Result {
+        // Spilling needs files it can read again (not a pipe) and no ids carried in or out (a portal part).
+        var runBytes = 0
+        var spillable = !partOfLargerRun && seedIDs.isEmpty
+        for input in inputs {
+            var info = stat()
+            if stat(input.url.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG { runBytes += Int(info.st_size) } else { spillable = false }
+        }
+        let first = try pass {
+            let ids = DuplicateIDs()
+            ids.keepsHashes = partOfLargerRun
+            if !seedIDs.isEmpty { ids.insert(seeds: seedIDs) }
+            if spillable { (ids.spillAbove, ids.runBytes) = (idSpillThreshold, runBytes) }
+            return ids
+        }
+        switch first {
+        case .result(var result, let spilled):
+            result.idsSpilled = spilled
+            return result
+        case .repeats(let repeats):
+            // Some ids repeat: read the files again, rejecting each copy after the first, as the table would have.
+            guard case .result(var result, _) = try pass({ DuplicateIDs(repeats: repeats) }) else {
+                preconditionFailure("a pass with known repeats does not spill")
+            }
+            (result.idsSpilled, result.passes) = (true, 2)
+            return result
+        }
+    }
+
+    private enum Pass {
+        /// With whether the ids were spilled.
+        case result(Result, spilled: Bool)
+        /// A spilled pass in which these id hashes repeat: its rows were all kept, so it does not stand.
+        case repeats(Set<UInt64>)
+    }
+
+    private func pass(_ makeIDs: () -> DuplicateIDs) throws -> Pass {
         let catalog = OffenceCatalog(definitions: definitions)
         let locator = DistrictLocator(area: area)
         let shape = IncidentCube.Shape(districts: area.districts.count, definitions: definitions)
@@ -139,9 +183,7 @@ public struct BinningRun {
         let rejects = try rejectsFile.map { try RejectWriter(url: $0) } ?? RejectWriter.counting()
         let sources = SourceCatalog()
         // One set of ids for the whole run: a repeat in a later file is a duplicate too.
-        var ids: DuplicateIDs? = DuplicateIDs()
-        ids?.keepsHashes = partOfLargerRun
-        if !seedIDs.isEmpty { ids?.insert(seeds: seedIDs) }
+        var ids: DuplicateIDs? = makeIDs()
         var summaries: [FileSummary] = []
         let outside = area.districts.count
         // Every file's header against its format first: a file that does not match its mapping stops the run before
@@ -202,6 +244,8 @@ public struct BinningRun {
                                          months: first <= last ? MonthKey(index: first)...MonthKey(index: last) : nil))
         }
         try rejects.close()
+        let spilled = ids?.isSpilled ?? false
+        if let repeats = try ids?.repeatedHashes(), !repeats.isEmpty { return .repeats(repeats) }
         // 8 bytes a row's id (105 MB at 10M rows): gone before the combined cube is made.
         let idHashes = partOfLargerRun ? ids?.hashes ?? [] : []
         ids = nil
@@ -214,7 +258,7 @@ public struct BinningRun {
                       outsidePoints: states.mergedPoints(window: window, outside: true), catalog: catalog, sourceNames: names, linkage: states.mergedLinkage(), summaries: summaries, rejectsFile: rejectsFile)
         result.declaredSources = declared
         result.idHashes = idHashes
-        return result
+        return .result(result, spilled: spilled)
     }
 }
 

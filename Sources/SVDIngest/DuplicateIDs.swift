@@ -22,6 +22,13 @@ import SVDCore
 /// n × 3.5 × 2⁻⁴⁰ for one table sized from the file: 3 × 10⁻⁵ for 10 million ids and 3 × 10⁻⁴ for 100 million (4.5 ×
 /// 10⁻⁴ and 4.5 × 10⁻³ if every probe met a 90 % full table). Whole 64-bit hashes give n²/2⁶⁵: 3 × 10⁻⁶ and 3 × 10⁻⁴.
 /// Everything is deterministic: the same files give the same rejects.
+///
+/// A run too large for that memory (`spillAbove`: more ids expected over the run's files than it allows) keeps no
+/// table: its whole hashes go to disk (`IDSpill`) and every row passes; after the last file, `repeatedHashes` says
+/// which hashes came more than once. None (the usual case): the run stands. Some: the run is made again with a set
+/// of only those hashes (`init(repeats:)`), which rejects every copy after the first in file order, exactly. So a
+/// large run holds a few MB for its ids instead of 5.7 bytes an id, with no false duplicates, and reads its files
+/// twice only when some id repeats.
 public final class DuplicateIDs: @unchecked Sendable {
     /// One table of 40-bit fingerprints (linear probing, 5 bytes a slot). A table is never rehashed: a fingerprint
     /// does not hold the bits its slot was chosen by, so growth adds a table and a lookup probes every table.
@@ -95,6 +102,32 @@ public final class DuplicateIDs: @unchecked Sendable {
 
     public init() {}
 
+    /// The hashes that repeat in the run's files (from a spilled first pass): only these are checked, each kept
+    /// once seen, so memory follows the number of repeated ids.
+    public init(repeats: Set<UInt64>) {
+        self.repeats = repeats
+    }
+
+    /// With `spillAbove` set: the ids the run's files are expected to hold past which they are spilled rather than
+    /// held (decided on the run's first chunk, from its ids per byte × `runBytes`, the run's files' total size).
+    public var spillAbove: Int?
+    public var runBytes = 0
+    private var spill: IDSpill?
+    private var repeats: Set<UInt64>?
+    private var seenRepeats = Set<UInt64>()
+    private var decided = false
+
+    /// Whether the ids went to disk (so every row passed, and `repeatedHashes` decides whether the run stands).
+    public var isSpilled: Bool { spill != nil }
+
+    /// For a spilled run: the hashes read more than once (empty: no row should have been rejected as a
+    /// duplicate). nil when not spilled (the table's answers were final).
+    public func repeatedHashes() throws -> Set<UInt64>? {
+        guard let spill else { return nil }
+        defer { self.spill = nil }
+        return try spill.repeatedHashes()
+    }
+
     deinit { for s in segments { s.bytes.deallocate() } }
 
     /// Bytes held by the tables (for tests and measurements).
@@ -140,6 +173,21 @@ public final class DuplicateIDs: @unchecked Sendable {
     /// there (0 means "no id" and is skipped). `chunkBytes`: the size of the chunk they were read from, which sizes
     /// the table for the whole file on its first chunk.
     func insert(_ hashes: UnsafeBufferPointer<UInt64>, chunkBytes: Int = 0, duplicates: inout [Int]) {
+        if let repeats {
+            for (k, hash) in hashes.enumerated() where hash != 0 && repeats.contains(hash) {
+                if !seenRepeats.insert(hash).inserted { duplicates.append(k) }
+            }
+            return
+        }
+        if !decided && chunkBytes > 0 && !hashes.isEmpty {
+            decided = true
+            let perByte = Double(hashes.count) / Double(chunkBytes)
+            if let limit = spillAbove, count == 0, perByte * Double(runBytes) > Double(limit) { spill = IDSpill() }
+        }
+        if let spill {
+            for hash in hashes where hash != 0 { spill.add(hash) }
+            return
+        }
         if unsizedFileBytes > 0 && chunkBytes > 0 {
             let perByte = Double(hashes.count) / Double(chunkBytes)
             let expected = Int((perByte * Double(max(unsizedFileBytes, chunkBytes)) * 1.05).rounded(.up))

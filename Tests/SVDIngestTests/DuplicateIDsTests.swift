@@ -88,6 +88,43 @@ final class DuplicateIDsTests: XCTestCase {
         XCTAssertEqual(sized.count, seen2.count)
     }
 
+    /// A run too large for the table: the ids go to disk, every row passes, and the repeated hashes are exactly the
+    /// set's; a second pass with only those rejects what the set rejects, across two files. A run under the limit,
+    /// or with its ids per byte under it, keeps its table.
+    func testSpilledIDsAndTheSecondPassGiveTheSetsAnswers() throws {
+        var rng = SplitMix(x: 2026)
+        var first: [UInt64] = []
+        while first.count < 400_000 {
+            let r = rng.next()
+            if r % 9 == 0, !first.isEmpty { first.append(first[Int(r >> 8) % first.count]) } else { first.append(r % 50 == 0 ? 0 : r) }
+        }
+        let second = Array(first[1000..<21_000]) + (0..<30_000).map { _ in rng.next() }
+        var seen = Set<UInt64>()
+        let want = (expected(first, seen: &seen), expected(second, seen: &seen))
+        var counts: [UInt64: Int] = [:]
+        for h in first + second where h != 0 { counts[h, default: 0] += 1 }
+        let repeated = Set(counts.filter { $0.value > 1 }.keys)
+        XCTAssertGreaterThan(repeated.count, 30_000)
+
+        let spilled = DuplicateIDs()
+        (spilled.spillAbove, spilled.runBytes) = (100_000, (first.count + second.count) * 100)
+        XCTAssertEqual(insert(spilled, first, chunk: 4096, fileBytes: first.count * 100), [])
+        XCTAssertTrue(spilled.isSpilled)
+        XCTAssertEqual(insert(spilled, second, chunk: 1000, fileBytes: second.count * 100), [])
+        XCTAssertEqual(try spilled.repeatedHashes(), repeated)
+
+        let again = DuplicateIDs(repeats: repeated)
+        XCTAssertEqual(insert(again, first, chunk: 4096), want.0)
+        XCTAssertEqual(insert(again, second, chunk: 333), want.1)
+
+        // Under the limit (the run's bytes × the first chunk's ids per byte): a table, final answers.
+        let small = DuplicateIDs()
+        (small.spillAbove, small.runBytes) = (first.count + second.count + 1, (first.count + second.count) * 100)
+        XCTAssertEqual(insert(small, first, chunk: 4096, fileBytes: first.count * 100), want.0)
+        XCTAssertFalse(small.isSpilled)
+        XCTAssertNil(try small.repeatedHashes())
+    }
+
     /// A file whose first chunk underestimates its ids (sized for few, then many more): the table grows by adding
     /// tables, and the answers stay those of the set.
     func testGrowthPastTheEstimate() {

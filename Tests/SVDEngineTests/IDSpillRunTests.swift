@@ -1,0 +1,60 @@
+import XCTest
+import Foundation
+import SVDCore
+import SVDDemo
+import SVDEngine
+import SVDPublish
+
+/// A run whose ids are spilled to disk (`BinningRun.idSpillThreshold`, here 0 so any run spills) against the same
+/// run holding them in the table: the same reports and the same rejects, byte for byte. With repeated ids (a second
+/// police file repeating the first one's, and rows repeated within a file) the spilled run reads its files twice.
+final class IDSpillRunTests: XCTestCase {
+    func testASpilledRunIsTheTablesRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-spill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = PartnerFiles(police: folder.appendingPathComponent("police.csv"))
+        try DemoGenerator(seed: 5, rows: 3000).write(to: files.police, partners: PartnerMix(policeRows: 3000))
+        // The demo numbers its ids from SYN000000001: every id of this file was read in police.csv already.
+        let again = folder.appendingPathComponent("again.csv")
+        try DemoGenerator(seed: 6, rows: 400).write(to: again, format: .native)
+        // And a file repeating some of its own rows.
+        let text = try String(contentsOf: again, encoding: .utf8)
+        let rows = text.split(separator: "\n").dropFirst()
+        try (text + rows.prefix(25).joined(separator: "\n") + "\n").write(to: again, atomically: true, encoding: .utf8)
+        let inputs = [IncidentInput(url: files.police, partner: "Police"),
+                      IncidentInput(url: files.ae, layout: .shipped(.aeISTV), partner: "ED"),
+                      IncidentInput(url: files.ambulance, layout: .shipped(.ambulance), partner: "Ambulance"),
+                      IncidentInput(url: again, partner: "Police")]
+
+        func run(_ inputs: [IncidentInput], spill: Bool, rejects name: String) throws -> (BinnedIncidents, [String], Data) {
+            var request = IncidentRequest(inputs: inputs, workers: 2)
+            request.disclosureKey = .testing
+            if spill { request.idSpillThreshold = 0 }
+            let url = folder.appendingPathComponent(name)
+            let b = try BinnedIncidents(request: request, rejectsFile: url, points: BinnedIncidents.reportPointWindow(for: request))
+            let reports = [try b.report(disclosure: .partner), try b.report(disclosure: DisclosurePolicy(), district: 3)]
+            return (b, reports, try Data(contentsOf: url))
+        }
+
+        let held = try run(inputs, spill: false, rejects: "held.csv")
+        let spilled = try run(inputs, spill: true, rejects: "spilled.csv")
+        XCTAssertFalse(held.0.result.idsSpilled)
+        XCTAssertTrue(spilled.0.result.idsSpilled)
+        XCTAssertEqual(spilled.0.result.passes, 2, "ids repeat, so the files are read again")
+        let repeats = held.0.result.summaries[3].summary
+        XCTAssertGreaterThan(repeats.rowsRead - repeats.accepted, 400, "again.csv's rows are all repeats")
+        XCTAssertTrue(spilled.1 == held.1, "the reports differ")
+        XCTAssertTrue(spilled.2 == held.2, "the rejects differ")
+        XCTAssertEqual(spilled.0.result.summaries.map(\.summary), held.0.result.summaries.map(\.summary))
+
+        // No repeats: one pass, the same again.
+        let clean = Array(inputs.prefix(3))
+        let heldClean = try run(clean, spill: false, rejects: "held-clean.csv")
+        let spilledClean = try run(clean, spill: true, rejects: "spilled-clean.csv")
+        XCTAssertTrue(spilledClean.0.result.idsSpilled)
+        XCTAssertEqual(spilledClean.0.result.passes, 1)
+        XCTAssertTrue(spilledClean.1 == heldClean.1, "the reports differ")
+        XCTAssertTrue(spilledClean.2 == heldClean.2, "the rejects differ")
+    }
+}
