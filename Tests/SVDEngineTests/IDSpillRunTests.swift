@@ -56,5 +56,14 @@ final class IDSpillRunTests: XCTestCase {
         XCTAssertEqual(spilledClean.0.result.passes, 1)
         XCTAssertTrue(spilledClean.1 == heldClean.1, "the reports differ")
         XCTAssertTrue(spilledClean.2 == heldClean.2, "the rejects differ")
+
+        // Nowhere to spill (the temporary directory is missing): the ids are held, the run is the same.
+        let saved = ProcessInfo.processInfo.environment["TMPDIR"]
+        setenv("TMPDIR", folder.appendingPathComponent("missing").path, 1)
+        defer { if let saved { setenv("TMPDIR", saved, 1) } else { unsetenv("TMPDIR") } }
+        let nowhere = try run(inputs, spill: true, rejects: "nowhere.csv")
+        XCTAssertFalse(nowhere.0.result.idsSpilled)
+        XCTAssertTrue(nowhere.1 == held.1, "the reports differ")
+        XCTAssertTrue(nowhere.2 == held.2, "the rejects differ")
     }
 }
