@@ -12,8 +12,8 @@ import SVDCore
 /// passes 90 % full, or a later file's ids do not fit, a new table is added (sized for the file's expected ids, or,
 /// past the estimate or from a pipe, twice the tables so far) and the old ones are only probed: nothing is rehashed, so no
 /// table is ever held twice. About 60 MB
-/// for 10 million ids (105 MB with whole 64-bit hashes at 80 % full); one set per run, only for formats with an id
-/// column.
+/// for 10 million ids (105 MB with whole 64-bit hashes at 80 % full), which is why a run that large spills instead
+/// (below); one set per run, only for formats with an id column.
 ///
 /// False duplicates: a new id is wrongly taken for a repeat when a slot its probe passes holds another id's equal
 /// fingerprint, 2⁻⁴⁰ a slot compared. Filling a table to 7/8 by linear probing compares on average ½(1/(1 − α)² − 1)
