@@ -156,12 +156,16 @@ public struct BinningRun {
         case .result(var result, let spilled):
             result.idsSpilled = spilled
             return result
-        case .repeats(let repeats):
+        case .repeats(let repeats, let digests):
             // Some ids repeat: read the files again, rejecting each copy after the first, as the table would have.
-            guard case .result(var result, _) = try pass({ DuplicateIDs(repeats: repeats) }) else {
+            guard case .result(var result, _) = try pass(again: true, { DuplicateIDs(repeats: repeats) }) else {
                 preconditionFailure("a pass with known repeats does not spill")
             }
             (result.idsSpilled, result.passes) = (true, 2)
+            // The second pass decided what the first one found; a file that changed in between would mix the two.
+            for (summary, digest) in zip(result.summaries, digests) where summary.summary.sha256 != digest {
+                throw IngestError.cannotRead(file: summary.file, reason: "it changed while svd read it twice (its ids repeat); run again")
+            }
             return result
         }
     }
@@ -170,10 +174,10 @@ public struct BinningRun {
         /// With whether the ids were spilled.
         case result(Result, spilled: Bool)
         /// A spilled pass in which these id hashes repeat: its rows were all kept, so it does not stand.
-        case repeats(Set<UInt64>)
+        case repeats(Set<UInt64>, digests: [[String]])
     }
 
-    private func pass(_ makeIDs: () -> DuplicateIDs) throws -> Pass {
+    private func pass(again: Bool = false, _ makeIDs: () -> DuplicateIDs) throws -> Pass {
         let catalog = OffenceCatalog(definitions: definitions)
         let locator = DistrictLocator(area: area)
         let shape = IncidentCube.Shape(districts: area.districts.count, definitions: definitions)
@@ -203,7 +207,7 @@ public struct BinningRun {
             reader.disclosureKey = disclosureKey
             reader.plausibleDates = plausibleDates
             reader.duplicateIDs = ids
-            progress?.begin(file: url.lastPathComponent)
+            progress?.begin(file: again ? url.lastPathComponent + " (again: some ids repeat)" : url.lastPathComponent)
             let summary = try reader.read(workers: workers, rejects: rejects, progress: { done, total in
                 progress?.update(done: done, total: total)
             }) { worker, batch in
@@ -245,7 +249,7 @@ public struct BinningRun {
         }
         try rejects.close()
         let spilled = ids?.isSpilled ?? false
-        if let repeats = try ids?.repeatedHashes(), !repeats.isEmpty { return .repeats(repeats) }
+        if let repeats = try ids?.repeatedHashes(), !repeats.isEmpty { return .repeats(repeats, digests: summaries.map(\.summary.sha256)) }
         // 8 bytes a row's id (105 MB at 10M rows): gone before the combined cube is made.
         let idHashes = partOfLargerRun ? ids?.hashes ?? [] : []
         ids = nil

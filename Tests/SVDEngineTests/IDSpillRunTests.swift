@@ -66,4 +66,36 @@ final class IDSpillRunTests: XCTestCase {
         XCTAssertTrue(nowhere.1 == held.1, "the reports differ")
         XCTAssertTrue(nowhere.2 == held.2, "the rejects differ")
     }
+
+    /// Changes a file when its second pass begins.
+    final class Tamperer: IngestObserver, @unchecked Sendable {
+        let file: URL
+        init(file: URL) { self.file = file }
+        func begin(file label: String) {
+            guard label.hasPrefix(file.lastPathComponent), label.contains("again") else { return }
+            let h = try! FileHandle(forWritingTo: file)
+            h.seekToEndOfFile()
+            h.write(Data("\n".utf8))
+            try! h.close()
+        }
+        func update(done: Int, total: Int) {}
+        func end() {}
+    }
+
+    /// A file changed between the two passes is refused with its name, not half-read.
+    func testAFileChangedBetweenThePassesIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-spill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("police.csv")
+        try DemoGenerator(seed: 7, rows: 500).write(to: file, format: .native)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try (text + text.split(separator: "\n")[1] + "\n").write(to: file, atomically: true, encoding: .utf8)
+        var request = IncidentRequest(inputs: [IncidentInput(url: file, partner: "Police")], workers: 2)
+        request.idSpillThreshold = 0
+        XCTAssertEqual(try BinnedIncidents(request: request, rejectsFile: nil).result.passes, 2)
+        XCTAssertThrowsError(try BinnedIncidents(request: request, rejectsFile: nil, progress: Tamperer(file: file))) { error in
+            XCTAssertTrue("\(error)".contains("police.csv") && "\(error)".contains("changed while svd read it twice"), "\(error)")
+        }
+    }
 }
