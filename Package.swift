@@ -30,7 +30,7 @@ let package = Package(
         // Excel workbooks (`--format xlsx`): libxlsxwriter, a C library, wrapped thinly by SVDWorkbook.
         .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         .target(name: "SVDCore", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "SVDIngest", dependencies: ["SVDCore", "CPrefetch", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "SVDIngest", dependencies: ["SVDCore", "CMemory", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
                 // The shipped mappings' YAML is embedded by ShippedMappings.generated.swift (scripts/embed-mappings.sh).
                 exclude: ["README-schema.md", "Mappings/README.md", "Mappings/ae-istv-cardiff-model.yaml", "Mappings/ambulance-callouts.yaml"]),
         // The default area compiled in as generated Swift string literals (embedInCode took minutes to compile).
@@ -38,8 +38,8 @@ let package = Package(
                 exclude: ["kent-medway/area.json", "kent-medway/definitions.yaml", "kent-medway/ATTRIBUTION.md"]),
         .target(name: "SVDLocate", dependencies: ["SVDCore", "GEOS", "SVDGeodata"]),
         // Cache prefetch hints for the binning pass and the duplicate-id table: C, because Swift has no spelling for them.
-        .target(name: "CPrefetch"),
-        .target(name: "SVDBin", dependencies: ["SVDCore", "CPrefetch"]),
+        .target(name: "CMemory"),
+        .target(name: "SVDBin", dependencies: ["SVDCore", "CMemory"]),
         .target(name: "SVDMeasure", dependencies: ["SVDCore"]),
         .target(name: "SVDDetect", dependencies: ["SVDCore", "GEOS"]),
         .target(name: "SVDPublish", dependencies: ["SVDCore", "SVDBin", "SVDMeasure", "SVDLocate", "SVDDetect"]),
@@ -64,7 +64,7 @@ let package = Package(
                                                   .product(name: "NIOPosix", package: "swift-nio"),
                                                   .product(name: "Logging", package: "swift-log")],
                 resources: [.copy("Migrations")]),
-        .executableTarget(name: "svd", dependencies: ["SVDCore", "SVDLocate", "SVDPublish", "SVDDemo", "SVDEngine", "SVDAudit", "SVDWorkbook", "SVDPortal",
+        .executableTarget(name: "svd", dependencies: ["SVDCore", "SVDLocate", "SVDPublish", "SVDDemo", "SVDEngine", "SVDAudit", "SVDWorkbook", "SVDPortal", "CMemory",
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                                      .product(name: "Logging", package: "swift-log")]),
 

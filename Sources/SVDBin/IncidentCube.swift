@@ -3,7 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
-import CPrefetch
+import CMemory
 import SVDCore
 
 /// Counts of incidents by district × age band × hour × weekday × month × strand, plus the side tables

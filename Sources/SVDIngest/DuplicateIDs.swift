@@ -1,4 +1,4 @@
-import CPrefetch
+import CMemory
 import Foundation
 import SVDCore
 
