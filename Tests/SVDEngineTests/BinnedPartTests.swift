@@ -10,18 +10,9 @@ import SVDPublish
 /// by-source tables are in it) and a second police file repeating the first one's ids.
 final class BinnedPartTests: XCTestCase {
     func testRunFromPartsIsOnePass() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-parts-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let files = PartnerFiles(police: folder.appendingPathComponent("police.csv"))
-        try DemoGenerator(seed: 5, rows: 3000).write(to: files.police, partners: PartnerMix(policeRows: 3000))
-        // The demo numbers its ids from SYN000000001: every id of this file was read in police.csv already.
-        let again = folder.appendingPathComponent("again.csv")
-        try DemoGenerator(seed: 6, rows: 400).write(to: again, format: .native)
-        var request = IncidentRequest(inputs: [IncidentInput(url: files.police, partner: "Police"),
-                                               IncidentInput(url: files.ae, layout: .shipped(.aeISTV), partner: "ED"),
-                                               IncidentInput(url: files.ambulance, layout: .shipped(.ambulance), partner: "Ambulance"),
-                                               IncidentInput(url: again, partner: "Police")], workers: 2)
+        let fixture = try AgencyFixture()
+        defer { fixture.remove() }
+        var request = IncidentRequest(inputs: fixture.inputs, workers: 2)
         request.disclosureKey = .testing
         let window = BinnedIncidents.reportPointWindow(for: request)
         let keys = ["a", "b", "c", "d"]

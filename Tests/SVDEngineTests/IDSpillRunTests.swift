@@ -10,22 +10,14 @@ import SVDPublish
 /// police file repeating the first one's, and rows repeated within a file) the spilled run reads its files twice.
 final class IDSpillRunTests: XCTestCase {
     func testASpilledRunIsTheTablesRun() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("svd-spill-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let files = PartnerFiles(police: folder.appendingPathComponent("police.csv"))
-        try DemoGenerator(seed: 5, rows: 3000).write(to: files.police, partners: PartnerMix(policeRows: 3000))
-        // The demo numbers its ids from SYN000000001: every id of this file was read in police.csv already.
-        let again = folder.appendingPathComponent("again.csv")
-        try DemoGenerator(seed: 6, rows: 400).write(to: again, format: .native)
-        // And a file repeating some of its own rows.
-        let text = try String(contentsOf: again, encoding: .utf8)
+        let fixture = try AgencyFixture()
+        defer { fixture.remove() }
+        let folder = fixture.folder
+        // again.csv repeats police.csv's ids; it also repeats some of its own rows.
+        let text = try String(contentsOf: fixture.again, encoding: .utf8)
         let rows = text.split(separator: "\n").dropFirst()
-        try (text + rows.prefix(25).joined(separator: "\n") + "\n").write(to: again, atomically: true, encoding: .utf8)
-        let inputs = [IncidentInput(url: files.police, partner: "Police"),
-                      IncidentInput(url: files.ae, layout: .shipped(.aeISTV), partner: "ED"),
-                      IncidentInput(url: files.ambulance, layout: .shipped(.ambulance), partner: "Ambulance"),
-                      IncidentInput(url: again, partner: "Police")]
+        try (text + rows.prefix(25).joined(separator: "\n") + "\n").write(to: fixture.again, atomically: true, encoding: .utf8)
+        let inputs = fixture.inputs
 
         func run(_ inputs: [IncidentInput], spill: Bool, rejects name: String) throws -> (BinnedIncidents, [String], Data) {
             var request = IncidentRequest(inputs: inputs, workers: 2)
