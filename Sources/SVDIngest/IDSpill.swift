@@ -24,32 +24,31 @@ final class IDSpill {
     private var failure: String?
     private(set) var count = 0
 
-    /// Makes the partition files in a new folder of the temporary directory; nil when they cannot be made.
+    /// Makes the partition files in a new folder of the temporary directory, and unlinks them and the folder at once:
+    /// the open files stay usable and vanish with the process however it ends (a killed run leaves nothing behind).
+    /// nil when they cannot be made.
     init?() {
         var template = Array((FileManager.default.temporaryDirectory.path + "/svd-ids-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
         directory = String(cString: made)
         var opened: [Int32] = []
         for p in 0..<Self.partitions {
-            let fd = open(directory + "/\(p)", O_RDWR | O_CREAT | O_TRUNC, 0o600)
+            let path = directory + "/\(p)"
+            let fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0o600)
             if fd < 0 { break }
+            _ = unlink(path)
             opened.append(fd)
         }
+        _ = rmdir(directory)
         fds = opened
         buffers = .allocate(capacity: Self.partitions * Self.buffered)
         fill = [Int](repeating: 0, count: Self.partitions)
-        if opened.count < Self.partitions { removeFiles(); return nil }
+        if opened.count < Self.partitions { return nil }
     }
 
     deinit {
         buffers.deallocate()
-        removeFiles()
-    }
-
-    private func removeFiles() {
-        for (p, fd) in fds.enumerated() { _ = close(fd); _ = unlink(directory + "/\(p)") }
-        fds = []
-        _ = rmdir(directory)
+        for fd in fds { _ = close(fd) }
     }
 
     @inline(__always) func add(_ hash: UInt64) {

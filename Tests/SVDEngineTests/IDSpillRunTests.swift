@@ -30,7 +30,14 @@ final class IDSpillRunTests: XCTestCase {
         }
 
         let held = try run(inputs, spill: false, rejects: "held.csv")
+        // The spill in a temporary directory of its own, to see it leaves nothing there.
+        let tmp = folder.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let saved = ProcessInfo.processInfo.environment["TMPDIR"]
+        setenv("TMPDIR", tmp.path, 1)
+        defer { if let saved { setenv("TMPDIR", saved, 1) } else { unsetenv("TMPDIR") } }
         let spilled = try run(inputs, spill: true, rejects: "spilled.csv")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), [])
         XCTAssertFalse(held.0.result.idsSpilled)
         XCTAssertTrue(spilled.0.result.idsSpilled)
         XCTAssertEqual(spilled.0.result.passes, 2, "ids repeat, so the files are read again")
@@ -50,9 +57,7 @@ final class IDSpillRunTests: XCTestCase {
         XCTAssertTrue(spilledClean.2 == heldClean.2, "the rejects differ")
 
         // Nowhere to spill (the temporary directory is missing): the ids are held, the run is the same.
-        let saved = ProcessInfo.processInfo.environment["TMPDIR"]
         setenv("TMPDIR", folder.appendingPathComponent("missing").path, 1)
-        defer { if let saved { setenv("TMPDIR", saved, 1) } else { unsetenv("TMPDIR") } }
         let nowhere = try run(inputs, spill: true, rejects: "nowhere.csv")
         XCTAssertFalse(nowhere.0.result.idsSpilled)
         XCTAssertTrue(nowhere.1 == held.1, "the reports differ")
