@@ -22,7 +22,6 @@ final class IDSpill {
     private var fill: [Int]
     /// The first write failure; reported by `repeatedHashes`.
     private var failure: String?
-    private(set) var count = 0
 
     /// Makes the partition files in a new folder of the temporary directory, and unlinks them and the folder at once:
     /// the open files stay usable and vanish with the process however it ends (a killed run leaves nothing behind).
@@ -55,7 +54,6 @@ final class IDSpill {
         let p = Int(truncatingIfNeeded: hash >> 58)
         buffers[p * Self.buffered + fill[p]] = hash
         fill[p] += 1
-        count += 1
         if fill[p] == Self.buffered { flush(p) }
     }
 
